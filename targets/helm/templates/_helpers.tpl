@@ -27,7 +27,8 @@ app.kubernetes.io/name: {{ include "iacgen.name" . }}
 
 {{- /*
 Labels of an object. Argument: dict "root" $ "component" "service|migration|job" and optionally
-"version" (image tag or digest of that object) and "slot" (blue-green slot).
+"version" (image tag or digest of that object; default image.tag, image.digest, appVersion) and
+"slot" (blue-green slot).
 The model's tags (commonLabels) never override the standard labels.
 */ -}}
 {{- define "iacgen.labels" -}}
@@ -35,7 +36,7 @@ The model's tags (commonLabels) never override the standard labels.
 {{- $labels := dict
   "app.kubernetes.io/name" (include "iacgen.name" $root)
   "app.kubernetes.io/instance" $root.Release.Name
-  "app.kubernetes.io/version" (include "iacgen.versionLabel" (.version | default $root.Chart.AppVersion))
+  "app.kubernetes.io/version" (include "iacgen.versionLabel" (.version | default $root.Values.image.tag | default $root.Values.image.digest | default $root.Chart.AppVersion))
   "app.kubernetes.io/component" .component
   "app.kubernetes.io/part-of" $root.Values.project
   "app.kubernetes.io/managed-by" $root.Release.Service
@@ -185,7 +186,7 @@ checkov checks that do not apply to a pod of this chart, with the reason. Argume
 {{- $_ := set $skips "CKV_K8S_43" "image is pinned by the immutable release tag from iacgen.yaml (version); a version given as @sha256 digest renders repository@digest" }}
 {{- $_ := set $skips "CKV_K8S_15" "IfNotPresent with immutable release tags is the platform standard; Always would make every pod start depend on the registry" }}
 {{- end }}
-{{- if lt (int $root.Values.security.runAsUser) 10000 }}
+{{- if and (gt (int $root.Values.security.runAsUser) 0) (lt (int $root.Values.security.runAsUser) 10000) }}
 {{- $_ := set $skips "CKV_K8S_40" "runs as the non-root UID the image is built with (security.user in iacgen.yaml)" }}
 {{- end }}
 {{- if $root.Values.secrets.env }}
@@ -411,7 +412,7 @@ data:
   {{- range $var, $ref := $s.env }}
   - secretKey: {{ $var }}
     remoteRef:
-      key: {{ required (printf "secrets.env.%s.remoteKey is required when secrets.mode is external-secrets" $var) $ref.remoteKey | quote }}
+      key: {{ printf "%s%s" ($s.remoteKeyPrefix | default "") (required (printf "secrets.env.%s.remoteKey is required when secrets.mode is external-secrets" $var) $ref.remoteKey) | quote }}
       {{- with $ref.remoteProperty }}
       property: {{ . | quote }}
       {{- end }}
