@@ -4,9 +4,11 @@
 # private subnets and VPC flow logs to CloudWatch. When existing_vpc_id is set nothing is created
 # and the given IDs are passed through.
 
+# Only when availability_zones is not given. No state filter: a zone that is impaired for a while
+# must not shift the list and replace subnets.
 data "aws_availability_zones" "available" {
-  count = local.create ? 1 : 0
-  state = "available"
+  #checkov:skip=CKV_AWS_394:Read only when availability_zones is not pinned; the module takes the first two zone names in sorted order, so a zone that AWS adds later does not change the choice.
+  count = local.create && length(var.availability_zones) == 0 ? 1 : 0
 }
 
 data "aws_vpc" "existing" {
@@ -25,7 +27,9 @@ locals {
   name      = "${var.project}-${var.environment}"
   az_count  = 2
   nat_count = local.create ? (var.single_nat_gateway ? 1 : local.az_count) : 0
-  azs       = local.create ? slice(data.aws_availability_zones.available[0].names, 0, local.az_count) : []
+  azs = !local.create ? [] : (
+    length(var.availability_zones) > 0 ? var.availability_zones : slice(sort(data.aws_availability_zones.available[0].names), 0, local.az_count)
+  )
 }
 
 resource "aws_vpc" "this" {

@@ -16,6 +16,17 @@ variable "cidr_block" {
   default     = "10.0.0.0/16"
 }
 
+variable "availability_zones" {
+  description = "The two availability zones of the subnets, e.g. [\"us-east-1a\", \"us-east-1b\"]; empty = the first two zones of the region by name."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.availability_zones) == 0 || length(var.availability_zones) == 2
+    error_message = "availability_zones must be empty or name exactly two zones."
+  }
+}
+
 variable "single_nat_gateway" {
   description = "One NAT gateway for both private subnets (cheaper) instead of one per availability zone (survives the loss of a zone)."
   type        = bool

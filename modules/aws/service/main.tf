@@ -19,7 +19,7 @@ locals {
   caller_rules  = local.served ? var.caller_security_group_ids : {}
   metrics_rules = var.metrics_port == null ? {} : var.metrics_security_group_ids
 
-  # The container the load balancer and Cloud Map point at.
+  # The container the load balancer forwards to.
   container_name = coalesce(var.container_name, var.name)
 }
 
@@ -95,6 +95,13 @@ resource "aws_ecs_task_definition" "this" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.load_balancer == null || var.container_port != null
+      error_message = "A service with a load_balancer route needs a container_port."
+    }
+  }
 }
 
 resource "aws_ecs_task_definition" "migrate" {
@@ -306,8 +313,8 @@ resource "aws_ecs_service" "this" {
   dynamic "service_registries" {
     for_each = local.service_registries
     content {
-      registry_arn   = service_registries.value
-      container_name = local.container_name
+      # A records in awsvpc mode: no container name or port (those are for SRV records).
+      registry_arn = service_registries.value
     }
   }
 
@@ -355,8 +362,8 @@ resource "aws_ecs_service" "autoscaled" {
   dynamic "service_registries" {
     for_each = local.service_registries
     content {
-      registry_arn   = service_registries.value
-      container_name = local.container_name
+      # A records in awsvpc mode: no container name or port (those are for SRV records).
+      registry_arn = service_registries.value
     }
   }
 
