@@ -15,9 +15,7 @@ resource "azurerm_container_registry" "this" {
   #checkov:skip=CKV_AZURE_164:Docker Content Trust is being retired by ACR and App Service cannot verify signatures at pull time; image provenance is the CI pipeline's job.
   #checkov:skip=CKV_AZURE_165:Geo-replication is an input (georeplication_locations, Premium only); a single-region deployment has nothing to replicate to.
   #checkov:skip=CKV_AZURE_166:Quarantine blocks every pull until a scanner releases the image; without a scanner integration deployments would hang.
-  #checkov:skip=CKV_AZURE_167:Untagged-manifest retention is an input (untagged_retention_days) and a Premium-only feature; Basic/Standard registries must still work.
   #checkov:skip=CKV_AZURE_233:Zone redundancy is an input (zone_redundancy_enabled) and Premium-only; Basic/Standard registries must still work.
-  #checkov:skip=CKV_AZURE_237:Dedicated data endpoints are an input (data_endpoint_enabled) and Premium-only; they matter only behind a firewall, which this target does not create.
   name                          = var.name
   resource_group_name           = var.resource_group_name
   location                      = var.location

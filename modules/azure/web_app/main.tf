@@ -130,6 +130,16 @@ resource "azurerm_linux_web_app" "this" {
         ip_address = ip_restriction.value
       }
     }
+
+    dynamic "ip_restriction" {
+      for_each = var.internal ? var.allowed_service_tags : []
+      content {
+        name        = "service-tag-${ip_restriction.key}"
+        action      = "Allow"
+        priority    = 1000 + ip_restriction.key
+        service_tag = ip_restriction.value
+      }
+    }
   }
 
   logs {
@@ -206,6 +216,16 @@ resource "azurerm_linux_web_app" "slotted" {
         action     = "Allow"
         priority   = 100 + ip_restriction.key
         ip_address = ip_restriction.value
+      }
+    }
+
+    dynamic "ip_restriction" {
+      for_each = var.internal ? var.allowed_service_tags : []
+      content {
+        name        = "service-tag-${ip_restriction.key}"
+        action      = "Allow"
+        priority    = 1000 + ip_restriction.key
+        service_tag = ip_restriction.value
       }
     }
   }
@@ -285,6 +305,16 @@ resource "azurerm_linux_web_app_slot" "staging" {
         action     = "Allow"
         priority   = 100 + ip_restriction.key
         ip_address = ip_restriction.value
+      }
+    }
+
+    dynamic "ip_restriction" {
+      for_each = var.internal ? var.allowed_service_tags : []
+      content {
+        name        = "service-tag-${ip_restriction.key}"
+        action      = "Allow"
+        priority    = 1000 + ip_restriction.key
+        service_tag = ip_restriction.value
       }
     }
   }

@@ -162,6 +162,12 @@ variable "allowed_ip_addresses" {
   default     = []
 }
 
+variable "allowed_service_tags" {
+  description = "When internal: Azure service tags allowed in as well (e.g. [\"AppService\"] when callers' addresses cannot be known without a dependency cycle, see README). Any App Service app in Azure is then let in."
+  type        = list(string)
+  default     = []
+}
+
 variable "tags" {
   description = "Tags added to every resource of the module."
   type        = map(string)
