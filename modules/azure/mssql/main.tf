@@ -10,6 +10,16 @@ locals {
     medium = "S3"
     large  = "GP_Gen5_4"
   }
+  size_limits_gb = {
+    small  = 250
+    medium = 1024
+    large  = 1024
+  }
+  # DTU tiers sell fixed maximum sizes; vCore tiers any whole number of GB.
+  dtu_sizes_gb = [1, 2, 5, 10, 20, 30, 40, 50, 100, 150, 200, 250, 300, 400, 500, 750, 1024]
+  max_size_gb = var.max_size_gb == null ? null : (
+    var.size == "large" ? ceil(var.max_size_gb) : [for gb in local.dtu_sizes_gb : gb if gb >= var.max_size_gb][0]
+  )
 }
 
 resource "random_password" "administrator" {
@@ -54,7 +64,7 @@ resource "azurerm_mssql_database" "this" {
   name           = var.database_name
   server_id      = azurerm_mssql_server.this.id
   sku_name       = local.sku_names[var.size]
-  max_size_gb    = var.max_size_gb
+  max_size_gb    = local.max_size_gb
   zone_redundant = var.zone_redundant
   tags           = var.tags
 
@@ -64,6 +74,10 @@ resource "azurerm_mssql_database" "this" {
   }
 
   lifecycle {
+    precondition {
+      condition     = var.max_size_gb == null ? true : var.max_size_gb <= local.size_limits_gb[var.size]
+      error_message = "max_size_gb is at most 250 for size small and 1024 for medium and large."
+    }
     precondition {
       condition     = !(var.zone_redundant && var.size != "large")
       error_message = "zone_redundant needs size large: the DTU Standard tier (small, medium) has no zone redundancy."

@@ -32,13 +32,13 @@ variable "size" {
 }
 
 variable "max_size_gb" {
-  description = "Maximum database size in GB (the model's storage, rounded up; S0 and S3 allow up to 250)."
+  description = "Maximum database size in GB (the model's storage). Rounded up to a size the tier sells (small and medium: 1, 2, 5, 10, 20, 30, 40, 50, 100, 150, 200, 250, 300, 400, 500, 750, 1024; large: whole GB). Limits: small 250, medium and large 1024. null = the tier's default."
   type        = number
-  default     = 32
+  default     = null
 
   validation {
-    condition     = var.max_size_gb >= 1 && var.max_size_gb <= 4096
-    error_message = "max_size_gb is between 1 and 4096."
+    condition     = var.max_size_gb == null ? true : (var.max_size_gb > 0 && var.max_size_gb <= 1024)
+    error_message = "max_size_gb is more than 0 and at most 1024."
   }
 }
 

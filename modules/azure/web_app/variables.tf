@@ -94,7 +94,7 @@ variable "health_check_eviction_time_in_min" {
 }
 
 variable "startup_command" {
-  description = "Startup command (the model's command, joined as a shell-quoted string); replaces the image's CMD. null keeps the image's CMD."
+  description = "Startup command (the model's command, arguments joined with single spaces); replaces the image's CMD, keeps its ENTRYPOINT. null keeps the CMD."
   type        = string
   default     = null
 }
