@@ -31,8 +31,8 @@ resource "azurerm_service_plan" "this" {
       error_message = "zone_balancing_enabled needs a Premium v2/v3/v4 (or Isolated v2) sku_name and at least 2 instances."
     }
     precondition {
-      condition     = !local.autoscaled || !can(regex("^(F1|D1|B[1-3])$", var.sku_name))
-      error_message = "autoscale needs a Standard, Premium or Isolated sku_name; Free, Shared and Basic plans cannot autoscale."
+      condition     = !local.autoscaled || !can(regex("^(B[1-3])$", var.sku_name))
+      error_message = "autoscale needs a Standard, Premium or Isolated sku_name; Basic plans cannot autoscale."
     }
   }
 }

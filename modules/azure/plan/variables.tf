@@ -21,12 +21,12 @@ variable "location" {
 }
 
 variable "sku_name" {
-  description = "App Service plan SKU (targets.azure.plan_sku, overridable per environment): B1-B3, S1-S3, P1v3, P2v3, ... Deployment slots and autoscale need S1 or higher; zone balancing needs Premium v2/v3/v4."
+  description = "App Service plan SKU (targets.azure.plan_sku, overridable per environment): B1-B3, S1-S3, P1v3, P2v3, ... (not Free/Shared: apps are always on). Deployment slots and autoscale need S1 or higher; zone balancing needs Premium v2/v3/v4."
   type        = string
 
   validation {
-    condition     = can(regex("^(F1|D1|B[1-3]|S[1-3]|P[0-9]+m?v[2-4]|P[1-3]|I[1-6]m?v2|EP[1-3]|WS[1-3])$", var.sku_name))
-    error_message = "sku_name must be an App Service plan SKU such as B2, S1 or P1v3."
+    condition     = can(regex("^(B[1-3]|S[1-3]|P[0-9]+m?v[2-4]|P[1-3]|I[1-6]m?v2)$", var.sku_name))
+    error_message = "sku_name must be a Basic, Standard, Premium or Isolated App Service plan SKU such as B2, S1 or P1v3 (Free and Shared plans cannot keep a container always on)."
   }
 }
 

@@ -251,8 +251,8 @@ resource "azurerm_linux_web_app" "slotted" {
       error_message = "A variable is both in app_settings and secrets, or uses a reserved name (WEBSITES_PORT, WEBSITES_ENABLE_APP_SERVICE_STORAGE, WEBSITES_CONTAINER_START_TIME_LIMIT, APPLICATIONINSIGHTS_CONNECTION_STRING)."
     }
     precondition {
-      condition     = !can(regex("^(F1|D1|B[1-3])$", var.service_plan_sku))
-      error_message = "A staging slot needs a Standard, Premium or Isolated plan; Free, Shared and Basic plans have no deployment slots."
+      condition     = !can(regex("^(B[1-3])$", var.service_plan_sku))
+      error_message = "A staging slot needs a Standard, Premium or Isolated plan; Basic plans have no deployment slots."
     }
   }
 

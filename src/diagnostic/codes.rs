@@ -1,0 +1,176 @@
+//! The stable diagnostic codes. A code never changes meaning once released; `iacgen rules` lists them.
+
+use crate::diagnostic::Severity;
+
+/// A diagnostic code: `IAC` + number, a kebab-case name, and its documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Code {
+    pub number: u16,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// Whether a service may waive it with a reason (`waivers: { IAC104: "..." }`).
+    pub waivable: bool,
+    /// What it checks.
+    pub what: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+impl Code {
+    /// `IAC104`.
+    pub fn id(&self) -> String {
+        format!("IAC{:03}", self.number)
+    }
+}
+
+macro_rules! codes {
+    ($($ident:ident = $number:literal, $name:literal, $severity:ident, $waivable:literal, $what:literal, $fix:literal;)*) => {
+        $(
+            #[doc = $what]
+            pub const $ident: Code = Code {
+                number: $number,
+                name: $name,
+                severity: Severity::$severity,
+                waivable: $waivable,
+                what: $what,
+                fix: $fix,
+            };
+        )*
+        /// Every code, in numeric order.
+        pub const ALL: &[Code] = &[$($ident),*];
+    };
+}
+
+codes! {
+    READ_FAILED = 1, "read-failed", Error, false,
+        "A model file could not be read (missing, unreadable, not UTF-8, too large).",
+        "Check the path and the file's encoding (UTF-8) and size (at most 8 MiB).";
+    YAML_SYNTAX = 2, "yaml-syntax", Error, false,
+        "The file is not valid YAML.",
+        "Fix the YAML syntax at the position shown.";
+    DUPLICATE_KEY = 3, "duplicate-key", Error, false,
+        "A mapping has the same key twice; YAML parsers disagree on which one wins.",
+        "Remove one of the two keys.";
+    LIMIT_EXCEEDED = 4, "limit-exceeded", Error, false,
+        "The document is nested too deeply, expands too many aliases or has too many nodes.",
+        "Flatten the document; iacgen models never need more than a few levels.";
+    MODEL_NOT_FOUND = 5, "model-not-found", Error, false,
+        "No iacgen.yaml in the directory or any parent.",
+        "Run iacgen in a project, pass -C DIR, or create one with `iacgen init`.";
+    UNKNOWN_KEY = 10, "unknown-key", Error, false,
+        "A key that the model format does not define.",
+        "Use one of the keys listed in the help line (the JSON Schema is printed by `iacgen schema`).";
+    WRONG_TYPE = 11, "wrong-type", Error, false,
+        "A value of the wrong type (a list where a map is expected, text where a number is).",
+        "Write a value of the type named in the message.";
+    MISSING_FIELD = 12, "missing-field", Error, false,
+        "A required field is absent.",
+        "Add the field named in the message.";
+    INVALID_VALUE = 13, "invalid-value", Error, false,
+        "A value that does not parse: a duration, CPU or memory quantity, image reference, port, cron expression.",
+        "Write the value in the format shown in the help line.";
+    UNSUPPORTED_VERSION = 14, "unsupported-version", Error, false,
+        "The model's `version` is not one this iacgen reads.",
+        "Set `version: 1`.";
+    INVALID_NAME = 20, "invalid-name", Error, false,
+        "A name of a service, resource, secret, job or environment is not a DNS-1123 label.",
+        "Use lowercase letters, digits and '-', starting with a letter, at most 63 characters.";
+    DUPLICATE_DEFINITION = 21, "duplicate-definition", Error, false,
+        "The same name is defined twice (for example in iacgen.yaml and in services/<name>.yaml).",
+        "Keep one definition.";
+    UNKNOWN_REFERENCE = 22, "unknown-reference", Error, false,
+        "A reference to a secret, resource, service, environment or target that is not defined.",
+        "Define it, or fix the name (the help line suggests the closest one).";
+    UNKNOWN_PLACEHOLDER = 23, "unknown-placeholder", Error, false,
+        "A `${...}` placeholder that iacgen does not know.",
+        "Use ${resources.<r>.host|port|name|user}, ${services.<s>.host|port|url}, ${environment} or ${project}; write $${ for a literal ${.";
+    DERIVED_NAME_INVALID = 24, "derived-name-invalid", Error, false,
+        "A cloud resource name derived from the model breaks the provider's naming rules.",
+        "Shorten the project, environment or service name named in the message.";
+    OUTPUT_OUTSIDE_PROJECT = 25, "output-outside-project", Error, false,
+        "`output` points outside the project folder.",
+        "Use a relative path inside the project, such as `deploy`.";
+    TARGET_NOT_CONFIGURED = 26, "target-not-configured", Error, false,
+        "An environment names a target that has no configuration under `targets:`.",
+        "Add the target under `targets:` or remove it from the environment.";
+    INVALID_PORT = 30, "invalid-port", Error, false,
+        "A port number outside 1-65535, or two names for the same container port.",
+        "Use distinct ports between 1 and 65535.";
+    AUTOSCALE_BOUNDS = 31, "autoscale-bounds", Error, false,
+        "Autoscaling bounds are inconsistent (min > max, min < 1, a utilisation target outside 1-100).",
+        "Set 1 <= min <= max and targets between 1 and 100.";
+    LIMIT_BELOW_REQUEST = 32, "limit-below-request", Error, false,
+        "A CPU or memory limit below its request.",
+        "Raise the limit to at least the request.";
+    HEALTH_CHECK_SHAPE = 33, "health-check-shape", Error, false,
+        "A health check that cannot work: both `path` and `command`, an HTTP check without an http port.",
+        "Give exactly one of `path` and `command`; an HTTP check needs `ports.http`.";
+    UNKNOWN_PORT_NAME = 34, "unknown-port-name", Error, false,
+        "`metrics.port` names a port that the service does not declare.",
+        "Name one of the service's `ports`.";
+    PIN_MISSING = 35, "pin-missing", Error, false,
+        "A resource used in an environment that targets helm or ecs has no pinned `host` there (those targets do not provision resources).",
+        "Set environments.<env>.resources.<resource>.host.";
+    FARGATE_SIZE = 36, "fargate-size", Error, false,
+        "The service asks for more CPU or memory than any Fargate task size offers.",
+        "Lower the request to at most 16 vCPU and 120 GiB.";
+    UNSUPPORTED_ON_TARGET = 37, "unsupported-on-target", Error, false,
+        "A model feature that a target cannot express faithfully (a mounted file on Fargate or App Service).",
+        "Remove the feature for that environment, or leave the target out of the environment.";
+    DUPLICATE_ROUTE = 38, "duplicate-route", Error, false,
+        "Two public services claim the same ingress host and path.",
+        "Give each service its own host or path.";
+    PATCH_FAILED = 40, "patch-failed", Error, false,
+        "A patch names a file or a path that the build no longer produces.",
+        "Update or remove the patch.";
+    PATCH_NO_EFFECT = 41, "patch-no-effect", Warning, false,
+        "A patch sets a value the generated file already has, or removes a path that is absent.",
+        "Remove the patch.";
+    MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,
+        "A service with a port has no health check, so no platform can tell when it is ready or stuck.",
+        "Add `health: { path: /health }` (or `command: [...]`).";
+    LATEST_TAG = 102, "latest-tag", Error, true,
+        "An image without a pinned version (`latest`) outside a development environment: deployments are not reproducible and cannot be rolled back.",
+        "Set `version:` to an immutable tag or a digest.";
+    LITERAL_SECRET = 103, "literal-secret", Error, true,
+        "A literal env value under a name that looks secret (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY): it would be committed in the generated code.",
+        "Declare it under `secrets:` and reference it from the service's `secrets:`.";
+    RUNS_AS_ROOT = 104, "runs-as-root", Error, true,
+        "A container that runs as root (user 0): a container escape becomes a host compromise.",
+        "Use a non-root `security.user` (the default is 1000).";
+    WRITABLE_ROOT = 105, "writable-root-filesystem", Warning, true,
+        "A container with a writable root filesystem lets an attacker persist tools in it.",
+        "Keep `security.read_only_root: true` and mount `volumes: { /tmp: scratch }` where the app writes.";
+    PRODUCTION_REPLICAS = 106, "production-replicas", Error, true,
+        "A production service with fewer than two replicas (or autoscale min) has downtime on every deploy and node failure.",
+        "Set `replicas: 2` or more (or `autoscale.min`) in production.";
+    INGRESS_WITHOUT_TLS = 107, "ingress-without-tls", Error, true,
+        "A public route without TLS outside development.",
+        "Set `ingress.tls: true`.";
+    WAIVER_WITHOUT_REASON = 190, "waiver-without-reason", Error, false,
+        "A waiver with an empty reason.",
+        "Say why the rule does not apply: `waivers: { IAC104: \"reason\" }`.";
+    UNUSED_WAIVER = 191, "unused-waiver", Warning, false,
+        "A waiver for a rule that does not fire on the service (or is not waivable).",
+        "Remove the waiver.";
+}
+
+/// The code with this id (`IAC104` or `104`), if any.
+pub fn find(id: &str) -> Option<Code> {
+    let digits = id.strip_prefix("IAC").unwrap_or(id);
+    let number: u16 = digits.parse().ok()?;
+    ALL.iter().copied().find(|code| code.number == number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_sorted() {
+        for pair in ALL.windows(2) {
+            assert!(pair[0].number < pair[1].number, "{} then {}", pair[0].id(), pair[1].id());
+        }
+        assert_eq!(find("IAC104"), Some(RUNS_AS_ROOT));
+    }
+}

@@ -1,0 +1,131 @@
+//! The human format: miette's graphical reports, one per diagnostic, then a count.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::diagnostic::render::HumanOptions;
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::source::span::{SourceMap, Span};
+
+/// Render all diagnostics and a closing count line.
+pub fn render(diagnostics: &Diagnostics, sources: &SourceMap, options: HumanOptions) -> String {
+    let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width).with_links(false);
+    let mut out = String::new();
+    for diagnostic in &diagnostics.items {
+        let report = Report::new(diagnostic, sources);
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&format!("{}: {}\n", diagnostic.severity.as_str(), diagnostic.message));
+        }
+    }
+    let (errors, warnings) = diagnostics.counts();
+    if errors + warnings > 0 {
+        out.push_str(&summary(errors, warnings));
+        out.push('\n');
+    }
+    out
+}
+
+/// `2 errors, 1 warning`.
+pub fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+/// A diagnostic whose labels live in one file, in the shape miette wants.
+struct Report {
+    code: String,
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    /// Related places in other files, which miette cannot show in one snippet.
+    elsewhere: Vec<String>,
+}
+
+impl Report {
+    fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> Report {
+        let mut labels = Vec::new();
+        let mut elsewhere = Vec::new();
+        let mut source = None;
+        if let Some(span) = diagnostic.span {
+            if let Some(file) = sources.get(span.file) {
+                source = Some(NamedSource::new(file.path.clone(), file.text.clone()));
+                labels.push(LabeledSpan::new_primary_with_span(diagnostic.label.clone(), to_miette(span)));
+            }
+        }
+        for related in &diagnostic.related {
+            let same_file = diagnostic.span.is_some_and(|span| span.file == related.span.file);
+            if same_file {
+                labels.push(LabeledSpan::new_with_span(Some(related.message.clone()), to_miette(related.span)));
+            } else {
+                elsewhere.push(format!("{}: {}", sources.location(related.span), related.message));
+            }
+        }
+        let mut help = diagnostic.help.clone();
+        if !elsewhere.is_empty() {
+            let note = elsewhere.join("\n");
+            help = Some(match help {
+                Some(help) => format!("{help}\n{note}"),
+                None => note,
+            });
+        }
+        Report {
+            code: format!("{}({})", diagnostic.code.id(), diagnostic.code.name),
+            severity: diagnostic.severity,
+            message: diagnostic.message.clone(),
+            help,
+            source,
+            labels,
+            elsewhere: Vec::new(),
+        }
+    }
+}
+
+fn to_miette(span: Span) -> SourceSpan {
+    SourceSpan::new((span.start as usize).into(), span.len())
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|source| source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() && self.elsewhere.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}

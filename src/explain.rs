@@ -1,0 +1,211 @@
+//! `iacgen explain ENV SERVICE`: the resolved service, each value with the layer and the file:line
+//! that set it.
+
+use serde_json::json;
+
+use crate::ir::{HealthCheck, Job, Origin, SecretRef, Service, Volume};
+use crate::source::span::SourceMap;
+
+/// One resolved value and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub field: String,
+    pub value: String,
+    pub layer: String,
+    pub location: Option<String>,
+}
+
+/// The resolved values of a service, in field order.
+pub fn service(service: &Service, sources: &SourceMap) -> Vec<Line> {
+    let mut fields: Vec<(String, String)> = vec![
+        (String::from("image"), service.image.repository.clone()),
+        (String::from("version"), service.image.version()),
+    ];
+    if let Some(command) = &service.command {
+        fields.push((String::from("command"), format!("{command:?}")));
+    }
+    for (name, port) in &service.ports {
+        fields.push((format!("ports.{name}"), port.to_string()));
+    }
+    if let Some(health) = &service.health {
+        match &health.check {
+            HealthCheck::Http { path, ready } => {
+                fields.push((String::from("health.path"), path.clone()));
+                fields.push((String::from("health.ready"), ready.clone()));
+            }
+            HealthCheck::Exec { command } => fields.push((String::from("health.command"), format!("{command:?}"))),
+        }
+        fields.push((String::from("health.interval"), health.interval.to_string()));
+        fields.push((String::from("health.timeout"), health.timeout.to_string()));
+        fields.push((String::from("health.retries"), health.retries.to_string()));
+        fields.push((String::from("health.start_period"), health.start_period.to_string()));
+    }
+    common(&mut fields, &service.env, &service.secrets);
+    if !service.uses.is_empty() {
+        fields.push((String::from("uses"), join(&service.uses)));
+    }
+    if !service.calls.is_empty() {
+        fields.push((String::from("calls"), join(&service.calls)));
+    }
+    compute(&mut fields, &service.compute);
+    fields.push((String::from("replicas"), service.replicas.to_string()));
+    if let Some(autoscale) = &service.autoscale {
+        let mut text = format!("min {} max {}", autoscale.min, autoscale.max);
+        if let Some(cpu) = autoscale.cpu {
+            text.push_str(&format!(" cpu {cpu}%"));
+        }
+        if let Some(memory) = autoscale.memory {
+            text.push_str(&format!(" memory {memory}%"));
+        }
+        fields.push((String::from("autoscale"), text));
+    }
+    if let Some(ingress) = &service.ingress {
+        let mut text = format!("{}{} tls={}", ingress.host.as_deref().unwrap_or("*"), ingress.path, ingress.tls);
+        if let Some(limit) = ingress.rate_limit {
+            text.push_str(&format!(" rate_limit={limit}"));
+        }
+        fields.push((String::from("ingress"), text));
+    }
+    if let Some(metrics) = &service.metrics {
+        fields.push((String::from("metrics"), format!("{}:{}{}", metrics.port_name, metrics.port, metrics.path)));
+    }
+    security(&mut fields, &service.security);
+    volumes(&mut fields, &service.volumes, &service.files);
+    if let Some(command) = &service.migrate {
+        fields.push((String::from("migrate"), format!("{command:?}")));
+    }
+    fields.push((String::from("strategy"), format!("{:?}", service.strategy).to_ascii_lowercase()));
+    lines(fields, &service.origins, sources)
+}
+
+/// The resolved values of a job.
+pub fn job(job: &Job, sources: &SourceMap) -> Vec<Line> {
+    let mut fields: Vec<(String, String)> = vec![
+        (String::from("image"), job.image.repository.clone()),
+        (String::from("version"), job.image.version()),
+        (String::from("schedule"), job.schedule.expression.clone()),
+    ];
+    if let Some(command) = &job.command {
+        fields.push((String::from("command"), format!("{command:?}")));
+    }
+    common(&mut fields, &job.env, &job.secrets);
+    compute(&mut fields, &job.compute);
+    security(&mut fields, &job.security);
+    volumes(&mut fields, &job.volumes, &job.files);
+    if let Some(timeout) = job.timeout {
+        fields.push((String::from("timeout"), timeout.to_string()));
+    }
+    fields.push((String::from("retries"), job.retries.to_string()));
+    fields.push((String::from("concurrency"), format!("{:?}", job.concurrency).to_ascii_lowercase()));
+    lines(fields, &job.origins, sources)
+}
+
+fn common(
+    fields: &mut Vec<(String, String)>,
+    env: &std::collections::BTreeMap<String, crate::ir::EnvValue>,
+    secrets: &std::collections::BTreeMap<String, crate::ir::SecretEnv>,
+) {
+    for (name, value) in env {
+        let text = value.template.render(|placeholder| format!("${{{}}}", placeholder_text(placeholder)));
+        fields.push((format!("env.{name}"), text));
+    }
+    for (name, secret) in secrets {
+        let text = match &secret.reference {
+            SecretRef::Declared(secret) => format!("secret {secret}"),
+            SecretRef::ResourcePassword(resource) => format!("{resource}.password"),
+        };
+        fields.push((format!("secrets.{name}"), text));
+    }
+}
+
+fn placeholder_text(placeholder: &crate::model::placeholder::Placeholder) -> String {
+    use crate::model::placeholder::Placeholder;
+    match placeholder {
+        Placeholder::Environment => String::from("environment"),
+        Placeholder::Project => String::from("project"),
+        Placeholder::Resource { name, attr } => {
+            format!("resources.{name}.{}", format!("{attr:?}").to_ascii_lowercase())
+        }
+        Placeholder::Service { name, attr } => format!("services.{name}.{}", format!("{attr:?}").to_ascii_lowercase()),
+    }
+}
+
+fn compute(fields: &mut Vec<(String, String)>, compute: &crate::ir::Compute) {
+    fields.push((String::from("resources.cpu"), compute.cpu.kubernetes()));
+    fields.push((String::from("resources.memory"), compute.memory.kubernetes()));
+    fields.push((String::from("resources.cpu_limit"), compute.cpu_limit.kubernetes()));
+    fields.push((String::from("resources.memory_limit"), compute.memory_limit.kubernetes()));
+}
+
+fn security(fields: &mut Vec<(String, String)>, security: &crate::ir::Security) {
+    fields.push((String::from("security.user"), security.user.to_string()));
+    fields.push((String::from("security.group"), security.group.to_string()));
+    fields.push((String::from("security.read_only_root"), security.read_only_root.to_string()));
+}
+
+fn volumes(
+    fields: &mut Vec<(String, String)>,
+    volumes: &std::collections::BTreeMap<String, Volume>,
+    files: &std::collections::BTreeMap<String, String>,
+) {
+    for (path, volume) in volumes {
+        let text = match volume {
+            Volume::Scratch => String::from("scratch"),
+            Volume::Persistent(size) => format!("persistent {}", size.kubernetes()),
+        };
+        fields.push((format!("volumes.{path}"), text));
+    }
+    for (path, content) in files {
+        fields.push((format!("files.{path}"), format!("{} bytes", content.len())));
+    }
+}
+
+fn join(set: &std::collections::BTreeSet<String>) -> String {
+    set.iter().cloned().collect::<Vec<_>>().join(", ")
+}
+
+fn lines(
+    fields: Vec<(String, String)>,
+    origins: &std::collections::BTreeMap<String, Origin>,
+    sources: &SourceMap,
+) -> Vec<Line> {
+    fields
+        .into_iter()
+        .map(|(field, value)| {
+            let origin = origins.get(&field).copied().unwrap_or(Origin::BUILT_IN);
+            Line {
+                location: origin.span.map(|span| sources.location(span).to_string()),
+                layer: origin.layer.as_str().to_string(),
+                field,
+                value,
+            }
+        })
+        .collect()
+}
+
+/// Aligned text: `field  value  (layer, file:line:col)`.
+pub fn render_text(title: &str, lines: &[Line]) -> String {
+    let field_width = lines.iter().map(|l| l.field.len()).max().unwrap_or(0);
+    let value_width = lines.iter().map(|l| l.value.chars().count()).max().unwrap_or(0).min(48);
+    let mut out = format!("{title}\n");
+    for line in lines {
+        let place = match &line.location {
+            Some(location) => format!("{}, {location}", line.layer),
+            None => line.layer.clone(),
+        };
+        out.push_str(&format!("  {:<field_width$}  {:<value_width$}  ({place})\n", line.field, line.value));
+    }
+    out
+}
+
+/// JSON: `{ "environment", "name", "values": [{field, value, layer, location}] }`.
+pub fn render_json(environment: &str, name: &str, kind: &str, lines: &[Line]) -> String {
+    let values: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| json!({"field": l.field, "value": l.value, "layer": l.layer, "location": l.location}))
+        .collect();
+    let mut out = serde_json::to_string_pretty(&json!({"environment": environment, kind: name, "values": values}))
+        .unwrap_or_default();
+    out.push('\n');
+    out
+}

@@ -1,0 +1,336 @@
+//! The resolved model (IR): one [`Stack`] per environment, every value concrete, nothing left to merge.
+//! Targets read only this. Values keep an [`Origin`] so `explain` and diagnostics can point at the YAML.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::cron::Cron;
+use crate::model::image::ImagePin;
+use crate::model::placeholder::Template;
+use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
+pub use crate::model::{Concurrency, ResourceKind, SecretRef, Size, Stage, Strategy, Target};
+use crate::source::span::Span;
+
+/// Every environment of a project, resolved, plus the base (no environment layer) that Helm's
+/// `values.yaml` describes.
+#[derive(Clone, Debug)]
+pub struct Compilation {
+    pub project: String,
+    pub base: Stack,
+    pub environments: BTreeMap<String, Stack>,
+    /// The output folder, relative to the project root.
+    pub output: String,
+}
+
+/// One environment's resolved model.
+#[derive(Clone, Debug)]
+pub struct Stack {
+    pub project: String,
+    /// Environment name; empty for the base stack.
+    pub environment: String,
+    pub stage: Stage,
+    pub targets: BTreeSet<Target>,
+    pub tags: BTreeMap<String, String>,
+    pub registry: Option<String>,
+    pub services: BTreeMap<String, Service>,
+    pub jobs: BTreeMap<String, Job>,
+    pub resources: BTreeMap<String, Resource>,
+    pub secrets: BTreeMap<String, Secret>,
+    pub config: TargetConfig,
+}
+
+/// Which layer set a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Layer {
+    BuiltIn,
+    ProjectDefaults,
+    EnvironmentDefaults,
+    Service,
+    EnvironmentOverride,
+}
+
+impl Layer {
+    /// How `explain` names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::BuiltIn => "built-in",
+            Layer::ProjectDefaults => "project defaults",
+            Layer::EnvironmentDefaults => "environment defaults",
+            Layer::Service => "service",
+            Layer::EnvironmentOverride => "environment override",
+        }
+    }
+}
+
+/// Where a resolved value came from. Built-in values have no span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub layer: Layer,
+    pub span: Option<Span>,
+}
+
+impl Origin {
+    /// A built-in default.
+    pub const BUILT_IN: Origin = Origin { layer: Layer::BuiltIn, span: None };
+}
+
+/// A container image, pinned.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Image {
+    pub repository: String,
+    pub pin: ImagePin,
+}
+
+impl Image {
+    /// `repository:tag` or `repository@sha256:...`.
+    pub fn reference(&self) -> String {
+        match &self.pin {
+            ImagePin::Tag(tag) => format!("{}:{tag}", self.repository),
+            ImagePin::Digest(digest) => format!("{}@{digest}", self.repository),
+        }
+    }
+
+    /// The tag, or the digest (for Helm's appVersion).
+    pub fn version(&self) -> String {
+        self.pin.to_string()
+    }
+}
+
+/// `build:` for compose.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Build {
+    pub context: String,
+    pub dockerfile: Option<String>,
+    pub target: Option<String>,
+}
+
+/// A health check.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Health {
+    pub check: HealthCheck,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub start_period: Duration,
+}
+
+/// HTTP GET on the http port, or a command in the container.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum HealthCheck {
+    Http { path: String, ready: String },
+    Exec { command: Vec<String> },
+}
+
+/// CPU and memory, requests and limits (limits default to requests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Compute {
+    pub cpu: Cpu,
+    pub memory: Memory,
+    pub cpu_limit: Cpu,
+    pub memory_limit: Memory,
+}
+
+/// Horizontal autoscaling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Autoscale {
+    pub min: u32,
+    pub max: u32,
+    pub cpu: Option<u32>,
+    pub memory: Option<u32>,
+}
+
+/// A public route.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Ingress {
+    /// `None`: any host (a path-only route).
+    pub host: Option<String>,
+    pub path: String,
+    pub tls: bool,
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// Prometheus scraping.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Metrics {
+    pub port_name: String,
+    pub port: u16,
+    pub path: String,
+}
+
+/// Process identity and filesystem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Security {
+    pub user: u32,
+    pub group: u32,
+    pub read_only_root: bool,
+}
+
+/// A mounted volume.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Volume {
+    Scratch,
+    Persistent(Memory),
+}
+
+/// A plain env value (placeholders unresolved: each target substitutes what is true there).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EnvValue {
+    pub template: Template,
+    pub origin: Origin,
+}
+
+/// A secret env var.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SecretEnv {
+    pub reference: SecretRef,
+    pub origin: Origin,
+}
+
+/// A service, resolved for one environment.
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: String,
+    pub image: Image,
+    pub build: Option<Build>,
+    pub command: Option<Vec<String>>,
+    pub ports: BTreeMap<String, u16>,
+    pub health: Option<Health>,
+    pub env: BTreeMap<String, EnvValue>,
+    pub secrets: BTreeMap<String, SecretEnv>,
+    /// Resources it connects to (declared and implied by placeholders).
+    pub uses: BTreeSet<String>,
+    /// Services it connects to (declared and implied by placeholders).
+    pub calls: BTreeSet<String>,
+    /// Services and jobs that call this one (the reverse of `calls`).
+    pub called_by: BTreeSet<String>,
+    pub compute: Compute,
+    pub replicas: u32,
+    pub autoscale: Option<Autoscale>,
+    pub ingress: Option<Ingress>,
+    pub metrics: Option<Metrics>,
+    pub security: Security,
+    pub volumes: BTreeMap<String, Volume>,
+    /// Mounted files: container path → content.
+    pub files: BTreeMap<String, String>,
+    pub migrate: Option<Vec<String>>,
+    pub strategy: Strategy,
+    /// Where the service is defined.
+    pub origin: Span,
+    /// Where each resolved field came from, by field path (`replicas`, `env.LOG_LEVEL`, ...).
+    pub origins: BTreeMap<String, Origin>,
+}
+
+impl Service {
+    /// The served port (`ports.http`), if any.
+    pub fn http_port(&self) -> Option<u16> {
+        self.ports.get("http").copied()
+    }
+}
+
+/// A scheduled job, resolved for one environment.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub name: String,
+    pub image: Image,
+    pub build: Option<Build>,
+    pub command: Option<Vec<String>>,
+    pub env: BTreeMap<String, EnvValue>,
+    pub secrets: BTreeMap<String, SecretEnv>,
+    pub uses: BTreeSet<String>,
+    pub calls: BTreeSet<String>,
+    pub compute: Compute,
+    pub security: Security,
+    pub volumes: BTreeMap<String, Volume>,
+    pub files: BTreeMap<String, String>,
+    pub schedule: Cron,
+    pub timeout: Option<Duration>,
+    pub retries: u32,
+    pub concurrency: Concurrency,
+    pub origin: Span,
+    pub origins: BTreeMap<String, Origin>,
+}
+
+/// A database or cache, with the connection values for targets that do not provision it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resource {
+    pub name: String,
+    pub kind: ResourceKind,
+    pub version: String,
+    pub size: Size,
+    pub storage: Memory,
+    pub backup_days: u32,
+    /// Database name (`database:`, default: the resource name with '-' → '_').
+    pub database: String,
+    pub allow_azure_services: bool,
+    /// Pinned by the environment (helm, ecs); `None` when not pinned.
+    pub host: Option<String>,
+    pub port: u16,
+    pub user: String,
+    pub origin: Span,
+}
+
+/// A declared secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Secret {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// Target options, with an environment's `targets_config` applied.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TargetConfig {
+    pub compose: Option<ComposeOptions>,
+    pub helm: Option<HelmOptions>,
+    pub aws: Option<AwsOptions>,
+    pub azure: Option<AzureOptions>,
+    pub ecs: Option<EcsOptions>,
+}
+
+/// Options of the compose target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ComposeOptions {
+    pub gateway: bool,
+    pub monitoring: bool,
+    pub templates: BTreeMap<String, String>,
+}
+
+/// Options of the helm target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HelmOptions {
+    pub namespace: Option<String>,
+    pub ingress_class: String,
+    pub cluster_issuer: Option<String>,
+    pub external_secrets: bool,
+    pub secret_store: String,
+    pub ingress_namespace: String,
+    pub monitoring_namespace: String,
+    pub templates: BTreeMap<String, String>,
+}
+
+/// Options of the aws target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwsOptions {
+    pub region: String,
+    pub account_id: String,
+    pub state_bucket: String,
+    pub state_lock_table: Option<String>,
+    pub certificate_arn: Option<String>,
+    pub templates: BTreeMap<String, String>,
+}
+
+/// Options of the azure target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AzureOptions {
+    pub location: String,
+    pub plan_sku: String,
+    pub state_resource_group: String,
+    pub state_storage_account: String,
+    pub state_container: String,
+    pub templates: BTreeMap<String, String>,
+}
+
+/// Options of the ecs target (it shares region and account with aws).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EcsOptions {
+    pub region: String,
+    pub account_id: String,
+}

@@ -1,0 +1,563 @@
+//! Decoding of one service layer (a service, a job, `defaults`, or an environment's override).
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, codes};
+use crate::model::cron::Cron;
+use crate::model::decode::{
+    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, sub_span,
+};
+use crate::model::image::{ImageRef, parse_pin};
+use crate::model::placeholder::{self, Template};
+use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
+use crate::model::{
+    AutoscaleSpec, Build, ComputeSpec, Concurrency, FileSource, HealthSpec, IngressSpec, MetricsSpec, Migrate,
+    SecretRef, SecuritySpec, ServiceSpec, Strategy, Volume, Waiver,
+};
+use crate::source::span::Spanned;
+use crate::source::yaml::{Node, NodeKind};
+
+/// Which fields a layer may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerKind {
+    Service,
+    Job,
+}
+
+/// Keys of a service.
+pub const SERVICE_KEYS: &[&str] = &[
+    "image",
+    "version",
+    "build",
+    "command",
+    "ports",
+    "port",
+    "health",
+    "env",
+    "secrets",
+    "uses",
+    "calls",
+    "resources",
+    "replicas",
+    "autoscale",
+    "ingress",
+    "metrics",
+    "security",
+    "volumes",
+    "files",
+    "migrate",
+    "strategy",
+    "waivers",
+];
+
+/// Keys of a job.
+pub const JOB_KEYS: &[&str] = &[
+    "image",
+    "version",
+    "build",
+    "command",
+    "env",
+    "secrets",
+    "uses",
+    "calls",
+    "resources",
+    "security",
+    "volumes",
+    "files",
+    "schedule",
+    "timeout",
+    "retries",
+    "concurrency",
+    "waivers",
+];
+
+/// Decode one layer. `context` names it in messages (`services.api`).
+pub fn service_spec(ctx: &mut Ctx<'_>, node: &Node, context: &str, kind: LayerKind) -> ServiceSpec {
+    let mut spec = ServiceSpec { span: node.span, ..ServiceSpec::default() };
+    let Some(map) = entries(ctx, node, context) else { return spec };
+    check_keys(ctx, map, if kind == LayerKind::Service { SERVICE_KEYS } else { JOB_KEYS }, context);
+    let at = |field: &str| format!("{context}.{field}");
+
+    if let Some(node) = get(map, "image") {
+        spec.image = parsed(ctx, node, &at("image"), ImageRef::parse);
+    }
+    if let Some(node) = get(map, "version") {
+        spec.version = parsed(ctx, node, &at("version"), parse_pin);
+    }
+    if let Some(node) = get(map, "build") {
+        spec.build = build(ctx, node, &at("build"));
+    }
+    if let Some(node) = get(map, "command") {
+        spec.command = string_list(ctx, node, &at("command"));
+    }
+    if let Some(node) = get(map, "ports") {
+        spec.ports = ports(ctx, node, &at("ports"));
+    }
+    if let Some(node) = get(map, "port") {
+        spec.port = port(ctx, node, &at("port"));
+    }
+    if let Some(node) = get(map, "health") {
+        spec.health = health(ctx, node, &at("health"));
+    }
+    if let Some(node) = get(map, "env") {
+        spec.env = env(ctx, node, &at("env"));
+    }
+    if let Some(node) = get(map, "secrets") {
+        spec.secrets = secret_refs(ctx, node, &at("secrets"));
+    }
+    if let Some(node) = get(map, "uses") {
+        spec.uses = name_list(ctx, node, &at("uses"));
+    }
+    if let Some(node) = get(map, "calls") {
+        spec.calls = name_list(ctx, node, &at("calls"));
+    }
+    if let Some(node) = get(map, "resources") {
+        spec.resources = compute(ctx, node, &at("resources"));
+    }
+    if let Some(node) = get(map, "replicas") {
+        spec.replicas = integer(ctx, node, &at("replicas"));
+    }
+    if let Some(node) = get(map, "autoscale") {
+        spec.autoscale = nullable(node, |n| autoscale(ctx, n, &at("autoscale")));
+    }
+    if let Some(node) = get(map, "ingress") {
+        spec.ingress = nullable(node, |n| ingress(ctx, n, &at("ingress")));
+    }
+    if let Some(node) = get(map, "metrics") {
+        spec.metrics = nullable(node, |n| metrics(ctx, n, &at("metrics")));
+    }
+    if let Some(node) = get(map, "security") {
+        spec.security = security(ctx, node, &at("security"));
+    }
+    if let Some(node) = get(map, "volumes") {
+        spec.volumes = volumes(ctx, node, &at("volumes"));
+    }
+    if let Some(node) = get(map, "files") {
+        spec.files = files(ctx, node, &at("files"));
+    }
+    if let Some(node) = get(map, "migrate") {
+        spec.migrate = nullable(node, |n| migrate(ctx, n, &at("migrate")));
+    }
+    if let Some(node) = get(map, "strategy") {
+        spec.strategy =
+            choice(ctx, node, &at("strategy"), &[("rolling", Strategy::Rolling), ("blue-green", Strategy::BlueGreen)]);
+    }
+    if let Some(node) = get(map, "waivers") {
+        spec.waivers = waivers(ctx, node, &at("waivers"));
+    }
+    if let Some(node) = get(map, "schedule") {
+        spec.schedule = parsed(ctx, node, &at("schedule"), Cron::parse);
+    }
+    if let Some(node) = get(map, "timeout") {
+        spec.timeout = parsed(ctx, node, &at("timeout"), Duration::parse);
+    }
+    if let Some(node) = get(map, "retries") {
+        spec.retries = integer(ctx, node, &at("retries"));
+    }
+    if let Some(node) = get(map, "concurrency") {
+        spec.concurrency = choice(
+            ctx,
+            node,
+            &at("concurrency"),
+            &[("allow", Concurrency::Allow), ("forbid", Concurrency::Forbid), ("replace", Concurrency::Replace)],
+        );
+    }
+    spec
+}
+
+/// `null` → `Some(None)` (removes an inherited block); a value → `Some(Some(v))`; a bad value → `None`.
+fn nullable<T>(node: &Node, decode: impl FnOnce(&Node) -> Option<T>) -> Option<Spanned<Option<T>>> {
+    if node.kind == NodeKind::Null {
+        return Some(Spanned::new(None, node.span));
+    }
+    decode(node).map(|value| Spanned::new(Some(value), node.span))
+}
+
+fn build(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Build>> {
+    if let NodeKind::Scalar { text, .. } = &node.kind {
+        return Some(Spanned::new(Build { context: text.clone(), dockerfile: None, target: None }, node.span));
+    }
+    let map = entries(ctx, node, context)?;
+    check_keys(ctx, map, &["context", "dockerfile", "target"], context);
+    let Some(context_node) = get(map, "context") else {
+        ctx.report(Diagnostic::new(codes::MISSING_FIELD, node.span, format!("`{context}` needs `context`")));
+        return None;
+    };
+    let build_context = string(ctx, context_node, &format!("{context}.context"))?.value;
+    let dockerfile =
+        get(map, "dockerfile").and_then(|n| string(ctx, n, &format!("{context}.dockerfile"))).map(|s| s.value);
+    let target = get(map, "target").and_then(|n| string(ctx, n, &format!("{context}.target"))).map(|s| s.value);
+    Some(Spanned::new(Build { context: build_context, dockerfile, target }, node.span))
+}
+
+fn port(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<u16>> {
+    let value = integer::<u16>(ctx, node, context)?;
+    if value.value == 0 {
+        ctx.report(
+            Diagnostic::new(codes::INVALID_PORT, node.span, format!("`{context}` must be between 1 and 65535"))
+                .with_label("port 0"),
+        );
+        return None;
+    }
+    Some(value)
+}
+
+fn ports(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<BTreeMap<String, Spanned<u16>>>> {
+    let map = entries(ctx, node, context)?;
+    let mut out = BTreeMap::new();
+    for (key, value) in map {
+        let name = key.as_str().unwrap_or("").to_string();
+        if !is_port_name(&name) {
+            ctx.report(
+                Diagnostic::new(codes::INVALID_NAME, key.span, format!("invalid port name `{name}`"))
+                    .with_label("not a valid port name")
+                    .with_help("use at most 15 lowercase letters, digits and '-', starting with a letter (Kubernetes IANA_SVC_NAME)"),
+            );
+            continue;
+        }
+        if let Some(number) = port(ctx, value, &format!("{context}.{name}")) {
+            out.insert(name, number);
+        }
+    }
+    Some(Spanned::new(out, node.span))
+}
+
+/// Kubernetes port names: at most 15 characters, lowercase alphanumerics and '-', a letter first.
+pub fn is_port_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
+
+fn health(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<HealthSpec> {
+    let map = entries(ctx, node, context)?;
+    check_keys(ctx, map, &["path", "ready", "command", "interval", "timeout", "retries", "start_period"], context);
+    let at = |field: &str| format!("{context}.{field}");
+    let mut spec = HealthSpec { span: node.span, ..HealthSpec::default() };
+    spec.path = get(map, "path").and_then(|n| parsed(ctx, n, &at("path"), http_path));
+    spec.ready = get(map, "ready").and_then(|n| parsed(ctx, n, &at("ready"), http_path));
+    spec.command = get(map, "command").and_then(|n| string_list(ctx, n, &at("command")));
+    spec.interval = get(map, "interval").and_then(|n| parsed(ctx, n, &at("interval"), positive_duration));
+    spec.timeout = get(map, "timeout").and_then(|n| parsed(ctx, n, &at("timeout"), positive_duration));
+    spec.retries = get(map, "retries").and_then(|n| integer(ctx, n, &at("retries")));
+    spec.start_period = get(map, "start_period").and_then(|n| parsed(ctx, n, &at("start_period"), Duration::parse));
+    if let Some(command) = &spec.command {
+        if command.value.is_empty() {
+            ctx.report(Diagnostic::new(codes::INVALID_VALUE, command.span, "a health check command cannot be empty"));
+        }
+    }
+    Some(spec)
+}
+
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    let duration = Duration::parse(text)?;
+    if duration.millis == 0 {
+        return Err(String::from("the duration must be more than zero"));
+    }
+    Ok(duration)
+}
+
+/// An HTTP path: starts with `/`, no spaces.
+pub fn http_path(text: &str) -> Result<String, String> {
+    if text.starts_with('/') && !text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not an HTTP path: it must start with `/` and contain no spaces"))
+    }
+}
+
+fn env(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Spanned<Template>> {
+    let mut out = BTreeMap::new();
+    let Some(map) = entries(ctx, node, context) else { return out };
+    for (key, value) in map {
+        let name = key.as_str().unwrap_or("").to_string();
+        if !is_env_name(&name) {
+            ctx.report(
+                Diagnostic::new(codes::INVALID_NAME, key.span, format!("invalid environment variable name `{name}`"))
+                    .with_label("not a valid name")
+                    .with_help("use letters, digits and '_', not starting with a digit"),
+            );
+            continue;
+        }
+        let text = match &value.kind {
+            NodeKind::Null => String::new(),
+            NodeKind::Scalar { text, .. } => text.clone(),
+            _ => {
+                ctx.wrong_type(value, "a string", &format!("{context}.{name}"));
+                continue;
+            }
+        };
+        let sources = ctx.sources;
+        match placeholder::parse(&text, |offset, len| sub_span(sources, value, offset, len)) {
+            Ok(template) => {
+                out.insert(name, Spanned::new(template, value.span));
+            }
+            Err(errors) => {
+                for error in errors {
+                    let span = sub_span(ctx.sources, value, error.offset, error.len);
+                    ctx.report(
+                        Diagnostic::new(codes::UNKNOWN_PLACEHOLDER, span, error.message)
+                            .with_label("unknown placeholder")
+                            .with_help(codes::UNKNOWN_PLACEHOLDER.fix),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Environment variable names: `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn is_env_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn secret_refs(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Spanned<SecretRef>> {
+    let mut out = BTreeMap::new();
+    let Some(map) = entries(ctx, node, context) else { return out };
+    for (key, value) in map {
+        let name = key.as_str().unwrap_or("").to_string();
+        if !is_env_name(&name) {
+            ctx.report(
+                Diagnostic::new(codes::INVALID_NAME, key.span, format!("invalid environment variable name `{name}`"))
+                    .with_label("not a valid name")
+                    .with_help("use letters, digits and '_', not starting with a digit"),
+            );
+            continue;
+        }
+        let Some(target) = string(ctx, value, &format!("{context}.{name}")) else { continue };
+        let reference = match target.value.split_once('.') {
+            Some((resource, "password")) => SecretRef::ResourcePassword(resource.to_string()),
+            Some((_, attribute)) => {
+                ctx.report(
+                    Diagnostic::new(
+                        codes::UNKNOWN_REFERENCE,
+                        value.span,
+                        format!("a resource exposes no credential `{attribute}`"),
+                    )
+                    .with_label("unknown credential")
+                    .with_help("a resource's credential secret is `<resource>.password`"),
+                );
+                continue;
+            }
+            None => SecretRef::Declared(target.value.clone()),
+        };
+        out.insert(name, Spanned::new(reference, value.span));
+    }
+    out
+}
+
+fn compute(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<ComputeSpec> {
+    let map = entries(ctx, node, context)?;
+    check_keys(ctx, map, &["cpu", "memory", "cpu_limit", "memory_limit"], context);
+    let at = |field: &str| format!("{context}.{field}");
+    Some(ComputeSpec {
+        cpu: get(map, "cpu").and_then(|n| parsed(ctx, n, &at("cpu"), Cpu::parse)),
+        memory: get(map, "memory").and_then(|n| parsed(ctx, n, &at("memory"), Memory::parse)),
+        cpu_limit: get(map, "cpu_limit").and_then(|n| parsed(ctx, n, &at("cpu_limit"), Cpu::parse)),
+        memory_limit: get(map, "memory_limit").and_then(|n| parsed(ctx, n, &at("memory_limit"), Memory::parse)),
+        span: node.span,
+    })
+}
+
+fn autoscale(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<AutoscaleSpec> {
+    let map = entries(ctx, node, context)?;
+    check_keys(ctx, map, &["min", "max", "cpu", "memory"], context);
+    let at = |field: &str| format!("{context}.{field}");
+    let min = required(ctx, map, node, "min", context).and_then(|n| integer(ctx, n, &at("min")));
+    let max = required(ctx, map, node, "max", context).and_then(|n| integer(ctx, n, &at("max")));
+    let cpu = get(map, "cpu").and_then(|n| integer(ctx, n, &at("cpu")));
+    let memory = get(map, "memory").and_then(|n| integer(ctx, n, &at("memory")));
+    if cpu.is_none() && memory.is_none() && get(map, "cpu").is_none() && get(map, "memory").is_none() {
+        ctx.report(
+            Diagnostic::new(codes::MISSING_FIELD, node.span, format!("`{context}` needs a `cpu` or `memory` target"))
+                .with_label("no utilisation target")
+                .with_help("add `cpu: 70` (target average CPU percent)"),
+        );
+    }
+    Some(AutoscaleSpec { min: min?, max: max?, cpu, memory })
+}
+
+fn required<'n>(ctx: &mut Ctx<'_>, map: &'n [(Node, Node)], node: &Node, key: &str, context: &str) -> Option<&'n Node> {
+    let found = get(map, key);
+    if found.is_none() {
+        ctx.report(
+            Diagnostic::new(codes::MISSING_FIELD, node.span, format!("`{context}` needs `{key}`"))
+                .with_label(format!("`{key}` missing")),
+        );
+    }
+    found
+}
+
+fn ingress(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<IngressSpec> {
+    let map = entries(ctx, node, context)?;
+    check_keys(ctx, map, &["host", "path", "tls", "rate_limit"], context);
+    let at = |field: &str| format!("{context}.{field}");
+    let host = get(map, "host").and_then(|n| parsed(ctx, n, &at("host"), hostname));
+    let path = match get(map, "path") {
+        Some(n) => parsed(ctx, n, &at("path"), http_path),
+        None => Some(Spanned::new(String::from("/"), node.span)),
+    };
+    let tls = match get(map, "tls") {
+        Some(n) => boolean(ctx, n, &at("tls")),
+        None => Some(Spanned::new(true, node.span)),
+    };
+    let rate_limit = get(map, "rate_limit").and_then(|n| parsed(ctx, n, &at("rate_limit"), RateLimit::parse));
+    Some(IngressSpec { host, path: path?, tls: tls?, rate_limit })
+}
+
+/// A DNS host name (lowercase labels separated by dots).
+pub fn hostname(text: &str) -> Result<String, String> {
+    let valid = !text.is_empty()
+        && text.len() <= 253
+        && text.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    if valid { Ok(text.to_string()) } else { Err(format!("`{text}` is not a valid lowercase DNS host name")) }
+}
+
+fn metrics(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<MetricsSpec> {
+    let map = entries(ctx, node, context)?;
+    check_keys(ctx, map, &["port", "path"], context);
+    let port = match get(map, "port") {
+        Some(n) => string(ctx, n, &format!("{context}.port")),
+        None => Some(Spanned::new(String::from("metrics"), node.span)),
+    };
+    let path = match get(map, "path") {
+        Some(n) => parsed(ctx, n, &format!("{context}.path"), http_path),
+        None => Some(Spanned::new(String::from("/metrics"), node.span)),
+    };
+    Some(MetricsSpec { port: port?, path: path? })
+}
+
+fn security(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<SecuritySpec> {
+    let map = entries(ctx, node, context)?;
+    check_keys(ctx, map, &["user", "group", "read_only_root"], context);
+    let at = |field: &str| format!("{context}.{field}");
+    Some(SecuritySpec {
+        user: get(map, "user").and_then(|n| integer(ctx, n, &at("user"))),
+        group: get(map, "group").and_then(|n| integer(ctx, n, &at("group"))),
+        read_only_root: get(map, "read_only_root").and_then(|n| boolean(ctx, n, &at("read_only_root"))),
+        span: node.span,
+    })
+}
+
+fn volumes(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Spanned<Volume>> {
+    let mut out = BTreeMap::new();
+    let Some(map) = entries(ctx, node, context) else { return out };
+    for (key, value) in map {
+        let path = key.as_str().unwrap_or("").to_string();
+        if !is_mount_path(&path) {
+            ctx.report(
+                Diagnostic::new(codes::INVALID_VALUE, key.span, format!("`{path}` is not an absolute container path"))
+                    .with_label("not a mount path")
+                    .with_help("write an absolute path without `..`, such as /tmp or /data"),
+            );
+            continue;
+        }
+        let volume = match &value.kind {
+            NodeKind::Scalar { text, .. } if text == "scratch" => Some(Volume::Scratch),
+            NodeKind::Map(entries_) => {
+                check_keys(ctx, entries_, &["persistent"], &format!("{context}.{path}"));
+                get(entries_, "persistent")
+                    .and_then(|n| parsed(ctx, n, &format!("{context}.{path}.persistent"), Memory::parse))
+                    .map(|size| Volume::Persistent(size.value))
+            }
+            _ => {
+                ctx.report(
+                    Diagnostic::new(codes::INVALID_VALUE, value.span, format!("invalid volume for `{path}`"))
+                        .with_label("expected `scratch` or `{ persistent: 10Gi }`"),
+                );
+                None
+            }
+        };
+        if let Some(volume) = volume {
+            out.insert(path, Spanned::new(volume, value.span));
+        }
+    }
+    out
+}
+
+/// An absolute container path with no `..` or empty components.
+pub fn is_mount_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path.len() > 1
+        && !path.ends_with('/')
+        && path[1..].split('/').all(|part| !part.is_empty() && part != ".." && part != ".")
+        && !path.chars().any(|c| c.is_control() || c == ':' || c.is_whitespace())
+}
+
+fn files(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Spanned<FileSource>> {
+    let mut out = BTreeMap::new();
+    let Some(map) = entries(ctx, node, context) else { return out };
+    for (key, value) in map {
+        let path = key.as_str().unwrap_or("").to_string();
+        if !is_mount_path(&path) {
+            ctx.report(
+                Diagnostic::new(codes::INVALID_VALUE, key.span, format!("`{path}` is not an absolute container path"))
+                    .with_label("not a file path")
+                    .with_help("write an absolute path, such as /etc/config/config.yaml"),
+            );
+            continue;
+        }
+        let at = format!("{context}.{path}");
+        let Some(fields) = entries(ctx, value, &at) else { continue };
+        check_keys(ctx, fields, &["source", "content"], &at);
+        let source = get(fields, "source").and_then(|n| string(ctx, n, &format!("{at}.source")));
+        let content = get(fields, "content").and_then(|n| string(ctx, n, &format!("{at}.content")));
+        let file = match (source, content) {
+            (Some(source), None) => FileSource::Source { path: source.value, content: String::new() },
+            (None, Some(content)) => FileSource::Content(content.value),
+            _ => {
+                ctx.report(
+                    Diagnostic::new(
+                        codes::INVALID_VALUE,
+                        value.span,
+                        format!("`{at}` needs exactly one of `source` and `content`"),
+                    )
+                    .with_label("give `source: ./path` or `content: ...`"),
+                );
+                continue;
+            }
+        };
+        out.insert(path, Spanned::new(file, value.span));
+    }
+    out
+}
+
+fn migrate(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Migrate> {
+    let map = entries(ctx, node, context)?;
+    check_keys(ctx, map, &["command"], context);
+    let command = required(ctx, map, node, "command", context)
+        .and_then(|n| string_list(ctx, n, &format!("{context}.command")))?;
+    if command.value.is_empty() {
+        ctx.report(Diagnostic::new(codes::INVALID_VALUE, command.span, "a migration command cannot be empty"));
+        return None;
+    }
+    Some(Migrate { command: command.value })
+}
+
+fn waivers(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Waiver> {
+    let mut out = BTreeMap::new();
+    let Some(map) = entries(ctx, node, context) else { return out };
+    for (key, value) in map {
+        let code = Spanned::new(key.as_str().unwrap_or("").to_string(), key.span);
+        let reason = match &value.kind {
+            NodeKind::Null => Spanned::new(String::new(), value.span),
+            _ => match string(ctx, value, &format!("{context}.{}", code.value)) {
+                Some(reason) => reason,
+                None => continue,
+            },
+        };
+        out.insert(code.value.clone(), Waiver { code, reason });
+    }
+    out
+}

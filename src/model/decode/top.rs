@@ -1,0 +1,428 @@
+//! Decoding of the top level of iacgen.yaml: project fields, resources, secrets, environments, targets.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, codes};
+use crate::model::decode::service::{LayerKind, service_spec};
+use crate::model::decode::{
+    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_map,
+};
+use crate::model::quantity::Memory;
+use crate::model::{
+    AwsConfig, AzureConfig, ComposeConfig, EcsConfig, EnvironmentDef, HelmConfig, JobDef, Model, Patch, ResourceDef,
+    ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage, Target, TargetsConfig, TemplateDir,
+};
+use crate::source::span::Spanned;
+use crate::source::yaml::{Node, NodeKind};
+
+/// Top-level keys of iacgen.yaml.
+pub const TOP_KEYS: &[&str] = &[
+    "version",
+    "project",
+    "registry",
+    "tags",
+    "defaults",
+    "services",
+    "resources",
+    "secrets",
+    "jobs",
+    "environments",
+    "targets",
+    "output",
+    "patches",
+];
+
+/// Keys of an environment.
+pub const ENVIRONMENT_KEYS: &[&str] =
+    &["targets", "stage", "defaults", "services", "jobs", "resources", "targets_config"];
+
+/// Decode the root of iacgen.yaml.
+pub fn model(ctx: &mut Ctx<'_>, node: &Node) -> Model {
+    let mut model = Model { span: node.span, ..Model::default() };
+    let Some(map) = entries(ctx, node, "iacgen.yaml") else { return model };
+    check_keys(ctx, map, TOP_KEYS, "");
+
+    model.version = get(map, "version").and_then(|n| integer(ctx, n, "version"));
+    model.project = get(map, "project").and_then(|n| string(ctx, n, "project"));
+    model.registry = get(map, "registry").and_then(|n| string(ctx, n, "registry"));
+    if let Some(n) = get(map, "tags") {
+        model.tags = string_map(ctx, n, "tags");
+    }
+    if let Some(n) = get(map, "defaults") {
+        model.defaults = service_spec(ctx, n, "defaults", LayerKind::Service);
+    }
+    if let Some(n) = get(map, "services") {
+        for (name, value) in named_entries(ctx, n, "services") {
+            let spec = service_spec(ctx, value, &format!("services.{}", name.value), LayerKind::Service);
+            model.services.insert(name.value.clone(), ServiceDef { name, spec });
+        }
+    }
+    if let Some(n) = get(map, "jobs") {
+        for (name, value) in named_entries(ctx, n, "jobs") {
+            let spec = service_spec(ctx, value, &format!("jobs.{}", name.value), LayerKind::Job);
+            model.jobs.insert(name.value.clone(), JobDef { name, spec });
+        }
+    }
+    if let Some(n) = get(map, "resources") {
+        for (name, value) in named_entries(ctx, n, "resources") {
+            if let Some(resource) = resource(ctx, name.clone(), value) {
+                model.resources.insert(name.value, resource);
+            }
+        }
+    }
+    if let Some(n) = get(map, "secrets") {
+        for (name, value) in named_entries(ctx, n, "secrets") {
+            let context = format!("secrets.{}", name.value);
+            let mut description = None;
+            if let Some(fields) = entries(ctx, value, &context) {
+                check_keys(ctx, fields, &["description"], &context);
+                description =
+                    get(fields, "description").and_then(|d| string(ctx, d, &format!("{context}.description")));
+            }
+            model.secrets.insert(name.value.clone(), SecretDef { name, description });
+        }
+    }
+    if let Some(n) = get(map, "environments") {
+        for (name, value) in named_entries(ctx, n, "environments") {
+            let environment = environment(ctx, name.clone(), value);
+            model.environments.insert(name.value, environment);
+        }
+    }
+    if let Some(n) = get(map, "targets") {
+        model.targets = targets(ctx, n, "targets");
+    }
+    model.output = get(map, "output").and_then(|n| string(ctx, n, "output"));
+    if let Some(n) = get(map, "patches") {
+        model.patches = patches(ctx, n);
+    }
+    model
+}
+
+/// Decode an environment written in its own file (`environments/<name>.yaml`).
+pub fn environment_file(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> EnvironmentDef {
+    environment(ctx, name, node)
+}
+
+/// The entries of a map of named things; names keep the key's span.
+pub fn named_entries<'n>(ctx: &mut Ctx<'_>, node: &'n Node, context: &str) -> Vec<(Spanned<String>, &'n Node)> {
+    let Some(map) = entries(ctx, node, context) else { return Vec::new() };
+    map.iter().map(|(key, value)| (Spanned::new(key.as_str().unwrap_or("").to_string(), key.span), value)).collect()
+}
+
+fn resource(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Option<ResourceDef> {
+    let context = format!("resources.{}", name.value);
+    let map = entries(ctx, node, &context)?;
+    check_keys(
+        ctx,
+        map,
+        &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services"],
+        &context,
+    );
+    let at = |field: &str| format!("{context}.{field}");
+    let kind = match get(map, "kind") {
+        Some(n) => choice(
+            ctx,
+            n,
+            &at("kind"),
+            &[
+                ("postgres", ResourceKind::Postgres),
+                ("mysql", ResourceKind::Mysql),
+                ("mssql", ResourceKind::Mssql),
+                ("redis", ResourceKind::Redis),
+            ],
+        ),
+        None => {
+            ctx.report(
+                Diagnostic::new(codes::MISSING_FIELD, node.span, format!("`{context}` needs `kind`"))
+                    .with_label("`kind` missing")
+                    .with_help("add `kind: postgres` (or mysql, mssql, redis)"),
+            );
+            None
+        }
+    };
+    let version = get(map, "version").and_then(|n| string(ctx, n, &at("version")));
+    let size = get(map, "size").and_then(|n| {
+        choice(ctx, n, &at("size"), &[("small", Size::Small), ("medium", Size::Medium), ("large", Size::Large)])
+    });
+    let storage = get(map, "storage").and_then(|n| parsed(ctx, n, &at("storage"), Memory::parse));
+    let backup_days = get(map, "backup_days").and_then(|n| integer(ctx, n, &at("backup_days")));
+    let database = get(map, "database").and_then(|n| string(ctx, n, &at("database")));
+    let allow_azure_services =
+        get(map, "allow_azure_services").and_then(|n| boolean(ctx, n, &at("allow_azure_services")));
+    Some(ResourceDef {
+        name,
+        kind: kind?,
+        version,
+        size,
+        storage,
+        backup_days,
+        database,
+        allow_azure_services,
+        span: node.span,
+    })
+}
+
+fn environment(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> EnvironmentDef {
+    let context = format!("environments.{}", name.value);
+    let mut environment = EnvironmentDef { name: name.clone(), span: node.span, ..EnvironmentDef::default() };
+    let Some(map) = entries(ctx, node, &context) else { return environment };
+    check_keys(ctx, map, ENVIRONMENT_KEYS, &context);
+    let at = |field: &str| format!("{context}.{field}");
+    if let Some(n) = get(map, "targets") {
+        if let Some(names) = name_list(ctx, n, &at("targets")) {
+            let mut list = Vec::new();
+            for item in names.value {
+                match Target::parse(&item.value) {
+                    Some(target) => list.push(Spanned::new(target, item.span)),
+                    None => {
+                        let words = Target::ALL.map(Target::as_str);
+                        let mut diagnostic = Diagnostic::new(
+                            codes::UNKNOWN_REFERENCE,
+                            item.span,
+                            format!("unknown target `{}`", item.value),
+                        )
+                        .with_label("not a target");
+                        diagnostic = match crate::diagnostic::did_you_mean(&item.value, words) {
+                            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                            None => diagnostic.with_help(format!("expected one of: {}", words.join(", "))),
+                        };
+                        ctx.report(diagnostic);
+                    }
+                }
+            }
+            environment.targets = Some(Spanned::new(list, names.span));
+        }
+    }
+    if let Some(n) = get(map, "stage") {
+        environment.stage = choice(
+            ctx,
+            n,
+            &at("stage"),
+            &[("development", Stage::Development), ("staging", Stage::Staging), ("production", Stage::Production)],
+        );
+    }
+    if let Some(n) = get(map, "defaults") {
+        environment.defaults = service_spec(ctx, n, &at("defaults"), LayerKind::Service);
+    }
+    if let Some(n) = get(map, "services") {
+        for (service, value) in named_entries(ctx, n, &at("services")) {
+            let spec = service_spec(ctx, value, &format!("{context}.services.{}", service.value), LayerKind::Service);
+            environment.services.insert(service.value.clone(), (service, spec));
+        }
+    }
+    if let Some(n) = get(map, "jobs") {
+        for (job, value) in named_entries(ctx, n, &at("jobs")) {
+            let spec = service_spec(ctx, value, &format!("{context}.jobs.{}", job.value), LayerKind::Job);
+            environment.jobs.insert(job.value.clone(), (job, spec));
+        }
+    }
+    if let Some(n) = get(map, "resources") {
+        for (resource, value) in named_entries(ctx, n, &at("resources")) {
+            let pin_context = format!("{context}.resources.{}", resource.value);
+            let mut pin = ResourcePin { name_span: resource.span, ..ResourcePin::default() };
+            if let Some(fields) = entries(ctx, value, &pin_context) {
+                check_keys(ctx, fields, &["host", "port", "name", "user"], &pin_context);
+                pin.host = get(fields, "host").and_then(|h| string(ctx, h, &format!("{pin_context}.host")));
+                pin.port = get(fields, "port").and_then(|p| integer(ctx, p, &format!("{pin_context}.port")));
+                pin.name = get(fields, "name").and_then(|p| string(ctx, p, &format!("{pin_context}.name")));
+                pin.user = get(fields, "user").and_then(|p| string(ctx, p, &format!("{pin_context}.user")));
+            }
+            environment.resources.insert(resource.value, pin);
+        }
+    }
+    if let Some(n) = get(map, "targets_config") {
+        environment.targets_config = targets(ctx, n, &at("targets_config"));
+    }
+    environment
+}
+
+fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
+    let mut config = TargetsConfig::default();
+    let Some(map) = entries(ctx, node, context) else { return config };
+    check_keys(ctx, map, &Target::ALL.map(Target::as_str), context);
+    for (key, value) in map {
+        let Some(target) = key.as_str().and_then(Target::parse) else { continue };
+        let at = format!("{context}.{}", target.as_str());
+        let Some(fields) = entries(ctx, value, &at) else { continue };
+        let field =
+            |ctx: &mut Ctx<'_>, name: &str| get(fields, name).and_then(|n| string(ctx, n, &format!("{at}.{name}")));
+        match target {
+            Target::Compose => {
+                check_keys(ctx, fields, &["gateway", "monitoring", "templates"], &at);
+                let gateway = get(fields, "gateway")
+                    .and_then(|n| choice(ctx, n, &format!("{at}.gateway"), &[("nginx", "nginx")]));
+                let monitoring = get(fields, "monitoring")
+                    .and_then(|n| choice(ctx, n, &format!("{at}.monitoring"), &[("prometheus", "prometheus")]));
+                config.compose = Some(ComposeConfig {
+                    gateway: gateway.map(|s| s.map(String::from)),
+                    monitoring: monitoring.map(|s| s.map(String::from)),
+                    templates: template_dir(ctx, fields, &at),
+                    span: value.span,
+                });
+            }
+            Target::Helm => {
+                check_keys(
+                    ctx,
+                    fields,
+                    &[
+                        "namespace",
+                        "ingress_class",
+                        "cluster_issuer",
+                        "secrets",
+                        "secret_store",
+                        "ingress_namespace",
+                        "monitoring_namespace",
+                        "templates",
+                    ],
+                    &at,
+                );
+                let secrets = get(fields, "secrets").and_then(|n| {
+                    choice(
+                        ctx,
+                        n,
+                        &format!("{at}.secrets"),
+                        &[("existing", "existing"), ("external-secrets", "external-secrets")],
+                    )
+                });
+                config.helm = Some(HelmConfig {
+                    namespace: field(ctx, "namespace"),
+                    ingress_class: field(ctx, "ingress_class"),
+                    cluster_issuer: field(ctx, "cluster_issuer"),
+                    secrets: secrets.map(|s| s.map(String::from)),
+                    secret_store: field(ctx, "secret_store"),
+                    ingress_namespace: field(ctx, "ingress_namespace"),
+                    monitoring_namespace: field(ctx, "monitoring_namespace"),
+                    templates: template_dir(ctx, fields, &at),
+                    span: value.span,
+                });
+            }
+            Target::Aws => {
+                check_keys(ctx, fields, &["region", "account_id", "state", "certificate_arn", "templates"], &at);
+                let mut aws = AwsConfig {
+                    region: field(ctx, "region"),
+                    account_id: field(ctx, "account_id"),
+                    certificate_arn: field(ctx, "certificate_arn"),
+                    templates: template_dir(ctx, fields, &at),
+                    span: value.span,
+                    ..AwsConfig::default()
+                };
+                if let Some(state) = get(fields, "state") {
+                    let state_at = format!("{at}.state");
+                    if let Some(state_fields) = entries(ctx, state, &state_at) {
+                        check_keys(ctx, state_fields, &["bucket", "lock_table"], &state_at);
+                        aws.state_bucket =
+                            get(state_fields, "bucket").and_then(|n| string(ctx, n, &format!("{state_at}.bucket")));
+                        aws.state_lock_table = get(state_fields, "lock_table")
+                            .and_then(|n| string(ctx, n, &format!("{state_at}.lock_table")));
+                    }
+                }
+                config.aws = Some(aws);
+            }
+            Target::Azure => {
+                check_keys(ctx, fields, &["location", "plan_sku", "state", "templates"], &at);
+                let mut azure = AzureConfig {
+                    location: field(ctx, "location"),
+                    plan_sku: field(ctx, "plan_sku"),
+                    templates: template_dir(ctx, fields, &at),
+                    span: value.span,
+                    ..AzureConfig::default()
+                };
+                if let Some(state) = get(fields, "state") {
+                    let state_at = format!("{at}.state");
+                    if let Some(state_fields) = entries(ctx, state, &state_at) {
+                        check_keys(ctx, state_fields, &["resource_group", "storage_account", "container"], &state_at);
+                        let get_state = |ctx: &mut Ctx<'_>, name: &str| {
+                            get(state_fields, name).and_then(|n| string(ctx, n, &format!("{state_at}.{name}")))
+                        };
+                        azure.state_resource_group = get_state(ctx, "resource_group");
+                        azure.state_storage_account = get_state(ctx, "storage_account");
+                        azure.state_container = get_state(ctx, "container");
+                    }
+                }
+                config.azure = Some(azure);
+            }
+            Target::Ecs => {
+                check_keys(ctx, fields, &[], &at);
+                config.ecs = Some(EcsConfig { span: value.span });
+            }
+        }
+    }
+    config
+}
+
+fn template_dir(ctx: &mut Ctx<'_>, fields: &[(Node, Node)], context: &str) -> Option<Spanned<TemplateDir>> {
+    let node = get(fields, "templates")?;
+    let path = string(ctx, node, &format!("{context}.templates"))?;
+    Some(path.map(|path| TemplateDir { path, files: BTreeMap::new() }))
+}
+
+fn patches(ctx: &mut Ctx<'_>, node: &Node) -> Vec<Patch> {
+    let NodeKind::Seq(items) = &node.kind else {
+        ctx.wrong_type(node, "a list", "patches");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let context = format!("patches[{index}]");
+        let Some(fields) = entries(ctx, item, &context) else { continue };
+        check_keys(ctx, fields, &["file", "set", "remove"], &context);
+        let Some(file) = get(fields, "file").and_then(|n| string(ctx, n, &format!("{context}.file"))) else {
+            if get(fields, "file").is_none() {
+                ctx.report(
+                    Diagnostic::new(codes::MISSING_FIELD, item.span, format!("`{context}` needs `file`"))
+                        .with_label("`file` missing"),
+                );
+            }
+            continue;
+        };
+        let mut set = Vec::new();
+        if let Some(set_node) = get(fields, "set") {
+            if let Some(set_entries) = entries(ctx, set_node, &format!("{context}.set")) {
+                for (key, value) in set_entries {
+                    let path = Spanned::new(key.as_str().unwrap_or("").to_string(), key.span);
+                    set.push((path, Spanned::new(to_json(value), value.span)));
+                }
+            }
+        }
+        let mut remove = Vec::new();
+        if let Some(remove_node) = get(fields, "remove") {
+            if let Some(list) = name_list(ctx, remove_node, &format!("{context}.remove")) {
+                remove = list.value;
+            }
+        }
+        out.push(Patch { file, set, remove, span: item.span });
+    }
+    out
+}
+
+/// A YAML node as JSON, reading plain scalars as YAML 1.2 core types.
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value;
+    match &node.kind {
+        NodeKind::Null => Value::Null,
+        NodeKind::Scalar { text, plain } => {
+            if *plain {
+                match text.as_str() {
+                    "true" => return Value::Bool(true),
+                    "false" => return Value::Bool(false),
+                    _ => {}
+                }
+                if let Ok(number) = text.parse::<i64>() {
+                    return Value::from(number);
+                }
+                if let Ok(number) = text.parse::<f64>() {
+                    if number.is_finite() && text.chars().any(|c| c.is_ascii_digit()) {
+                        if let Some(number) = serde_json::Number::from_f64(number) {
+                            return Value::Number(number);
+                        }
+                    }
+                }
+            }
+            Value::String(text.clone())
+        }
+        NodeKind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
+        NodeKind::Map(entries) => Value::Object(
+            entries.iter().map(|(key, value)| (key.as_str().unwrap_or("").to_string(), to_json(value))).collect(),
+        ),
+    }
+}

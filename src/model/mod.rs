@@ -1,0 +1,483 @@
+//! The typed model: what `iacgen.yaml` (and `services/*.yaml`, `environments/*.yaml`) say, with spans.
+//!
+//! Every service field is optional here, because one type serves every layer (project defaults,
+//! environment defaults, the service itself, an environment's override); `resolve` merges the layers.
+
+pub mod cron;
+pub mod decode;
+pub mod image;
+pub mod placeholder;
+pub mod quantity;
+
+use std::collections::BTreeMap;
+
+use crate::model::cron::Cron;
+use crate::model::image::{ImagePin, ImageRef};
+use crate::model::placeholder::Template;
+use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
+use crate::source::span::{Span, Spanned};
+
+/// A name and where it was written (the key of a map, or a file stem).
+pub type Name = Spanned<String>;
+
+/// The whole model of a project.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub version: Option<Spanned<u32>>,
+    pub project: Option<Name>,
+    pub registry: Option<Spanned<String>>,
+    pub tags: BTreeMap<String, Spanned<String>>,
+    pub defaults: ServiceSpec,
+    pub services: BTreeMap<String, ServiceDef>,
+    pub resources: BTreeMap<String, ResourceDef>,
+    pub secrets: BTreeMap<String, SecretDef>,
+    pub jobs: BTreeMap<String, JobDef>,
+    pub environments: BTreeMap<String, EnvironmentDef>,
+    pub targets: TargetsConfig,
+    pub output: Option<Spanned<String>>,
+    pub patches: Vec<Patch>,
+    /// Span of the whole root mapping of iacgen.yaml.
+    pub span: Span,
+}
+
+/// A service and its definition.
+#[derive(Clone, Debug)]
+pub struct ServiceDef {
+    pub name: Name,
+    pub spec: ServiceSpec,
+}
+
+/// One layer of a service's fields. Every field is optional; maps merge key by key across layers.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceSpec {
+    pub image: Option<Spanned<ImageRef>>,
+    pub version: Option<Spanned<ImagePin>>,
+    pub build: Option<Spanned<Build>>,
+    pub command: Option<Spanned<Vec<String>>>,
+    pub ports: Option<Spanned<BTreeMap<String, Spanned<u16>>>>,
+    pub port: Option<Spanned<u16>>,
+    pub health: Option<HealthSpec>,
+    pub env: BTreeMap<String, Spanned<Template>>,
+    pub secrets: BTreeMap<String, Spanned<SecretRef>>,
+    pub uses: Option<Spanned<Vec<Name>>>,
+    pub calls: Option<Spanned<Vec<Name>>>,
+    pub resources: Option<ComputeSpec>,
+    pub replicas: Option<Spanned<u32>>,
+    pub autoscale: Option<Spanned<Option<AutoscaleSpec>>>,
+    pub ingress: Option<Spanned<Option<IngressSpec>>>,
+    pub metrics: Option<Spanned<Option<MetricsSpec>>>,
+    pub security: Option<SecuritySpec>,
+    pub volumes: BTreeMap<String, Spanned<Volume>>,
+    pub files: BTreeMap<String, Spanned<FileSource>>,
+    pub migrate: Option<Spanned<Option<Migrate>>>,
+    pub strategy: Option<Spanned<Strategy>>,
+    pub waivers: BTreeMap<String, Waiver>,
+    /// Job-only fields (set only on `jobs:` entries).
+    pub schedule: Option<Spanned<Cron>>,
+    pub timeout: Option<Spanned<Duration>>,
+    pub retries: Option<Spanned<u32>>,
+    pub concurrency: Option<Spanned<Concurrency>>,
+    /// Span of the mapping this layer was read from.
+    pub span: Span,
+}
+
+/// `build:` for compose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Build {
+    pub context: String,
+    pub dockerfile: Option<String>,
+    pub target: Option<String>,
+}
+
+/// One layer of `health:`.
+#[derive(Clone, Debug, Default)]
+pub struct HealthSpec {
+    pub path: Option<Spanned<String>>,
+    pub ready: Option<Spanned<String>>,
+    pub command: Option<Spanned<Vec<String>>>,
+    pub interval: Option<Spanned<Duration>>,
+    pub timeout: Option<Spanned<Duration>>,
+    pub retries: Option<Spanned<u32>>,
+    pub start_period: Option<Spanned<Duration>>,
+    pub span: Span,
+}
+
+/// A service's reference to a secret: a declared one, or a resource's credential.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SecretRef {
+    Declared(String),
+    ResourcePassword(String),
+}
+
+/// One layer of `resources:` (compute).
+#[derive(Clone, Debug, Default)]
+pub struct ComputeSpec {
+    pub cpu: Option<Spanned<Cpu>>,
+    pub memory: Option<Spanned<Memory>>,
+    pub cpu_limit: Option<Spanned<Cpu>>,
+    pub memory_limit: Option<Spanned<Memory>>,
+    pub span: Span,
+}
+
+/// `autoscale:` (the whole block replaces an inherited one; `null` removes it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AutoscaleSpec {
+    pub min: Spanned<u32>,
+    pub max: Spanned<u32>,
+    pub cpu: Option<Spanned<u32>>,
+    pub memory: Option<Spanned<u32>>,
+}
+
+/// `ingress:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IngressSpec {
+    /// Absent: the route matches any host (path only).
+    pub host: Option<Spanned<String>>,
+    pub path: Spanned<String>,
+    pub tls: Spanned<bool>,
+    pub rate_limit: Option<Spanned<RateLimit>>,
+}
+
+/// `metrics:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricsSpec {
+    pub port: Spanned<String>,
+    pub path: Spanned<String>,
+}
+
+/// One layer of `security:`.
+#[derive(Clone, Debug, Default)]
+pub struct SecuritySpec {
+    pub user: Option<Spanned<u32>>,
+    pub group: Option<Spanned<u32>>,
+    pub read_only_root: Option<Spanned<bool>>,
+    pub span: Span,
+}
+
+/// A volume: scratch (empty, per container) or persistent (kept).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Volume {
+    Scratch,
+    Persistent(Memory),
+}
+
+/// A mounted file's content: read from a path relative to the model, or inline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileSource {
+    /// `source:` path as written, and the content the loader read.
+    Source {
+        path: String,
+        content: String,
+    },
+    Content(String),
+}
+
+/// `migrate:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Migrate {
+    pub command: Vec<String>,
+}
+
+/// How a new version replaces the old one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Strategy {
+    Rolling,
+    BlueGreen,
+}
+
+/// A job's concurrency policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Concurrency {
+    Allow,
+    Forbid,
+    Replace,
+}
+
+/// `waivers: { IAC104: reason }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiver {
+    pub code: Spanned<String>,
+    pub reason: Spanned<String>,
+}
+
+/// A database or cache.
+#[derive(Clone, Debug)]
+pub struct ResourceDef {
+    pub name: Name,
+    pub kind: Spanned<ResourceKind>,
+    pub version: Option<Spanned<String>>,
+    pub size: Option<Spanned<Size>>,
+    pub storage: Option<Spanned<Memory>>,
+    pub backup_days: Option<Spanned<u32>>,
+    pub database: Option<Spanned<String>>,
+    /// Azure SQL only: admit all Azure services through the server firewall (the Pact seed does).
+    pub allow_azure_services: Option<Spanned<bool>>,
+    pub span: Span,
+}
+
+/// What a resource is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourceKind {
+    Postgres,
+    Mysql,
+    Mssql,
+    Redis,
+}
+
+impl ResourceKind {
+    /// The model spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Postgres => "postgres",
+            ResourceKind::Mysql => "mysql",
+            ResourceKind::Mssql => "mssql",
+            ResourceKind::Redis => "redis",
+        }
+    }
+
+    /// The kind's standard port.
+    pub fn default_port(self) -> u16 {
+        match self {
+            ResourceKind::Postgres => 5432,
+            ResourceKind::Mysql => 3306,
+            ResourceKind::Mssql => 1433,
+            ResourceKind::Redis => 6379,
+        }
+    }
+
+    /// The documented default user for targets that do not provision the resource.
+    pub fn default_user(self) -> &'static str {
+        match self {
+            ResourceKind::Postgres => "postgres",
+            ResourceKind::Mysql => "root",
+            ResourceKind::Mssql => "sa",
+            ResourceKind::Redis => "default",
+        }
+    }
+
+    /// The default major version.
+    pub fn default_version(self) -> &'static str {
+        match self {
+            ResourceKind::Postgres => "16",
+            ResourceKind::Mysql => "8.0",
+            ResourceKind::Mssql => "2022",
+            ResourceKind::Redis => "7",
+        }
+    }
+
+    /// Whether it is a database (has a `name` output).
+    pub fn is_database(self) -> bool {
+        self != ResourceKind::Redis
+    }
+}
+
+/// small | medium | large.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Size {
+    Small,
+    Medium,
+    Large,
+}
+
+impl Size {
+    /// The model spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Size::Small => "small",
+            Size::Medium => "medium",
+            Size::Large => "large",
+        }
+    }
+}
+
+/// A secret (names only).
+#[derive(Clone, Debug)]
+pub struct SecretDef {
+    pub name: Name,
+    pub description: Option<Spanned<String>>,
+}
+
+/// A scheduled job: service fields that make sense for a run to completion, plus a schedule.
+#[derive(Clone, Debug)]
+pub struct JobDef {
+    pub name: Name,
+    pub spec: ServiceSpec,
+}
+
+/// An environment.
+#[derive(Clone, Debug, Default)]
+pub struct EnvironmentDef {
+    pub name: Name,
+    pub targets: Option<Spanned<Vec<Spanned<Target>>>>,
+    /// development | staging | production; by default derived from the name.
+    pub stage: Option<Spanned<Stage>>,
+    pub defaults: ServiceSpec,
+    pub services: BTreeMap<String, (Name, ServiceSpec)>,
+    pub jobs: BTreeMap<String, (Name, ServiceSpec)>,
+    pub resources: BTreeMap<String, ResourcePin>,
+    pub targets_config: TargetsConfig,
+    pub span: Span,
+}
+
+/// What kind of environment it is, for the rules that depend on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    Development,
+    Staging,
+    Production,
+}
+
+impl Stage {
+    /// The stage implied by an environment's name: dev/development/local, prod/production, else staging.
+    pub fn from_name(name: &str) -> Stage {
+        match name {
+            "dev" | "development" | "local" => Stage::Development,
+            "prod" | "production" | "prd" | "live" => Stage::Production,
+            _ => Stage::Staging,
+        }
+    }
+
+    /// The model spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Development => "development",
+            Stage::Staging => "staging",
+            Stage::Production => "production",
+        }
+    }
+}
+
+/// `environments.<env>.resources.<r>`: values pinned for targets that do not provision resources.
+#[derive(Clone, Debug, Default)]
+pub struct ResourcePin {
+    pub name_span: Span,
+    pub host: Option<Spanned<String>>,
+    pub port: Option<Spanned<u16>>,
+    pub name: Option<Spanned<String>>,
+    pub user: Option<Spanned<String>>,
+}
+
+/// A target, in the one spelling used everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Compose,
+    Helm,
+    Aws,
+    Azure,
+    Ecs,
+}
+
+impl Target {
+    /// Every target, in output order.
+    pub const ALL: [Target; 5] = [Target::Compose, Target::Helm, Target::Aws, Target::Azure, Target::Ecs];
+
+    /// `compose`, `helm`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Compose => "compose",
+            Target::Helm => "helm",
+            Target::Aws => "aws",
+            Target::Azure => "azure",
+            Target::Ecs => "ecs",
+        }
+    }
+
+    /// Parse the spelling.
+    pub fn parse(text: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|target| target.as_str() == text)
+    }
+}
+
+/// `targets:` (and an environment's `targets_config:` overrides, where every field is optional too).
+#[derive(Clone, Debug, Default)]
+pub struct TargetsConfig {
+    pub compose: Option<ComposeConfig>,
+    pub helm: Option<HelmConfig>,
+    pub aws: Option<AwsConfig>,
+    pub azure: Option<AzureConfig>,
+    pub ecs: Option<EcsConfig>,
+}
+
+impl TargetsConfig {
+    /// Where a target is configured, if it is.
+    pub fn span_of(&self, target: Target) -> Option<Span> {
+        match target {
+            Target::Compose => self.compose.as_ref().map(|c| c.span),
+            Target::Helm => self.helm.as_ref().map(|c| c.span),
+            Target::Aws => self.aws.as_ref().map(|c| c.span),
+            Target::Azure => self.azure.as_ref().map(|c| c.span),
+            Target::Ecs => self.ecs.as_ref().map(|c| c.span),
+        }
+    }
+}
+
+/// `targets.compose`.
+#[derive(Clone, Debug, Default)]
+pub struct ComposeConfig {
+    pub gateway: Option<Spanned<String>>,
+    pub monitoring: Option<Spanned<String>>,
+    pub templates: Option<Spanned<TemplateDir>>,
+    pub span: Span,
+}
+
+/// `targets.helm`.
+#[derive(Clone, Debug, Default)]
+pub struct HelmConfig {
+    pub namespace: Option<Spanned<String>>,
+    pub ingress_class: Option<Spanned<String>>,
+    pub cluster_issuer: Option<Spanned<String>>,
+    pub secrets: Option<Spanned<String>>,
+    /// The ClusterSecretStore for `secrets: external-secrets`.
+    pub secret_store: Option<Spanned<String>>,
+    pub ingress_namespace: Option<Spanned<String>>,
+    pub monitoring_namespace: Option<Spanned<String>>,
+    pub templates: Option<Spanned<TemplateDir>>,
+    pub span: Span,
+}
+
+/// `targets.aws`.
+#[derive(Clone, Debug, Default)]
+pub struct AwsConfig {
+    pub region: Option<Spanned<String>>,
+    pub account_id: Option<Spanned<String>>,
+    pub state_bucket: Option<Spanned<String>>,
+    pub state_lock_table: Option<Spanned<String>>,
+    pub certificate_arn: Option<Spanned<String>>,
+    pub templates: Option<Spanned<TemplateDir>>,
+    pub span: Span,
+}
+
+/// `targets.azure`.
+#[derive(Clone, Debug, Default)]
+pub struct AzureConfig {
+    pub location: Option<Spanned<String>>,
+    pub plan_sku: Option<Spanned<String>>,
+    pub state_resource_group: Option<Spanned<String>>,
+    pub state_storage_account: Option<Spanned<String>>,
+    pub state_container: Option<Spanned<String>>,
+    pub templates: Option<Spanned<TemplateDir>>,
+    pub span: Span,
+}
+
+/// `targets.ecs`.
+#[derive(Clone, Debug, Default)]
+pub struct EcsConfig {
+    pub span: Span,
+}
+
+/// A project's own template folder, read by the loader: relative path → content.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplateDir {
+    pub path: String,
+    pub files: BTreeMap<String, String>,
+}
+
+/// One entry of `patches:`.
+#[derive(Clone, Debug)]
+pub struct Patch {
+    pub file: Spanned<String>,
+    /// Key path → new value (as YAML-ish JSON), in model order.
+    pub set: Vec<(Spanned<String>, Spanned<serde_json::Value>)>,
+    pub remove: Vec<Spanned<String>>,
+    pub span: Span,
+}

@@ -1,0 +1,78 @@
+//! `.iacgen-manifest.json`: every file the build generated, with its SHA-256, target and environment.
+//! It is how iacgen knows which files are its own (and may be replaced or removed) and which were
+//! edited by hand.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::ir::Target;
+use crate::targets::{FileSet, Filter};
+
+/// The manifest's file name, inside the output folder.
+pub const MANIFEST: &str = ".iacgen-manifest.json";
+
+/// One generated file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub sha256: String,
+    pub target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+}
+
+/// The manifest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub generator: String,
+    pub model: String,
+    pub files: BTreeMap<String, Entry>,
+}
+
+impl Manifest {
+    /// Parse a manifest; a missing or corrupt one is empty (nothing is then treated as ours).
+    pub fn parse(text: &str) -> Manifest {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    /// The manifest of `files`, keeping `previous` entries that `filter` leaves out of this build.
+    pub fn of(files: &FileSet, previous: &Manifest, filter: &Filter, model_file: &str) -> Manifest {
+        let mut entries: BTreeMap<String, Entry> = previous
+            .files
+            .iter()
+            .filter(|(_, entry)| !in_scope(entry, filter))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (path, file) in &files.files {
+            entries.insert(
+                path.clone(),
+                Entry {
+                    sha256: sha256(file.contents.as_bytes()),
+                    target: file.target.as_str().to_string(),
+                    environment: file.environment.clone(),
+                },
+            );
+        }
+        Manifest { generator: String::from("iacgen"), model: model_file.to_string(), files: entries }
+    }
+
+    /// The JSON text (sorted keys, two-space indent, final newline).
+    pub fn render(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// Whether a manifest entry belongs to the targets and environments this build covers.
+pub fn in_scope(entry: &Entry, filter: &Filter) -> bool {
+    let target_selected = Target::parse(&entry.target).is_none_or(|target| filter.target(target));
+    target_selected && filter.environment(entry.environment.as_deref())
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}

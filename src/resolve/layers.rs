@@ -1,0 +1,398 @@
+//! Merging the layers of one service or job: built-in < project defaults < environment defaults <
+//! the definition < the environment's override. Maps merge key by key; lists and scalars replace;
+//! alternatives (`port`/`ports`, `health.path`/`health.command`, a pinned `image`/`version`) replace
+//! each other.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{
+    Autoscale, Build, Compute, EnvValue, Health, HealthCheck, Image, Ingress, Layer, Metrics, Origin, SecretEnv,
+    Security, Volume,
+};
+use crate::model::image::ImagePin;
+use crate::model::placeholder::Placeholder;
+use crate::model::quantity::{Cpu, Duration, Memory};
+use crate::model::{Concurrency, FileSource, ServiceSpec, Strategy};
+use crate::source::span::Spanned;
+
+/// The ordered layers of one service or job.
+pub struct Layers<'a> {
+    pub layers: Vec<(Layer, &'a ServiceSpec)>,
+}
+
+/// Built-in defaults, documented in the README.
+pub mod builtin {
+    use crate::model::quantity::{Cpu, Duration, Memory};
+
+    pub const CPU: Cpu = Cpu { millis: 250 };
+    pub const MEMORY: Memory = Memory { mebibytes: 256 };
+    pub const INTERVAL: Duration = Duration { millis: 30_000 };
+    pub const TIMEOUT: Duration = Duration { millis: 5_000 };
+    pub const RETRIES: u32 = 3;
+    pub const START_PERIOD: Duration = Duration { millis: 10_000 };
+    pub const USER: u32 = 1000;
+    pub const GROUP: u32 = 1000;
+    pub const REPLICAS: u32 = 1;
+    pub const JOB_RETRIES: u32 = 0;
+}
+
+impl<'a> Layers<'a> {
+    fn origin(layer: Layer, span: crate::source::span::Span) -> Origin {
+        Origin { layer, span: Some(span) }
+    }
+
+    /// The value of the last layer that sets `get`, with its origin.
+    pub fn pick<T: Clone + 'a>(&self, get: impl Fn(&'a ServiceSpec) -> Option<&'a Spanned<T>>) -> Option<(T, Origin)> {
+        let mut found = None;
+        for (layer, spec) in &self.layers {
+            if let Some(value) = get(spec) {
+                found = Some((value.value.clone(), Self::origin(*layer, value.span)));
+            }
+        }
+        found
+    }
+
+    /// The image: repository from the last `image`, pin from the last `image` tag/digest or `version`.
+    pub fn image(&self, name: &str, registry: Option<&str>, origins: &mut BTreeMap<String, Origin>) -> Image {
+        let mut repository = match registry {
+            Some(registry) => format!("{}/{name}", registry.trim_end_matches('/')),
+            None => name.to_string(),
+        };
+        let mut pin = ImagePin::Tag(String::from("latest"));
+        let mut pin_origin = Origin::BUILT_IN;
+        let mut repository_origin = Origin::BUILT_IN;
+        for (layer, spec) in &self.layers {
+            if let Some(image) = &spec.image {
+                repository = image.value.repository.clone();
+                repository_origin = Self::origin(*layer, image.span);
+                if let Some(image_pin) = &image.value.pin {
+                    pin = image_pin.clone();
+                    pin_origin = repository_origin;
+                }
+            }
+            if let Some(version) = &spec.version {
+                let image_pins = spec.image.as_ref().is_some_and(|image| image.value.pin.is_some());
+                if !image_pins {
+                    pin = version.value.clone();
+                    pin_origin = Self::origin(*layer, version.span);
+                }
+            }
+        }
+        origins.insert(String::from("image"), repository_origin);
+        origins.insert(String::from("version"), pin_origin);
+        Image { repository, pin }
+    }
+
+    /// `build:`.
+    pub fn build(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Build> {
+        let (build, origin) = self.pick(|s| s.build.as_ref())?;
+        origins.insert(String::from("build"), origin);
+        Some(Build { context: build.context, dockerfile: build.dockerfile, target: build.target })
+    }
+
+    /// `command:`.
+    pub fn command(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Vec<String>> {
+        let (command, origin) = self.pick(|s| s.command.as_ref())?;
+        origins.insert(String::from("command"), origin);
+        Some(command)
+    }
+
+    /// `ports:` / `port:`.
+    pub fn ports(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, u16> {
+        let mut ports: BTreeMap<String, (u16, Origin)> = BTreeMap::new();
+        let mut from_shorthand = false;
+        for (layer, spec) in &self.layers {
+            if let Some(map) = &spec.ports {
+                if from_shorthand {
+                    ports.clear();
+                    from_shorthand = false;
+                }
+                for (name, port) in &map.value {
+                    ports.insert(name.clone(), (port.value, Self::origin(*layer, port.span)));
+                }
+            }
+            if let Some(port) = &spec.port {
+                ports.clear();
+                ports.insert(String::from("http"), (port.value, Self::origin(*layer, port.span)));
+                from_shorthand = true;
+            }
+        }
+        ports
+            .into_iter()
+            .map(|(name, (port, origin))| {
+                origins.insert(format!("ports.{name}"), origin);
+                (name, port)
+            })
+            .collect()
+    }
+
+    /// `health:`.
+    pub fn health(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Health> {
+        let mut path: Option<(String, Origin)> = None;
+        let mut ready: Option<(String, Origin)> = None;
+        let mut command: Option<(Vec<String>, Origin)> = None;
+        let mut interval = (builtin::INTERVAL, Origin::BUILT_IN);
+        let mut timeout = (builtin::TIMEOUT, Origin::BUILT_IN);
+        let mut retries = (builtin::RETRIES, Origin::BUILT_IN);
+        let mut start_period = (builtin::START_PERIOD, Origin::BUILT_IN);
+        for (layer, spec) in &self.layers {
+            let Some(health) = &spec.health else { continue };
+            let at = |span| Self::origin(*layer, span);
+            if let Some(value) = &health.command {
+                command = Some((value.value.clone(), at(value.span)));
+                if health.path.is_none() {
+                    path = None;
+                    ready = None;
+                }
+            }
+            if let Some(value) = &health.path {
+                path = Some((value.value.clone(), at(value.span)));
+                if health.command.is_none() {
+                    command = None;
+                }
+            }
+            if let Some(value) = &health.ready {
+                ready = Some((value.value.clone(), at(value.span)));
+            }
+            if let Some(value) = &health.interval {
+                interval = (value.value, at(value.span));
+            }
+            if let Some(value) = &health.timeout {
+                timeout = (value.value, at(value.span));
+            }
+            if let Some(value) = &health.retries {
+                retries = (value.value, at(value.span));
+            }
+            if let Some(value) = &health.start_period {
+                start_period = (value.value, at(value.span));
+            }
+        }
+        let check = match (path, command) {
+            (Some((path, origin)), _) => {
+                origins.insert(String::from("health.path"), origin);
+                let ready = match ready {
+                    Some((ready, origin)) => {
+                        origins.insert(String::from("health.ready"), origin);
+                        ready
+                    }
+                    None => {
+                        origins.insert(String::from("health.ready"), origin);
+                        path.clone()
+                    }
+                };
+                HealthCheck::Http { path, ready }
+            }
+            (None, Some((command, origin))) => {
+                origins.insert(String::from("health.command"), origin);
+                HealthCheck::Exec { command }
+            }
+            (None, None) => return None,
+        };
+        origins.insert(String::from("health.interval"), interval.1);
+        origins.insert(String::from("health.timeout"), timeout.1);
+        origins.insert(String::from("health.retries"), retries.1);
+        origins.insert(String::from("health.start_period"), start_period.1);
+        Some(Health {
+            check,
+            interval: interval.0,
+            timeout: timeout.0,
+            retries: retries.0,
+            start_period: start_period.0,
+        })
+    }
+
+    /// `env:` merged key by key.
+    pub fn env(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, EnvValue> {
+        let mut env = BTreeMap::new();
+        for (layer, spec) in &self.layers {
+            for (name, value) in &spec.env {
+                let origin = Self::origin(*layer, value.span);
+                origins.insert(format!("env.{name}"), origin);
+                env.insert(name.clone(), EnvValue { template: value.value.clone(), origin });
+            }
+        }
+        env
+    }
+
+    /// `secrets:` merged key by key.
+    pub fn secrets(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, SecretEnv> {
+        let mut secrets = BTreeMap::new();
+        for (layer, spec) in &self.layers {
+            for (name, reference) in &spec.secrets {
+                let origin = Self::origin(*layer, reference.span);
+                origins.insert(format!("secrets.{name}"), origin);
+                secrets.insert(name.clone(), SecretEnv { reference: reference.value.clone(), origin });
+            }
+        }
+        secrets
+    }
+
+    /// `uses:` or `calls:` (the last list wins), plus what the env placeholders imply.
+    pub fn links(
+        &self,
+        field: &str,
+        get: impl Fn(&'a ServiceSpec) -> Option<&'a Spanned<Vec<Spanned<String>>>>,
+        env: &BTreeMap<String, EnvValue>,
+        origins: &mut BTreeMap<String, Origin>,
+    ) -> BTreeSet<String> {
+        let mut set = BTreeSet::new();
+        if let Some((names, origin)) = self.pick(|s| get(s)) {
+            origins.insert(field.to_string(), origin);
+            set.extend(names.into_iter().map(|name| name.value));
+        }
+        for value in env.values() {
+            for (placeholder, _) in value.template.placeholders() {
+                match (field, placeholder) {
+                    ("uses", Placeholder::Resource { name, .. }) | ("calls", Placeholder::Service { name, .. }) => {
+                        set.insert(name.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        set
+    }
+
+    /// `resources:` (compute), field by field; limits default to requests.
+    pub fn compute(&self, origins: &mut BTreeMap<String, Origin>) -> Compute {
+        let cpu = self.pick(|s| s.resources.as_ref().and_then(|r| r.cpu.as_ref()));
+        let memory = self.pick(|s| s.resources.as_ref().and_then(|r| r.memory.as_ref()));
+        let cpu_limit = self.pick(|s| s.resources.as_ref().and_then(|r| r.cpu_limit.as_ref()));
+        let memory_limit = self.pick(|s| s.resources.as_ref().and_then(|r| r.memory_limit.as_ref()));
+        let (cpu, cpu_origin): (Cpu, Origin) = cpu.unwrap_or((builtin::CPU, Origin::BUILT_IN));
+        let (memory, memory_origin): (Memory, Origin) = memory.unwrap_or((builtin::MEMORY, Origin::BUILT_IN));
+        let (cpu_limit, cpu_limit_origin) = cpu_limit.unwrap_or((cpu, cpu_origin));
+        let (memory_limit, memory_limit_origin) = memory_limit.unwrap_or((memory, memory_origin));
+        origins.insert(String::from("resources.cpu"), cpu_origin);
+        origins.insert(String::from("resources.memory"), memory_origin);
+        origins.insert(String::from("resources.cpu_limit"), cpu_limit_origin);
+        origins.insert(String::from("resources.memory_limit"), memory_limit_origin);
+        Compute { cpu, memory, cpu_limit, memory_limit }
+    }
+
+    /// `replicas:`.
+    pub fn replicas(&self, origins: &mut BTreeMap<String, Origin>) -> u32 {
+        let (replicas, origin) = self.pick(|s| s.replicas.as_ref()).unwrap_or((builtin::REPLICAS, Origin::BUILT_IN));
+        origins.insert(String::from("replicas"), origin);
+        replicas
+    }
+
+    /// A whole optional block (`autoscale`, `ingress`, `metrics`, `migrate`): the last layer wins, `null` removes.
+    pub fn block<T: Clone + 'a>(
+        &self,
+        field: &str,
+        get: impl Fn(&'a ServiceSpec) -> Option<&'a Spanned<Option<T>>>,
+        origins: &mut BTreeMap<String, Origin>,
+    ) -> Option<T> {
+        let (value, origin) = self.pick(get)?;
+        if value.is_some() {
+            origins.insert(field.to_string(), origin);
+        }
+        value
+    }
+
+    /// `autoscale:`.
+    pub fn autoscale(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Autoscale> {
+        self.block("autoscale", |s| s.autoscale.as_ref(), origins).map(|a| Autoscale {
+            min: a.min.value,
+            max: a.max.value,
+            cpu: a.cpu.map(|c| c.value),
+            memory: a.memory.map(|m| m.value),
+        })
+    }
+
+    /// `ingress:`.
+    pub fn ingress(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Ingress> {
+        self.block("ingress", |s| s.ingress.as_ref(), origins).map(|i| Ingress {
+            host: i.host.map(|h| h.value),
+            path: i.path.value,
+            tls: i.tls.value,
+            rate_limit: i.rate_limit.map(|r| r.value),
+        })
+    }
+
+    /// `metrics:`, with the port number looked up (an unknown port name gives `None`; validation reports it).
+    pub fn metrics(&self, ports: &BTreeMap<String, u16>, origins: &mut BTreeMap<String, Origin>) -> Option<Metrics> {
+        let metrics = self.block("metrics", |s| s.metrics.as_ref(), origins)?;
+        let port = *ports.get(&metrics.port.value)?;
+        Some(Metrics { port_name: metrics.port.value, port, path: metrics.path.value })
+    }
+
+    /// `security:`, field by field.
+    pub fn security(&self, origins: &mut BTreeMap<String, Origin>) -> Security {
+        let user = self
+            .pick(|s| s.security.as_ref().and_then(|x| x.user.as_ref()))
+            .unwrap_or((builtin::USER, Origin::BUILT_IN));
+        let group = self
+            .pick(|s| s.security.as_ref().and_then(|x| x.group.as_ref()))
+            .unwrap_or((builtin::GROUP, Origin::BUILT_IN));
+        let read_only = self
+            .pick(|s| s.security.as_ref().and_then(|x| x.read_only_root.as_ref()))
+            .unwrap_or((true, Origin::BUILT_IN));
+        origins.insert(String::from("security.user"), user.1);
+        origins.insert(String::from("security.group"), group.1);
+        origins.insert(String::from("security.read_only_root"), read_only.1);
+        Security { user: user.0, group: group.0, read_only_root: read_only.0 }
+    }
+
+    /// `volumes:` merged by path.
+    pub fn volumes(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, Volume> {
+        let mut volumes = BTreeMap::new();
+        for (layer, spec) in &self.layers {
+            for (path, volume) in &spec.volumes {
+                origins.insert(format!("volumes.{path}"), Self::origin(*layer, volume.span));
+                let volume = match volume.value {
+                    crate::model::Volume::Scratch => Volume::Scratch,
+                    crate::model::Volume::Persistent(size) => Volume::Persistent(size),
+                };
+                volumes.insert(path.clone(), volume);
+            }
+        }
+        volumes
+    }
+
+    /// `files:` merged by path, with their content.
+    pub fn files(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        for (layer, spec) in &self.layers {
+            for (path, file) in &spec.files {
+                origins.insert(format!("files.{path}"), Self::origin(*layer, file.span));
+                let content = match &file.value {
+                    FileSource::Source { content, .. } => content.clone(),
+                    FileSource::Content(content) => content.clone(),
+                };
+                files.insert(path.clone(), content);
+            }
+        }
+        files
+    }
+
+    /// `strategy:`.
+    pub fn strategy(&self, origins: &mut BTreeMap<String, Origin>) -> Strategy {
+        let (strategy, origin) = self.pick(|s| s.strategy.as_ref()).unwrap_or((Strategy::Rolling, Origin::BUILT_IN));
+        origins.insert(String::from("strategy"), origin);
+        strategy
+    }
+
+    /// `timeout:` of a job.
+    pub fn timeout(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Duration> {
+        let (timeout, origin) = self.pick(|s| s.timeout.as_ref())?;
+        origins.insert(String::from("timeout"), origin);
+        Some(timeout)
+    }
+
+    /// `retries:` of a job.
+    pub fn retries(&self, origins: &mut BTreeMap<String, Origin>) -> u32 {
+        let (retries, origin) = self.pick(|s| s.retries.as_ref()).unwrap_or((builtin::JOB_RETRIES, Origin::BUILT_IN));
+        origins.insert(String::from("retries"), origin);
+        retries
+    }
+
+    /// `concurrency:` of a job.
+    pub fn concurrency(&self, origins: &mut BTreeMap<String, Origin>) -> Concurrency {
+        let (concurrency, origin) =
+            self.pick(|s| s.concurrency.as_ref()).unwrap_or((Concurrency::Forbid, Origin::BUILT_IN));
+        origins.insert(String::from("concurrency"), origin);
+        concurrency
+    }
+}

@@ -1,0 +1,296 @@
+//! The `resolve` stage: defaults and environment overlays → one concrete [`Stack`] per environment.
+//!
+//! Resolution assumes `validate` ran: references exist. It never fails; what can only be judged on
+//! the resolved values (a `latest` tag in production) is checked afterwards by `validate::stack`.
+
+pub mod layers;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{
+    AwsOptions, AzureOptions, Compilation, ComposeOptions, EcsOptions, HelmOptions, Job, Layer, Resource, Secret,
+    Service, Stack, TargetConfig,
+};
+use crate::model::quantity::Memory;
+use crate::model::{EnvironmentDef, Model, ServiceSpec, Size, Stage, TargetsConfig};
+use crate::resolve::layers::Layers;
+
+/// Default output folder.
+pub const DEFAULT_OUTPUT: &str = "deploy";
+
+/// Resolve every environment (and the base) of a validated model.
+pub fn resolve(model: &Model) -> Compilation {
+    let project = model.project.as_ref().map(|p| p.value.clone()).unwrap_or_default();
+    let base = stack(model, None);
+    let environments = model
+        .environments
+        .values()
+        .map(|environment| (environment.name.value.clone(), stack(model, Some(environment))))
+        .collect();
+    let output = model.output.as_ref().map_or_else(|| DEFAULT_OUTPUT.to_string(), |o| o.value.clone());
+    let output = crate::source::project_relative(&output).unwrap_or_else(|_| DEFAULT_OUTPUT.to_string());
+    Compilation { project, base, environments, output }
+}
+
+/// Resolve one environment (`None`: the base, without any environment layer).
+pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
+    let project = model.project.as_ref().map(|p| p.value.clone()).unwrap_or_default();
+    let registry = model.registry.as_ref().map(|r| r.value.clone());
+    let empty = ServiceSpec::default();
+
+    let mut services = BTreeMap::new();
+    for (name, definition) in &model.services {
+        let override_ = environment.and_then(|e| e.services.get(name)).map(|(_, spec)| spec);
+        let layers = layers_of(model, environment, &definition.spec, override_, &empty);
+        services.insert(name.clone(), service(name, &layers, registry.as_deref(), definition.name.span));
+    }
+    let mut jobs = BTreeMap::new();
+    for (name, definition) in &model.jobs {
+        let override_ = environment.and_then(|e| e.jobs.get(name)).map(|(_, spec)| spec);
+        let layers = layers_of(model, environment, &definition.spec, override_, &empty);
+        if let Some(job) = job(name, &layers, registry.as_deref(), definition.name.span) {
+            jobs.insert(name.clone(), job);
+        }
+    }
+    link_callers(&mut services, &jobs);
+
+    let resources = model
+        .resources
+        .iter()
+        .map(|(name, definition)| {
+            let pin = environment.and_then(|e| e.resources.get(name));
+            let kind = definition.kind.value;
+            let resource = Resource {
+                name: name.clone(),
+                kind,
+                version: definition
+                    .version
+                    .as_ref()
+                    .map_or_else(|| kind.default_version().to_string(), |v| v.value.clone()),
+                size: definition.size.as_ref().map_or(Size::Small, |s| s.value),
+                storage: definition.storage.as_ref().map_or(Memory { mebibytes: 20 * 1024 }, |s| s.value),
+                backup_days: definition.backup_days.as_ref().map_or(7, |b| b.value),
+                database: pin
+                    .and_then(|p| p.name.as_ref())
+                    .or(definition.database.as_ref())
+                    .map_or_else(|| name.replace('-', "_"), |d| d.value.clone()),
+                allow_azure_services: definition.allow_azure_services.as_ref().is_some_and(|a| a.value),
+                host: pin.and_then(|p| p.host.as_ref()).map(|h| h.value.clone()),
+                port: pin.and_then(|p| p.port.as_ref()).map_or(kind.default_port(), |p| p.value),
+                user: pin
+                    .and_then(|p| p.user.as_ref())
+                    .map_or_else(|| kind.default_user().to_string(), |u| u.value.clone()),
+                origin: definition.span,
+            };
+            (name.clone(), resource)
+        })
+        .collect();
+    let secrets = model
+        .secrets
+        .iter()
+        .map(|(name, secret)| {
+            (
+                name.clone(),
+                Secret { name: name.clone(), description: secret.description.as_ref().map(|d| d.value.clone()) },
+            )
+        })
+        .collect();
+    let targets = environment
+        .and_then(|e| e.targets.as_ref())
+        .map(|targets| targets.value.iter().map(|t| t.value).collect())
+        .unwrap_or_default();
+    let stage = match environment {
+        Some(environment) => {
+            environment.stage.as_ref().map_or_else(|| Stage::from_name(&environment.name.value), |s| s.value)
+        }
+        None => Stage::Staging,
+    };
+    Stack {
+        project,
+        environment: environment.map(|e| e.name.value.clone()).unwrap_or_default(),
+        stage,
+        targets,
+        tags: model.tags.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+        registry,
+        services,
+        jobs,
+        resources,
+        secrets,
+        config: config(&model.targets, environment.map(|e| &e.targets_config)),
+    }
+}
+
+fn layers_of<'a>(
+    model: &'a Model,
+    environment: Option<&'a EnvironmentDef>,
+    definition: &'a ServiceSpec,
+    override_: Option<&'a ServiceSpec>,
+    empty: &'a ServiceSpec,
+) -> Layers<'a> {
+    Layers {
+        layers: vec![
+            (Layer::ProjectDefaults, &model.defaults),
+            (Layer::EnvironmentDefaults, environment.map_or(empty, |e| &e.defaults)),
+            (Layer::Service, definition),
+            (Layer::EnvironmentOverride, override_.unwrap_or(empty)),
+        ],
+    }
+}
+
+fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::source::span::Span) -> Service {
+    let mut origins = BTreeMap::new();
+    let image = layers.image(name, registry, &mut origins);
+    let ports = layers.ports(&mut origins);
+    let env = layers.env(&mut origins);
+    let uses = layers.links("uses", |s| s.uses.as_ref(), &env, &mut origins);
+    let calls = layers.links("calls", |s| s.calls.as_ref(), &env, &mut origins);
+    Service {
+        name: name.to_string(),
+        build: layers.build(&mut origins),
+        command: layers.command(&mut origins),
+        health: layers.health(&mut origins),
+        secrets: layers.secrets(&mut origins),
+        compute: layers.compute(&mut origins),
+        replicas: layers.replicas(&mut origins),
+        autoscale: layers.autoscale(&mut origins),
+        ingress: layers.ingress(&mut origins),
+        metrics: layers.metrics(&ports, &mut origins),
+        security: layers.security(&mut origins),
+        volumes: layers.volumes(&mut origins),
+        files: layers.files(&mut origins),
+        migrate: layers.block("migrate", |s| s.migrate.as_ref(), &mut origins).map(|m| m.command),
+        strategy: layers.strategy(&mut origins),
+        called_by: BTreeSet::new(),
+        image,
+        ports,
+        env,
+        uses,
+        calls,
+        origin,
+        origins,
+    }
+}
+
+fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::source::span::Span) -> Option<Job> {
+    let mut origins = BTreeMap::new();
+    let (schedule, schedule_origin) = layers.pick(|s| s.schedule.as_ref())?;
+    origins.insert(String::from("schedule"), schedule_origin);
+    let image = layers.image(name, registry, &mut origins);
+    let env = layers.env(&mut origins);
+    let uses = layers.links("uses", |s| s.uses.as_ref(), &env, &mut origins);
+    let calls = layers.links("calls", |s| s.calls.as_ref(), &env, &mut origins);
+    Some(Job {
+        name: name.to_string(),
+        build: layers.build(&mut origins),
+        command: layers.command(&mut origins),
+        secrets: layers.secrets(&mut origins),
+        compute: layers.compute(&mut origins),
+        security: layers.security(&mut origins),
+        volumes: layers.volumes(&mut origins),
+        files: layers.files(&mut origins),
+        timeout: layers.timeout(&mut origins),
+        retries: layers.retries(&mut origins),
+        concurrency: layers.concurrency(&mut origins),
+        schedule,
+        image,
+        env,
+        uses,
+        calls,
+        origin,
+        origins,
+    })
+}
+
+/// Fill `called_by`: the reverse of every service's and job's `calls`.
+fn link_callers(services: &mut BTreeMap<String, Service>, jobs: &BTreeMap<String, Job>) {
+    let mut edges: Vec<(String, String)> = Vec::new();
+    for service in services.values() {
+        edges.extend(service.calls.iter().map(|callee| (callee.clone(), service.name.clone())));
+    }
+    for job in jobs.values() {
+        edges.extend(job.calls.iter().map(|callee| (callee.clone(), job.name.clone())));
+    }
+    for (callee, caller) in edges {
+        if let Some(service) = services.get_mut(&callee) {
+            service.called_by.insert(caller);
+        }
+    }
+}
+
+/// Target options with the environment's `targets_config` applied field by field.
+fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>) -> TargetConfig {
+    fn value<T: Clone>(
+        base: Option<&crate::source::span::Spanned<T>>,
+        over: Option<&crate::source::span::Spanned<T>>,
+    ) -> Option<T> {
+        over.or(base).map(|v| v.value.clone())
+    }
+    let o = overrides;
+    let compose = targets.compose.as_ref().map(|c| {
+        let over = o.and_then(|o| o.compose.as_ref());
+        ComposeOptions {
+            gateway: value(c.gateway.as_ref(), over.and_then(|x| x.gateway.as_ref())).is_some(),
+            monitoring: value(c.monitoring.as_ref(), over.and_then(|x| x.monitoring.as_ref())).is_some(),
+            templates: c.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
+        }
+    });
+    let helm = targets.helm.as_ref().map(|h| {
+        let over = o.and_then(|o| o.helm.as_ref());
+        HelmOptions {
+            namespace: value(h.namespace.as_ref(), over.and_then(|x| x.namespace.as_ref())),
+            ingress_class: value(h.ingress_class.as_ref(), over.and_then(|x| x.ingress_class.as_ref()))
+                .unwrap_or_else(|| String::from("nginx")),
+            cluster_issuer: value(h.cluster_issuer.as_ref(), over.and_then(|x| x.cluster_issuer.as_ref())),
+            external_secrets: value(h.secrets.as_ref(), over.and_then(|x| x.secrets.as_ref()))
+                .is_some_and(|mode| mode == "external-secrets"),
+            secret_store: value(h.secret_store.as_ref(), over.and_then(|x| x.secret_store.as_ref()))
+                .unwrap_or_else(|| String::from("default")),
+            ingress_namespace: value(h.ingress_namespace.as_ref(), over.and_then(|x| x.ingress_namespace.as_ref()))
+                .unwrap_or_else(|| String::from("ingress-nginx")),
+            monitoring_namespace: value(
+                h.monitoring_namespace.as_ref(),
+                over.and_then(|x| x.monitoring_namespace.as_ref()),
+            )
+            .unwrap_or_else(|| String::from("monitoring")),
+            templates: h.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
+        }
+    });
+    let aws = targets.aws.as_ref().map(|a| {
+        let over = o.and_then(|o| o.aws.as_ref());
+        AwsOptions {
+            region: value(a.region.as_ref(), over.and_then(|x| x.region.as_ref())).unwrap_or_default(),
+            account_id: value(a.account_id.as_ref(), over.and_then(|x| x.account_id.as_ref())).unwrap_or_default(),
+            state_bucket: value(a.state_bucket.as_ref(), over.and_then(|x| x.state_bucket.as_ref()))
+                .unwrap_or_default(),
+            state_lock_table: value(a.state_lock_table.as_ref(), over.and_then(|x| x.state_lock_table.as_ref())),
+            certificate_arn: value(a.certificate_arn.as_ref(), over.and_then(|x| x.certificate_arn.as_ref())),
+            templates: a.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
+        }
+    });
+    let azure = targets.azure.as_ref().map(|a| {
+        let over = o.and_then(|o| o.azure.as_ref());
+        AzureOptions {
+            location: value(a.location.as_ref(), over.and_then(|x| x.location.as_ref())).unwrap_or_default(),
+            plan_sku: value(a.plan_sku.as_ref(), over.and_then(|x| x.plan_sku.as_ref()))
+                .unwrap_or_else(|| String::from("B1")),
+            state_resource_group: value(
+                a.state_resource_group.as_ref(),
+                over.and_then(|x| x.state_resource_group.as_ref()),
+            )
+            .unwrap_or_default(),
+            state_storage_account: value(
+                a.state_storage_account.as_ref(),
+                over.and_then(|x| x.state_storage_account.as_ref()),
+            )
+            .unwrap_or_default(),
+            state_container: value(a.state_container.as_ref(), over.and_then(|x| x.state_container.as_ref()))
+                .unwrap_or_else(|| String::from("tfstate")),
+            templates: a.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
+        }
+    });
+    let ecs = targets.ecs.as_ref().map(|_| EcsOptions {
+        region: aws.as_ref().map(|a| a.region.clone()).unwrap_or_default(),
+        account_id: aws.as_ref().map(|a| a.account_id.clone()).unwrap_or_default(),
+    });
+    TargetConfig { compose, helm, aws, azure, ecs }
+}

@@ -1,0 +1,312 @@
+//! YAML text → a tree of [`Node`]s that remember their spans.
+//!
+//! Built on saphyr-parser's event stream (a maintained YAML 1.2 parser that reports a span for every
+//! event). Building the tree ourselves lets us bound what hostile input can cost: nesting depth, node
+//! count (alias bombs expand into it) and file size are limited before anything recursive runs.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, codes};
+use crate::source::span::{FileId, SourceFile, Span};
+
+/// Deepest nesting accepted; real models use fewer than ten levels.
+pub const MAX_DEPTH: usize = 64;
+/// Most nodes one file may expand to, aliases included.
+pub const MAX_NODES: usize = 2_000_000;
+
+/// A YAML value with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+/// The shape of a node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Null,
+    /// Text of a scalar; `plain` is true when it was written without quotes (so `80` may be a number).
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    /// Entries in file order; keys are scalars (checked while building).
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// The scalar text, if this is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The name of the node's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Null => "null",
+            NodeKind::Scalar { text, plain: true } if text == "true" || text == "false" => "a boolean",
+            NodeKind::Scalar { text, plain: true } if text.parse::<f64>().is_ok() => "a number",
+            NodeKind::Scalar { .. } => "a string",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a map",
+        }
+    }
+
+    /// Count of nodes in this subtree (for the alias budget).
+    fn weight(&self) -> usize {
+        let mut total = 0;
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            total += 1;
+            match &node.kind {
+                NodeKind::Seq(items) => stack.extend(items.iter()),
+                NodeKind::Map(entries) => {
+                    for (key, value) in entries {
+                        stack.push(key);
+                        stack.push(value);
+                    }
+                }
+                _ => {}
+            }
+        }
+        total
+    }
+}
+
+/// A collection being built.
+enum Frame {
+    Seq { start: Span, anchor: usize, items: Vec<Node> },
+    Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, pending_key: Option<Node> },
+}
+
+/// Parse one YAML document. An empty file is `Null`. Errors are diagnostics at the offending place.
+pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, Diagnostics> {
+    let mut builder = Builder { file_id, file, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None };
+    let mut diagnostics = Diagnostics::new();
+    let mut documents = 0;
+    for event in Parser::new_from_str(&file.text) {
+        let (event, span) = match event {
+            Ok(pair) => pair,
+            Err(error) => {
+                let marker = error.marker();
+                let offset = file.offset_of(marker.line(), marker.col());
+                let span = Span::new(file_id, offset, offset);
+                diagnostics.push(
+                    Diagnostic::new(codes::YAML_SYNTAX, span, format!("invalid YAML: {}", error.info()))
+                        .with_label("here"),
+                );
+                return Err(diagnostics);
+            }
+        };
+        let span = builder.span(span);
+        if let Event::DocumentStart(_) = event {
+            documents += 1;
+            if documents > 1 {
+                diagnostics.push(
+                    Diagnostic::new(codes::YAML_SYNTAX, span, "a model file holds one YAML document")
+                        .with_label("second document starts here")
+                        .with_help("remove the `---` separator and merge the documents"),
+                );
+                return Err(diagnostics);
+            }
+            continue;
+        }
+        if let Err(diagnostic) = builder.on_event(event, span, &mut diagnostics) {
+            diagnostics.push(diagnostic);
+            return Err(diagnostics);
+        }
+    }
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(builder.root.unwrap_or(Node { kind: NodeKind::Null, span: Span::new(file_id, 0, 0) }))
+}
+
+struct Builder<'a> {
+    file_id: FileId,
+    file: &'a SourceFile,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    nodes: usize,
+    root: Option<Node>,
+}
+
+impl Builder<'_> {
+    fn span(&self, span: saphyr_parser::Span) -> Span {
+        let start = self.file.offset_of(span.start.line(), span.start.col());
+        let end = self.file.offset_of(span.end.line(), span.end.col());
+        Span::new(self.file_id, start, end.max(start))
+    }
+
+    fn on_event(&mut self, event: Event<'_>, span: Span, diagnostics: &mut Diagnostics) -> Result<(), Diagnostic> {
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                let kind = if plain && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
+                    NodeKind::Null
+                } else {
+                    NodeKind::Scalar { text: text.into_owned(), plain }
+                };
+                self.count(1, span)?;
+                self.finish(Node { kind, span }, anchor, diagnostics);
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(span)?;
+                self.stack.push(Frame::Seq { start: span, anchor, items: Vec::new() });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(span)?;
+                self.stack.push(Frame::Map { start: span, anchor, entries: Vec::new(), pending_key: None });
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq { start, anchor, items }) = self.stack.pop() {
+                    let span = start.to(span);
+                    self.finish(Node { kind: NodeKind::Seq(items), span }, anchor, diagnostics);
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map { start, anchor, entries, .. }) = self.stack.pop() {
+                    let span = start.to(span);
+                    self.finish(Node { kind: NodeKind::Map(entries), span }, anchor, diagnostics);
+                }
+            }
+            Event::Alias(id) => {
+                let Some(weight) = self.anchors.get(&id).map(Node::weight) else {
+                    return Err(Diagnostic::new(codes::YAML_SYNTAX, span, "alias to an unknown anchor"));
+                };
+                self.count(weight, span)?;
+                let Some(mut node) = self.anchors.get(&id).cloned() else { return Ok(()) };
+                node.span = span;
+                self.finish(node, 0, diagnostics);
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, span: Span) -> Result<(), Diagnostic> {
+        self.count(1, span)?;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Diagnostic::new(
+                codes::LIMIT_EXCEEDED,
+                span,
+                format!("the document is nested more than {MAX_DEPTH} levels deep"),
+            )
+            .with_label("too deep here"));
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, nodes: usize, span: Span) -> Result<(), Diagnostic> {
+        self.nodes = self.nodes.saturating_add(nodes);
+        if self.nodes > MAX_NODES {
+            return Err(Diagnostic::new(
+                codes::LIMIT_EXCEEDED,
+                span,
+                format!("the document expands to more than {MAX_NODES} nodes (aliases included)"),
+            )
+            .with_label("limit reached here")
+            .with_help("do not nest aliases of aliases; iacgen's `defaults` share values without them"));
+        }
+        Ok(())
+    }
+
+    /// Attach a finished node to its parent (or make it the root).
+    fn finish(&mut self, node: Node, anchor: usize, diagnostics: &mut Diagnostics) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+                None => {
+                    if !matches!(node.kind, NodeKind::Scalar { .. } | NodeKind::Null) {
+                        diagnostics.push(
+                            Diagnostic::new(codes::WRONG_TYPE, node.span, "a map key must be a plain string")
+                                .with_label("complex key"),
+                        );
+                    }
+                    *pending_key = Some(node);
+                }
+                Some(key) => {
+                    let key_text = key.as_str().unwrap_or("");
+                    if key_text == "<<" && key.kind != NodeKind::Null {
+                        merge_into(entries, node);
+                        return;
+                    }
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str() == Some(key_text)) {
+                        diagnostics.push(
+                            Diagnostic::new(codes::DUPLICATE_KEY, key.span, format!("duplicate key `{key_text}`"))
+                                .with_label("defined again here")
+                                .with_related(first.span, "first defined here")
+                                .with_help("remove one of the two keys"),
+                        );
+                    }
+                    entries.push((key, node));
+                }
+            },
+        }
+    }
+}
+
+/// YAML 1.1 merge keys (`<<: *defaults`), which compose users rely on: entries not already present.
+fn merge_into(entries: &mut Vec<(Node, Node)>, value: Node) {
+    let sources = match value.kind {
+        NodeKind::Map(_) => vec![value],
+        NodeKind::Seq(items) => items,
+        _ => Vec::new(),
+    };
+    for source in sources {
+        if let NodeKind::Map(more) = source.kind {
+            for (key, value) in more {
+                if !entries.iter().any(|(k, _)| k.as_str() == key.as_str()) {
+                    entries.push((key, value));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<Node, Diagnostics> {
+        let file = SourceFile::new("t.yaml".into(), text.into());
+        parse(FileId(0), &file)
+    }
+
+    #[test]
+    fn spans_point_at_values() {
+        let node = parse_text("a:\n  b: hello\n").unwrap_or_else(|d| panic!("{d:?}"));
+        let NodeKind::Map(entries) = &node.kind else { panic!("not a map") };
+        let NodeKind::Map(inner) = &entries[0].1.kind else { panic!("not a map") };
+        assert_eq!(inner[0].1.span.start, 8);
+        assert_eq!(inner[0].1.span.end, 13);
+    }
+
+    #[test]
+    fn rejects_deep_nesting_and_bombs() {
+        let deep = "[".repeat(100_000);
+        assert!(parse_text(&deep).is_err());
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..12 {
+            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            bomb.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        assert!(parse_text(&bomb).is_err());
+    }
+
+    #[test]
+    fn reports_duplicate_keys() {
+        let diagnostics = parse_text("a: 1\na: 2\n").expect_err("duplicate");
+        assert_eq!(diagnostics.items[0].code, codes::DUPLICATE_KEY);
+    }
+}

@@ -1,0 +1,177 @@
+//! The compose target: `compose/<env>/compose.yaml` and `.env.example` for every environment that
+//! names it, plus `nginx.conf` and `prometheus.yml` when the gateway and monitoring are asked for.
+//!
+//! Ports are published on 127.0.0.1 only. Secrets come from a git-ignored `.env` beside the file,
+//! each as `${NAME:?...}` so `docker compose up` fails loudly when one is missing.
+
+mod gateway;
+mod ports;
+mod resource;
+mod workload;
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Diagnostics;
+use crate::ir::{Stack, Target};
+use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr};
+use crate::targets::header;
+use crate::targets::yaml_out::{self, Yaml};
+use crate::targets::{EmitOptions, FileSet};
+
+/// Emit every compose environment.
+pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+    let mut files = FileSet::default();
+    for stack in stacks {
+        emit_environment(stack, options, &mut files);
+    }
+    Ok(files)
+}
+
+/// The `.env` variable that carries a declared secret: `jwt-secret` → `JWT_SECRET`.
+pub fn secret_variable(secret: &str) -> String {
+    secret.to_ascii_uppercase().replace('-', "_")
+}
+
+/// The `.env` variable that carries a resource's password: `db` → `DB_PASSWORD`.
+pub fn password_variable(resource: &str) -> String {
+    format!("{}_PASSWORD", secret_variable(resource))
+}
+
+/// `${NAME:?...}`: compose refuses to start when the variable is unset or empty.
+pub fn required_variable(name: &str) -> String {
+    format!("${{{name}:?set {name} in .env (see .env.example)}}")
+}
+
+/// Escape `$` so compose does not interpolate literal text.
+pub fn literal(text: &str) -> String {
+    text.replace('$', "$$")
+}
+
+/// What a placeholder means inside this compose project.
+pub fn placeholder_value(stack: &Stack, placeholder: &Placeholder) -> String {
+    match placeholder {
+        Placeholder::Environment => stack.environment.clone(),
+        Placeholder::Project => stack.project.clone(),
+        Placeholder::Resource { name, attr } => match stack.resources.get(name) {
+            Some(resource) => match attr {
+                ResourceAttr::Host => resource.name.clone(),
+                ResourceAttr::Port => resource.kind.default_port().to_string(),
+                ResourceAttr::Name => resource.database.clone(),
+                ResourceAttr::User => resource.user.clone(),
+            },
+            None => String::new(),
+        },
+        Placeholder::Service { name, attr } => {
+            let port = stack.services.get(name).and_then(|s| s.http_port()).map(|p| p.to_string()).unwrap_or_default();
+            match attr {
+                ServiceAttr::Host => name.clone(),
+                ServiceAttr::Port => port,
+                ServiceAttr::Url => format!("http://{name}:{port}"),
+            }
+        }
+    }
+}
+
+fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
+    let environment = stack.environment.as_str();
+    let dir = format!("compose/{environment}");
+    let compose_options = stack.config.compose.clone().unwrap_or_default();
+    let published = ports::assign(stack, compose_options.gateway);
+
+    let mut services: BTreeMap<String, Yaml> = BTreeMap::new();
+    let mut volumes: BTreeMap<String, Yaml> = BTreeMap::new();
+    let mut configs: BTreeMap<String, Yaml> = BTreeMap::new();
+    let mut variables: BTreeMap<String, String> = BTreeMap::new();
+    let mut comments: BTreeMap<String, String> = BTreeMap::new();
+
+    for resource in stack.resources.values() {
+        let (service, volume) = resource::container(resource);
+        variables.insert(
+            password_variable(&resource.name),
+            format!("password of the {} `{}`", resource.kind.as_str(), resource.name),
+        );
+        volumes.insert(volume, Yaml::map());
+        services.insert(resource.name.clone(), service);
+    }
+    for service in stack.services.values() {
+        let built = workload::service(stack, service, published.get(&service.name).copied(), options);
+        variables.extend(built.variables);
+        volumes.extend(built.volumes.into_iter().map(|v| (v, Yaml::map())));
+        configs.extend(built.configs);
+        if let Some(migration) = built.migration {
+            services.insert(format!("{}-migrate", service.name), migration);
+        }
+        services.insert(service.name.clone(), built.service);
+    }
+    for job in stack.jobs.values() {
+        let built = workload::job(stack, job, options);
+        variables.extend(built.variables);
+        volumes.extend(built.volumes.into_iter().map(|v| (v, Yaml::map())));
+        configs.extend(built.configs);
+        comments.insert(
+            job.name.clone(),
+            format!(
+                "Scheduled job: \"{}\" (cron, UTC). Run once with `docker compose run --rm {}`.",
+                job.schedule.expression, job.name
+            ),
+        );
+        services.insert(job.name.clone(), built.service);
+    }
+    if compose_options.gateway {
+        let (service, config) = gateway::nginx(stack, options);
+        services.insert(String::from("gateway"), service);
+        files.insert(format!("{dir}/nginx.conf"), Target::Compose, Some(environment), config);
+    }
+    if compose_options.monitoring {
+        let (service, config) = gateway::prometheus(stack, options);
+        services.insert(String::from("prometheus"), service);
+        volumes.insert(String::from("prometheus-data"), Yaml::map());
+        files.insert(format!("{dir}/prometheus.yml"), Target::Compose, Some(environment), config);
+    }
+
+    let mut document = Yaml::map();
+    document.insert("name", Yaml::str(format!("{}-{environment}", stack.project)));
+    let mut services_yaml = Yaml::map();
+    for (name, service) in services {
+        let comment = comments.remove(&name);
+        services_yaml.insert_commented(name, service, comment);
+    }
+    document.insert("services", services_yaml);
+    if !volumes.is_empty() {
+        document.insert("volumes", Yaml::Map(volumes.into_iter().map(|(k, v)| entry(k, v)).collect()));
+    }
+    if !configs.is_empty() {
+        document.insert("configs", Yaml::Map(configs.into_iter().map(|(k, v)| entry(k, v)).collect()));
+    }
+
+    let mut notes = vec![
+        format!("docker compose for environment `{environment}` of project `{}`.", stack.project),
+        String::from("Secrets come from .env beside this file (copy .env.example; never commit .env)."),
+    ];
+    notes.extend(ports::describe(stack, &published, compose_options.gateway));
+    let text = format!("{}{}", header::hash_comment(&options.model_file, &notes), yaml_out::to_string(&document));
+    files.insert(format!("{dir}/compose.yaml"), Target::Compose, Some(environment), text);
+    files.insert(format!("{dir}/.env.example"), Target::Compose, Some(environment), env_example(options, &variables));
+    // The real values live in .env beside the file; keep it out of git.
+    files.insert(
+        format!("{dir}/.gitignore"),
+        Target::Compose,
+        Some(environment),
+        format!("{}.env\n", header::hash_comment(&options.model_file, &[])),
+    );
+}
+
+fn entry(key: String, value: Yaml) -> yaml_out::Entry {
+    yaml_out::Entry { key, value, comment: None }
+}
+
+fn env_example(options: &EmitOptions, variables: &BTreeMap<String, String>) -> String {
+    let mut out = header::hash_comment(
+        &options.model_file,
+        &[String::from("Copy to .env beside compose.yaml and fill in every value. Never commit .env.")],
+    );
+    for (name, description) in variables {
+        out.push_str(&format!("\n# {description}\n{name}=\n"));
+    }
+    out
+}

@@ -1,0 +1,56 @@
+//! Which host ports compose publishes (on 127.0.0.1): the gateway's, or each public service's http
+//! port. Clashes keep a documented order: the first service by name keeps its number, each later one
+//! takes the lowest free port from 10000 up.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::Stack;
+
+/// The port the gateway listens on inside its container and on the host.
+pub const GATEWAY_PORT: u16 = 8080;
+/// Where clashing services are moved to.
+pub const FIRST_FALLBACK_PORT: u16 = 10000;
+
+/// Host port per published service name (empty services map when a gateway publishes).
+pub fn assign(stack: &Stack, gateway: bool) -> BTreeMap<String, u16> {
+    let mut out = BTreeMap::new();
+    if gateway {
+        return out;
+    }
+    let mut taken: BTreeSet<u16> = BTreeSet::new();
+    let mut next = FIRST_FALLBACK_PORT;
+    let public =
+        stack.services.values().filter(|s| s.ingress.is_some()).filter_map(|s| s.http_port().map(|p| (&s.name, p)));
+    let wanted: Vec<(&String, u16)> = public.collect();
+    let wanted_ports: BTreeSet<u16> = wanted.iter().map(|(_, p)| *p).collect();
+    for (name, port) in wanted {
+        let host = if taken.insert(port) {
+            port
+        } else {
+            while taken.contains(&next) || wanted_ports.contains(&next) {
+                next += 1;
+            }
+            taken.insert(next);
+            next
+        };
+        out.insert(name.clone(), host);
+    }
+    out
+}
+
+/// Header lines that list the mapping.
+pub fn describe(stack: &Stack, published: &BTreeMap<String, u16>, gateway: bool) -> Vec<String> {
+    if gateway {
+        return vec![format!("Published: gateway on http://127.0.0.1:{GATEWAY_PORT} (routes every ingress).")];
+    }
+    if published.is_empty() {
+        return vec![String::from("Published: nothing (no service has an ingress).")];
+    }
+    let mut lines = vec![String::from("Published ports (127.0.0.1, host -> container):")];
+    for (name, host) in published {
+        let container = stack.services.get(name).and_then(|s| s.http_port()).unwrap_or(0);
+        let moved = if *host != container { " (moved: port taken by a service earlier by name)" } else { "" };
+        lines.push(format!("  {name}: {host} -> {container}{moved}"));
+    }
+    lines
+}

@@ -1,0 +1,155 @@
+//! Compose containers for databases and caches: the official image at the pinned major version, a
+//! named volume, a health check, no published port. The table of sizes is in the README.
+
+use crate::ir::{Resource, ResourceKind, Size};
+use crate::targets::compose::{password_variable, required_variable, workload};
+use crate::targets::yaml_out::Yaml;
+
+/// Memory limit per size for local containers.
+pub fn memory(size: Size) -> &'static str {
+    match size {
+        Size::Small => "512M",
+        Size::Medium => "1G",
+        Size::Large => "2G",
+    }
+}
+
+/// CPU limit per size for local containers.
+pub fn cpus(size: Size) -> &'static str {
+    match size {
+        Size::Small => "0.5",
+        Size::Medium => "1",
+        Size::Large => "2",
+    }
+}
+
+/// The compose service of a resource and the name of its data volume.
+pub fn container(resource: &Resource) -> (Yaml, String) {
+    let volume = format!("{}-data", resource.name);
+    let password = required_variable(&password_variable(&resource.name));
+    let mut yaml = Yaml::map();
+    let (image, data_path, environment, test, command, caps): (
+        String,
+        &str,
+        Vec<(&str, String)>,
+        Vec<String>,
+        Option<Vec<String>>,
+        &[&str],
+    ) = match resource.kind {
+        ResourceKind::Postgres => (
+            format!("postgres:{}", resource.version),
+            "/var/lib/postgresql/data",
+            vec![
+                ("POSTGRES_DB", resource.database.clone()),
+                ("POSTGRES_PASSWORD", password),
+                ("POSTGRES_USER", resource.user.clone()),
+            ],
+            vec![String::from("CMD-SHELL"), format!("pg_isready -U {} -d {}", resource.user, resource.database)],
+            None,
+            &["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
+        ),
+        ResourceKind::Mysql => (
+            format!("mysql:{}", resource.version),
+            "/var/lib/mysql",
+            mysql_environment(resource, password),
+            vec![
+                String::from("CMD-SHELL"),
+                String::from("mysqladmin ping -h 127.0.0.1 -u root --password=\"$$MYSQL_ROOT_PASSWORD\" --silent"),
+            ],
+            None,
+            &["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
+        ),
+        ResourceKind::Mssql => (
+            format!("mcr.microsoft.com/mssql/server:{}-latest", resource.version),
+            "/var/opt/mssql",
+            vec![
+                ("ACCEPT_EULA", String::from("Y")),
+                ("MSSQL_PID", String::from("Developer")),
+                ("MSSQL_SA_PASSWORD", password),
+            ],
+            vec![
+                String::from("CMD-SHELL"),
+                String::from(
+                    "/opt/mssql-tools18/bin/sqlcmd -C -S localhost -U sa -P \"$$MSSQL_SA_PASSWORD\" -Q \"SELECT 1\" -b -o /dev/null",
+                ),
+            ],
+            None,
+            &[],
+        ),
+        ResourceKind::Redis => (
+            format!("redis:{}", resource.version),
+            "/data",
+            vec![("REDIS_PASSWORD", password)],
+            vec![
+                String::from("CMD-SHELL"),
+                String::from("redis-cli -a \"$$REDIS_PASSWORD\" --no-auth-warning ping | grep -q PONG"),
+            ],
+            Some(vec![
+                String::from("sh"),
+                String::from("-c"),
+                String::from("exec redis-server --appendonly yes --requirepass \"$$REDIS_PASSWORD\""),
+            ]),
+            &["SETGID", "SETUID"],
+        ),
+    };
+    yaml.insert("image", Yaml::str(image));
+    if let Some(command) = command {
+        yaml.insert("command", Yaml::strs(command));
+    }
+    yaml.insert(
+        "environment",
+        Yaml::Map(
+            environment
+                .into_iter()
+                .map(|(k, v)| crate::targets::yaml_out::Entry {
+                    key: k.to_string(),
+                    value: Yaml::Str(v),
+                    comment: None,
+                })
+                .collect(),
+        ),
+    );
+    yaml.insert(
+        "healthcheck",
+        Yaml::map()
+            .with("test", Yaml::strs(test))
+            .with("interval", Yaml::str("10s"))
+            .with("timeout", Yaml::str("5s"))
+            .with("retries", Yaml::Int(5))
+            .with("start_period", Yaml::str("30s")),
+    );
+    yaml.insert("volumes", Yaml::strs([format!("{volume}:{data_path}")]));
+    yaml.insert("cap_drop", Yaml::strs(["ALL"]));
+    if !caps.is_empty() {
+        // The official images start as root to own their data folder, then drop to their own user.
+        yaml.insert("cap_add", Yaml::strs(caps.iter().copied()));
+    }
+    yaml.insert("security_opt", Yaml::strs(["no-new-privileges:true"]));
+    yaml.insert(
+        "deploy",
+        Yaml::map().with(
+            "resources",
+            Yaml::map().with(
+                "limits",
+                Yaml::map()
+                    .with("cpus", Yaml::str(cpus(resource.size)))
+                    .with("memory", Yaml::str(memory(resource.size))),
+            ),
+        ),
+    );
+    yaml.insert("logging", workload::logging());
+    yaml.insert("restart", Yaml::str("unless-stopped"));
+    (yaml, volume)
+}
+
+fn mysql_environment(resource: &Resource, password: String) -> Vec<(&'static str, String)> {
+    let mut environment = vec![("MYSQL_DATABASE", resource.database.clone())];
+    if resource.user == "root" {
+        environment.push(("MYSQL_ROOT_PASSWORD", password));
+    } else {
+        environment.push(("MYSQL_PASSWORD", password.clone()));
+        environment.push(("MYSQL_ROOT_PASSWORD", password));
+        environment.push(("MYSQL_USER", resource.user.clone()));
+    }
+    environment
+}

@@ -1,0 +1,119 @@
+//! Targets: each turns resolved stacks into files. `Target` is a closed enum dispatched in [`emit`].
+//!
+//! A target is a pure function of the [`Compilation`] and [`EmitOptions`]: no clock, no disk, no
+//! environment variables. Generic files (Helm templates, Terraform modules) are embedded in the binary.
+
+pub mod compose;
+pub mod embedded;
+pub mod header;
+pub mod yaml_out;
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Diagnostics;
+use crate::ir::{Compilation, Stack, Target};
+
+/// What a target needs besides the model.
+#[derive(Clone, Debug)]
+pub struct EmitOptions {
+    /// The model file named in each generated header (`iacgen.yaml`).
+    pub model_file: String,
+    /// The output folder relative to the project root (paths in generated files are relative to it).
+    pub output: String,
+}
+
+impl Default for EmitOptions {
+    fn default() -> EmitOptions {
+        EmitOptions {
+            model_file: String::from(crate::source::MODEL_FILE),
+            output: String::from(crate::resolve::DEFAULT_OUTPUT),
+        }
+    }
+}
+
+/// One generated file and the scope it belongs to (so filtered builds only prune their own files).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub contents: String,
+    pub target: Target,
+    /// `None` for files shared by every environment of the target (vendored modules, charts).
+    pub environment: Option<String>,
+}
+
+/// Every file of a build, by path relative to the output folder (`/`-separated), sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileSet {
+    pub files: BTreeMap<String, GeneratedFile>,
+}
+
+impl FileSet {
+    /// Add a file.
+    pub fn insert(&mut self, path: impl Into<String>, target: Target, environment: Option<&str>, contents: String) {
+        let file = GeneratedFile { contents, target, environment: environment.map(String::from) };
+        self.files.insert(path.into(), file);
+    }
+
+    /// Add every file of `other`.
+    pub fn extend(&mut self, other: FileSet) {
+        self.files.extend(other.files);
+    }
+}
+
+/// Which environments and targets a command works on (`--env`, `--target`); empty means all.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub environments: Vec<String>,
+    pub targets: Vec<Target>,
+}
+
+impl Filter {
+    /// Whether `target` is selected.
+    pub fn target(&self, target: Target) -> bool {
+        self.targets.is_empty() || self.targets.contains(&target)
+    }
+
+    /// Whether `environment` is selected (`None`: shared files, selected when the target is).
+    pub fn environment(&self, environment: Option<&str>) -> bool {
+        match environment {
+            None => true,
+            Some(name) => self.environments.is_empty() || self.environments.iter().any(|e| e == name),
+        }
+    }
+}
+
+/// The stacks that name `target`, in environment order.
+pub fn stacks_for(compilation: &Compilation, target: Target) -> Vec<&Stack> {
+    compilation.environments.values().filter(|stack| stack.targets.contains(&target)).collect()
+}
+
+/// Emit one target for every environment that names it.
+pub fn emit(target: Target, compilation: &Compilation, options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+    let stacks = stacks_for(compilation, target);
+    if stacks.is_empty() {
+        return Ok(FileSet::default());
+    }
+    match target {
+        Target::Compose => compose::emit(&stacks, options),
+        Target::Helm | Target::Aws | Target::Azure | Target::Ecs => Ok(FileSet::default()),
+    }
+}
+
+/// Emit every target, in target order.
+pub fn emit_all(compilation: &Compilation, options: &EmitOptions, filter: &Filter) -> Result<FileSet, Diagnostics> {
+    let mut files = FileSet::default();
+    let mut diagnostics = Diagnostics::new();
+    for target in Target::ALL {
+        if !filter.target(target) {
+            continue;
+        }
+        match emit(target, compilation, options) {
+            Ok(set) => files.extend(set),
+            Err(errors) => diagnostics.extend(errors),
+        }
+    }
+    files.files.retain(|_, file| filter.environment(file.environment.as_deref()));
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(files)
+}

@@ -1,0 +1,153 @@
+//! IAC014 unsupported-version, IAC012 missing-field (project), IAC020 invalid-name,
+//! IAC021 duplicate-definition (across services, jobs and resources, which share one namespace in
+//! every target), IAC025 output-outside-project.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, codes};
+use crate::model::Model;
+use crate::source::span::Span;
+
+/// Run the checks.
+pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
+    match &model.version {
+        None => diagnostics.push(
+            Diagnostic::new(
+                codes::MISSING_FIELD,
+                Span { end: model.span.start, ..model.span },
+                "the model has no `version`",
+            )
+            .with_label("`version` missing")
+            .with_help("add `version: 1` at the top of iacgen.yaml"),
+        ),
+        Some(version) if version.value != 1 => diagnostics.push(
+            Diagnostic::new(
+                codes::UNSUPPORTED_VERSION,
+                version.span,
+                format!("model version {} is not supported", version.value),
+            )
+            .with_label("unsupported version")
+            .with_help("this iacgen reads `version: 1`"),
+        ),
+        Some(_) => {}
+    }
+    match &model.project {
+        None => diagnostics.push(
+            Diagnostic::new(
+                codes::MISSING_FIELD,
+                Span { end: model.span.start, ..model.span },
+                "the model has no `project`",
+            )
+            .with_label("`project` missing")
+            .with_help("add `project: <name>` (lowercase letters, digits and '-', at most 24 characters)"),
+        ),
+        Some(project) => {
+            if let Err(why) = label(&project.value, 24) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        codes::INVALID_NAME,
+                        project.span,
+                        format!("invalid project name `{}`: {why}", project.value),
+                    )
+                    .with_label("invalid name")
+                    .with_help("use lowercase letters, digits and '-', starting with a letter, at most 24 characters"),
+                );
+            }
+        }
+    }
+
+    let mut kinds: Vec<(&str, Vec<(&String, Span)>)> = vec![
+        ("service", model.services.values().map(|s| (&s.name.value, s.name.span)).collect()),
+        ("job", model.jobs.values().map(|j| (&j.name.value, j.name.span)).collect()),
+        ("resource", model.resources.values().map(|r| (&r.name.value, r.name.span)).collect()),
+        ("secret", model.secrets.values().map(|s| (&s.name.value, s.name.span)).collect()),
+        ("environment", model.environments.values().map(|e| (&e.name.value, e.name.span)).collect()),
+    ];
+    for (kind, names) in &mut kinds {
+        for (name, span) in names.iter() {
+            if let Err(why) = label(name, 63) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        codes::INVALID_NAME,
+                        *span,
+                        format!("invalid {kind} name `{}`: {why}", printable(name)),
+                    )
+                    .with_label("not a DNS-1123 label")
+                    .with_help(codes::INVALID_NAME.fix),
+                );
+            }
+        }
+    }
+
+    // Services, jobs and resources become containers, charts and modules side by side.
+    let mut seen: BTreeMap<&str, (&str, Span)> = BTreeMap::new();
+    for (kind, names) in kinds.iter().take(3) {
+        for (name, span) in names {
+            if let Some((first_kind, first_span)) = seen.get(name.as_str()) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        codes::DUPLICATE_DEFINITION,
+                        *span,
+                        format!("{kind} `{name}` has the same name as {first_kind} `{name}`"),
+                    )
+                    .with_label("defined again here")
+                    .with_related(*first_span, format!("the {first_kind} is defined here"))
+                    .with_help("services, jobs and resources share one namespace in every target: rename one"),
+                );
+            } else {
+                seen.insert(name.as_str(), (kind, *span));
+            }
+        }
+    }
+
+    if let Some(output) = &model.output {
+        if let Err(message) = crate::source::project_relative(&output.value) {
+            diagnostics.push(
+                Diagnostic::new(codes::OUTPUT_OUTSIDE_PROJECT, output.span, message)
+                    .with_label("outside the project")
+                    .with_help(codes::OUTPUT_OUTSIDE_PROJECT.fix),
+            );
+        }
+    }
+}
+
+/// A DNS-1123 label of at most `max` characters, starting with a letter.
+pub fn label(name: &str, max: usize) -> Result<(), String> {
+    if name.is_empty() {
+        return Err(String::from("it is empty"));
+    }
+    if name.chars().count() > max {
+        return Err(format!("it is longer than {max} characters"));
+    }
+    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+        return Err(format!("`{}` is not a lowercase letter, digit or '-'", bad.escape_debug()));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err(String::from("it must start with a letter"));
+    }
+    if name.ends_with('-') {
+        return Err(String::from("it must not end with '-'"));
+    }
+    Ok(())
+}
+
+/// The name with control and invisible characters escaped, so messages cannot spoof the terminal.
+pub fn printable(name: &str) -> String {
+    name.chars()
+        .flat_map(|c| if c.is_ascii_graphic() || c == ' ' { vec![c] } else { c.escape_unicode().collect() })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        assert!(label("auth-service", 63).is_ok());
+        assert!(label("../../etc", 63).is_err());
+        assert!(label("Auth", 63).is_err());
+        assert!(label("аuth", 63).is_err());
+        assert!(label("1st", 63).is_err());
+    }
+}
