@@ -3,9 +3,13 @@
 //! A target is a pure function of the [`Compilation`] and [`EmitOptions`]: no clock, no disk, no
 //! environment variables. Generic files (Helm templates, Terraform modules) are embedded in the binary.
 
+pub mod aws;
+pub mod azure;
 pub mod compose;
+pub mod ecs;
 pub mod embedded;
 pub mod header;
+pub mod helm;
 pub mod yaml_out;
 
 use std::collections::BTreeMap;
@@ -94,7 +98,10 @@ pub fn emit(target: Target, compilation: &Compilation, options: &EmitOptions) ->
     }
     match target {
         Target::Compose => compose::emit(&stacks, options),
-        Target::Helm | Target::Aws | Target::Azure | Target::Ecs => Ok(FileSet::default()),
+        Target::Helm => helm::emit(compilation, &stacks, options),
+        Target::Aws => aws::emit(compilation, &stacks, options),
+        Target::Azure => azure::emit(compilation, &stacks, options),
+        Target::Ecs => ecs::emit(compilation, &stacks, options),
     }
 }
 
