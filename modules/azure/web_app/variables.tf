@@ -111,7 +111,7 @@ variable "container_start_time_limit" {
 }
 
 variable "app_settings" {
-  description = "Plain environment variables (the model's env after placeholder substitution). Names WEBSITES_PORT, APPLICATIONINSIGHTS_CONNECTION_STRING and the secrets' names are reserved."
+  description = "Plain environment variables (the model's env after placeholder substitution). Reserved names: WEBSITES_PORT, WEBSITES_ENABLE_APP_SERVICE_STORAGE, WEBSITES_CONTAINER_START_TIME_LIMIT, APPLICATIONINSIGHTS_CONNECTION_STRING and the names in secrets."
   type        = map(string)
   default     = {}
 }
@@ -145,7 +145,7 @@ variable "log_analytics_workspace_id" {
 }
 
 variable "staging_slot_enabled" {
-  description = "Create a 'staging' deployment slot: Terraform deploys new versions there and a slot swap releases them (true in production). Needs a Standard or higher plan."
+  description = "Create a 'staging' deployment slot: Terraform deploys new versions there and a slot swap releases them (the model's strategy: blue-green). Needs a Standard or higher plan."
   type        = bool
   default     = false
 }
