@@ -30,6 +30,8 @@ pub struct Stack {
     pub stage: Stage,
     pub targets: BTreeSet<Target>,
     pub tags: BTreeMap<String, String>,
+    /// Where each tag's value is written (for diagnostics about derived labels).
+    pub tag_spans: BTreeMap<String, Span>,
     pub registry: Option<String>,
     pub services: BTreeMap<String, Service>,
     pub jobs: BTreeMap<String, Job>,
@@ -304,6 +306,8 @@ pub struct HelmOptions {
     pub ingress_namespace: String,
     pub monitoring_namespace: String,
     pub templates: BTreeMap<String, String>,
+    /// Where `targets.helm.templates` is written.
+    pub templates_span: Option<Span>,
 }
 
 /// Options of the aws target.

@@ -111,6 +111,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
         stage,
         targets,
         tags: model.tags.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+        tag_spans: model.tags.iter().map(|(k, v)| (k.clone(), v.span)).collect(),
         registry,
         services,
         jobs,
@@ -253,6 +254,7 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>) -> TargetC
             )
             .unwrap_or_else(|| String::from("monitoring")),
             templates: h.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
+            templates_span: h.templates.as_ref().map(|t| t.span),
         }
     });
     let aws = targets.aws.as_ref().map(|a| {
