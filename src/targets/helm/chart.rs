@@ -21,9 +21,7 @@ pub fn chart_yaml(workload: Workload<'_>, base: &Stack, options: &EmitOptions) -
         Workload::Service(_) => format!("Service {name} of project {}", base.project),
         Workload::Job(_) => format!("Scheduled job {name} of project {}", base.project),
     };
-    let notes = [format!(
-        "Chart `{name}`: install as release `{name}` with -f values-<env>.yaml (see values.yaml)."
-    )];
+    let notes = [format!("Chart `{name}`: install as release `{name}` with -f values-<env>.yaml (see values.yaml).")];
     format!(
         "{}apiVersion: v2\nname: {name}\ndescription: {}\ntype: application\nversion: {CHART_VERSION}\nappVersion: {}\n",
         header::hash_comment(&options.model_file, &notes),

@@ -13,11 +13,8 @@ const RELEASE_NAME_MAX: usize = 53;
 
 /// Every service and job must fit in a Helm release name.
 pub fn release_names(stack: &Stack, sink: &mut Sink) {
-    let names = stack
-        .services
-        .values()
-        .map(|s| (&s.name, s.origin))
-        .chain(stack.jobs.values().map(|j| (&j.name, j.origin)));
+    let names =
+        stack.services.values().map(|s| (&s.name, s.origin)).chain(stack.jobs.values().map(|j| (&j.name, j.origin)));
     for (name, span) in names {
         if name.len() > RELEASE_NAME_MAX {
             sink.push(
@@ -66,9 +63,11 @@ pub fn workload(workload: Workload<'_>, sink: &mut Sink) {
                     format!("volume paths `{first}` and `{path}` give the same Kubernetes volume name `{name}`"),
                 )
                 .with_label("same volume name")
-                .with_help("Kubernetes names a volume after its path's letters and digits: mount one of them elsewhere"),
+                .with_help(
+                    "Kubernetes names a volume after its path's letters and digits: mount one of them elsewhere",
+                ),
             );
-        } else if name == "v-" {
+        } else if name == "v" {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
@@ -136,7 +135,7 @@ mod tests {
     fn names_match_the_templates() {
         assert_eq!(volume_name("/tmp"), "v-tmp");
         assert_eq!(volume_name("/var/lib/Data"), "v-var-lib-data");
-        assert_eq!(volume_name("/"), "v-");
+        assert_eq!(volume_name("/"), "v");
         assert_eq!(file_key("/etc/config/config.yaml"), "etc_config_config.yaml");
     }
 }

@@ -33,12 +33,8 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
 
     let base_scope = Scope::new(base, &common_labels, true);
     let scopes: Vec<Scope<'_>> = stacks.iter().map(|stack| Scope::new(stack, &common_labels, false)).collect();
-    let workloads = base
-        .services
-        .values()
-        .map(Workload::Service)
-        .chain(base.jobs.values().map(Workload::Job))
-        .collect::<Vec<_>>();
+    let workloads =
+        base.services.values().map(Workload::Service).chain(base.jobs.values().map(Workload::Job)).collect::<Vec<_>>();
 
     let mut files = FileSet::default();
     for workload in workloads {
@@ -100,11 +96,14 @@ fn values_notes(workload: Workload<'_>, project: &str) -> Vec<String> {
     ]
 }
 
+/// A diagnostic's identity: code, place (file, start, end) and message.
+type SeenKey = (u16, Option<(u32, u32, u32)>, String);
+
 /// Diagnostics collected while emitting, each reported once even when several environments find it.
 #[derive(Default)]
 pub struct Sink {
     items: Vec<Diagnostic>,
-    seen: BTreeSet<(u16, Option<(u32, u32, u32)>, String)>,
+    seen: BTreeSet<SeenKey>,
 }
 
 impl Sink {

@@ -151,7 +151,9 @@ pub fn secrets(scope: &Scope<'_>, secrets: &BTreeMap<String, SecretEnv>) -> Yaml
         };
         yaml.insert(
             "store",
-            Yaml::map().with("name", Yaml::str(scope.helm.secret_store.clone())).with("kind", Yaml::str("ClusterSecretStore")),
+            Yaml::map()
+                .with("name", Yaml::str(scope.helm.secret_store.clone()))
+                .with("kind", Yaml::str("ClusterSecretStore")),
         );
         yaml.insert("refreshInterval", Yaml::str("1h"));
         yaml.insert("remoteKeyPrefix", Yaml::str(prefix));

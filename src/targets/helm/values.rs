@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    Compute, Concurrency, EnvValue, HealthCheck, HelmOptions, Image, Job, SecretEnv, Security, Service, Stack, Strategy,
-    Volume,
+    Compute, Concurrency, EnvValue, HealthCheck, HelmOptions, Image, Job, SecretEnv, Security, Service, Stack,
+    Strategy, Volume,
 };
 use crate::model::image::ImagePin;
 use crate::targets::helm::{Sink, network, placeholders};
@@ -267,10 +267,8 @@ fn finish(values: &mut Yaml, policy: Yaml, skips: BTreeMap<&'static str, String>
 }
 
 fn health(service: &Service) -> Yaml {
-    let startup = Yaml::map()
-        .with("enabled", Yaml::Bool(false))
-        .with("periodSeconds", int(10))
-        .with("failureThreshold", int(30));
+    let startup =
+        Yaml::map().with("enabled", Yaml::Bool(false)).with("periodSeconds", int(10)).with("failureThreshold", int(30));
     let Some(health) = &service.health else {
         return Yaml::map()
             .with("type", Yaml::str("none"))
@@ -418,16 +416,14 @@ fn skips(service: Option<&Service>, image: &Image, security: &Security) -> BTree
             String::from("no version pinned in iacgen.yaml (rule IAC102: development, or waived)"),
         );
     }
-    if let Some(service) = service {
-        if service.health.is_none() {
-            let why = if service.ports.is_empty() {
-                "the service has no port and no health check in iacgen.yaml: nothing to probe"
-            } else {
-                "no health check in iacgen.yaml (rule IAC101 waived)"
-            };
-            skips.insert("CKV_K8S_8", String::from(why));
-            skips.insert("CKV_K8S_9", String::from(why));
-        }
+    if let Some(service) = service.filter(|service| service.health.is_none()) {
+        let why = if service.ports.is_empty() {
+            "the service has no port and no health check in iacgen.yaml: nothing to probe"
+        } else {
+            "no health check in iacgen.yaml (rule IAC101 waived)"
+        };
+        skips.insert("CKV_K8S_8", String::from(why));
+        skips.insert("CKV_K8S_9", String::from(why));
     }
     skips
 }
