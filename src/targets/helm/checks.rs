@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{Stack, Strategy};
+use crate::ir::Stack;
 use crate::targets::helm::Sink;
 use crate::targets::helm::values::Workload;
 
@@ -33,23 +33,9 @@ pub fn release_names(stack: &Stack, sink: &mut Sink) {
     }
 }
 
-/// Names derived from one workload's values in one environment.
+/// Names derived from one workload's paths in one environment (Helm's release-name limit also
+/// keeps `<name>-preview` and `<name>-migrate` within 63).
 pub fn workload(workload: Workload<'_>, sink: &mut Sink) {
-    if let Workload::Service(service) = workload {
-        let preview = format!("{}-preview", service.name);
-        if service.strategy == Strategy::BlueGreen && preview.len() > 63 {
-            let span = service.origins.get("strategy").and_then(|o| o.span).unwrap_or(service.origin);
-            sink.push(
-                Diagnostic::new(
-                    codes::DERIVED_NAME_INVALID,
-                    span,
-                    format!("Kubernetes Service name `{preview}` is {} characters, more than 63", preview.len()),
-                )
-                .with_label("blue-green adds the Service `<name>-preview`")
-                .with_help("shorten the service name to at most 55 characters"),
-            );
-        }
-    }
     let origins = workload.origins();
     let span_of = |field: String| origins.get(&field).and_then(|o| o.span).unwrap_or(workload.origin());
     let mut volume_names: BTreeMap<String, &String> = BTreeMap::new();
