@@ -49,12 +49,7 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
             let environment = scope.stack.environment.as_str();
             let text = format!(
                 "{}{}",
-                header::hash_comment(
-                    &options.model_file,
-                    &[format!(
-                        "Environment `{environment}`: only what differs from values.yaml (Helm merges this file over it; `null` removes a key)."
-                    )]
-                ),
+                header::hash_comment(&options.model_file, &environment_notes(scope, name)),
                 body(&difference)
             );
             files.insert(format!("{dir}/values-{environment}.yaml"), Target::Helm, Some(environment), text);
@@ -62,7 +57,7 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
         checks::workload(workload, &mut sink);
         let text = format!(
             "{}{}",
-            header::hash_comment(&options.model_file, &values_notes(workload, &base.project)),
+            header::hash_comment(&options.model_file, &values_notes(workload, base)),
             body(&base_values)
         );
         files.insert(format!("{dir}/values.yaml"), Target::Helm, None, text);
@@ -79,20 +74,38 @@ fn body(values: &yaml_out::Yaml) -> String {
     if values.is_empty_collection() { String::new() } else { yaml_out::to_string(values) }
 }
 
-/// The comment at the top of values.yaml: how to install, and the rule for environment-only values.
-fn values_notes(workload: Workload<'_>, project: &str) -> Vec<String> {
-    let name = workload.name();
+/// The comment at the top of values-<env>.yaml: what it holds and the install command.
+fn environment_notes(scope: &Scope<'_>, name: &str) -> Vec<String> {
+    let environment = &scope.stack.environment;
+    let namespace = scope.helm.namespace.as_deref().unwrap_or("<namespace>");
     vec![
-        format!("Values of the chart `{name}` (project `{project}`): the model without any environment layer."),
+        format!(
+            "Environment `{environment}`: only what differs from values.yaml (Helm merges this file over it; `null` removes a key)."
+        ),
+        format!(
+            "helm upgrade --install {name} helm/{name} -n {namespace} -f helm/{name}/values-{environment}.yaml --timeout 15m"
+        ),
+    ]
+}
+
+/// The comment at the top of values.yaml: how to install, and the rule for environment-only values.
+fn values_notes(workload: Workload<'_>, base: &Stack) -> Vec<String> {
+    let name = workload.name();
+    let services = match base.config.helm.as_ref().and_then(|helm| helm.namespace.as_deref()) {
+        Some(namespace) => format!("services → <service>.{namespace}.svc.cluster.local (targets.helm.namespace),"),
+        None => String::from("services → <service> (no targets.helm.namespace: the release's own namespace),"),
+    };
+    vec![
+        format!("Values of the chart `{name}` (project `{}`): the model without any environment layer.", base.project),
         format!(
             "Install with an environment's file: helm upgrade --install {name} helm/{name} -n <namespace> -f helm/{name}/values-<env>.yaml --timeout 15m"
         ),
         String::new(),
         String::from("Values only an environment knows are not written here: an env var whose value needs"),
         String::from("${environment} or the host of a resource (pinned under environments.<env>.resources)"),
-        String::from("is left out of this file and set by every values-<env>.yaml. Other placeholders use the"),
-        String::from("project-level values: services → <service>.<targets.helm.namespace>.svc.cluster.local, a"),
-        String::from("resource's port, database name and user → their defaults in iacgen.yaml."),
+        String::from("is left out of this file and set by every values-<env>.yaml. Other placeholders take"),
+        format!("the project-level values: {services}"),
+        String::from("a resource's port, database name and user → their defaults in iacgen.yaml."),
     ]
 }
 
