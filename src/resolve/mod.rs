@@ -80,7 +80,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
                 user: pin
                     .and_then(|p| p.user.as_ref())
                     .map_or_else(|| kind.default_user().to_string(), |u| u.value.clone()),
-                origin: definition.span,
+                origin: definition.name.span,
             };
             (name.clone(), resource)
         })

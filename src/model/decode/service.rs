@@ -191,7 +191,21 @@ fn build(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Build>
 }
 
 fn port(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<u16>> {
-    let value = integer::<u16>(ctx, node, context)?;
+    let value = integer::<u64>(ctx, node, context)?;
+    let value = match u16::try_from(value.value) {
+        Ok(port) => Spanned::new(port, value.span),
+        Err(_) => {
+            ctx.report(
+                Diagnostic::new(
+                    codes::INVALID_PORT,
+                    node.span,
+                    format!("`{context}` must be between 1 and 65535, not {}", value.value),
+                )
+                .with_label("not a port number"),
+            );
+            return None;
+        }
+    };
     if value.value == 0 {
         ctx.report(
             Diagnostic::new(codes::INVALID_PORT, node.span, format!("`{context}` must be between 1 and 65535"))
