@@ -36,6 +36,12 @@ pub const TOP_KEYS: &[&str] = &[
 pub const ENVIRONMENT_KEYS: &[&str] =
     &["targets", "stage", "defaults", "services", "jobs", "resources", "targets_config"];
 
+/// Keys of a resource.
+pub const RESOURCE_KEYS: &[&str] = &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services"];
+
+/// Keys of an environment's resource pin.
+pub const PIN_KEYS: &[&str] = &["host", "port", "name", "user"];
+
 /// Decode the root of iacgen.yaml.
 pub fn model(ctx: &mut Ctx<'_>, node: &Node) -> Model {
     let mut model = Model { span: node.span, ..Model::default() };
@@ -115,7 +121,7 @@ fn resource(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Option<Res
     check_keys(
         ctx,
         map,
-        &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services"],
+        RESOURCE_KEYS,
         &context,
     );
     let at = |field: &str| format!("{context}.{field}");
@@ -221,7 +227,7 @@ fn environment(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Environ
             let pin_context = format!("{context}.resources.{}", resource.value);
             let mut pin = ResourcePin { name_span: resource.span, ..ResourcePin::default() };
             if let Some(fields) = entries(ctx, value, &pin_context) {
-                check_keys(ctx, fields, &["host", "port", "name", "user"], &pin_context);
+                check_keys(ctx, fields, PIN_KEYS, &pin_context);
                 pin.host = get(fields, "host").and_then(|h| string(ctx, h, &format!("{pin_context}.host")));
                 pin.port = get(fields, "port").and_then(|p| integer(ctx, p, &format!("{pin_context}.port")));
                 pin.name = get(fields, "name").and_then(|p| string(ctx, p, &format!("{pin_context}.name")));
