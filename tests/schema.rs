@@ -23,7 +23,10 @@ fn set(list: &[&str]) -> BTreeSet<String> {
 
 /// A nullable `{ oneOf: [null, object] }` or a plain object.
 fn object_of(value: &Value) -> &Value {
-    value["oneOf"].as_array().and_then(|alternatives| alternatives.iter().find(|a| a["type"] == "object")).unwrap_or(value)
+    value["oneOf"]
+        .as_array()
+        .and_then(|alternatives| alternatives.iter().find(|a| a["type"] == "object"))
+        .unwrap_or(value)
 }
 
 #[test]
@@ -43,7 +46,11 @@ fn schema_keys_match_the_decoder() {
         ("metrics", keys(object_of(&service["properties"]["metrics"])), decode::METRICS_KEYS),
         ("security", keys(&service["properties"]["security"]), decode::SECURITY_KEYS),
         ("resource", keys(&schema["properties"]["resources"]["additionalProperties"]), decode::RESOURCE_KEYS),
-        ("resource pin", keys(&definitions["environment"]["properties"]["resources"]["additionalProperties"]), decode::PIN_KEYS),
+        (
+            "resource pin",
+            keys(&definitions["environment"]["properties"]["resources"]["additionalProperties"]),
+            decode::PIN_KEYS,
+        ),
         ("targets", keys(&definitions["targets"]), &["compose", "helm", "aws", "azure", "ecs"]),
     ];
     for (what, schema_keys, decoder_keys) in pairs {
@@ -79,7 +86,8 @@ fn every_example_model_validates_against_the_schema() {
                 continue;
             };
             let value = yaml_to_json(path);
-            let errors: Vec<String> = chosen.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            let errors: Vec<String> =
+                chosen.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
             assert!(errors.is_empty(), "{} does not validate against the schema: {errors:#?}", path.display());
         }
     }

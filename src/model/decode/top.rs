@@ -37,7 +37,8 @@ pub const ENVIRONMENT_KEYS: &[&str] =
     &["targets", "stage", "defaults", "services", "jobs", "resources", "targets_config"];
 
 /// Keys of a resource.
-pub const RESOURCE_KEYS: &[&str] = &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services"];
+pub const RESOURCE_KEYS: &[&str] =
+    &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services"];
 
 /// Keys of an environment's resource pin.
 pub const PIN_KEYS: &[&str] = &["host", "port", "name", "user"];
@@ -118,12 +119,7 @@ pub fn named_entries<'n>(ctx: &mut Ctx<'_>, node: &'n Node, context: &str) -> Ve
 fn resource(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Option<ResourceDef> {
     let context = format!("resources.{}", name.value);
     let map = entries(ctx, node, &context)?;
-    check_keys(
-        ctx,
-        map,
-        RESOURCE_KEYS,
-        &context,
-    );
+    check_keys(ctx, map, RESOURCE_KEYS, &context);
     let at = |field: &str| format!("{context}.{field}");
     let kind = match get(map, "kind") {
         Some(n) => choice(
