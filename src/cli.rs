@@ -366,10 +366,8 @@ fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
             println!("stale manifest: {output}/{}", iacgen::output::manifest::MANIFEST);
         }
     }
-    eprintln!(
-        "error: {output} is out of date with the model ({} files differ); run `iacgen build` to update it",
-        drift.len()
-    );
+    let count = if drift.len() == 1 { String::from("1 file differs") } else { format!("{} files differ", drift.len()) };
+    eprintln!("error: {output} is out of date with the model ({count}); run `iacgen build` to update it");
     ExitStatus::Drift
 }
 
