@@ -97,10 +97,11 @@ pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, Diagnostics> {
                 let marker = error.marker();
                 let offset = file.offset_of(marker.line(), marker.col());
                 let span = Span::new(file_id, offset, offset);
-                diagnostics.push(
-                    Diagnostic::new(codes::YAML_SYNTAX, span, format!("invalid YAML: {}", error.info()))
-                        .with_label("here"),
-                );
+                // The parser's own guard against deep nesting is a limit, not a syntax error.
+                let code =
+                    if error.info().contains("recursion limit") { codes::LIMIT_EXCEEDED } else { codes::YAML_SYNTAX };
+                diagnostics
+                    .push(Diagnostic::new(code, span, format!("invalid YAML: {}", error.info())).with_label("here"));
                 return Err(diagnostics);
             }
         };
