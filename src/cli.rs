@@ -504,10 +504,18 @@ fn explain(context: &Context, reader: &Reader, environment: &str, name: &str) ->
         let known: Vec<&String> = stack.services.keys().chain(stack.jobs.keys()).collect();
         return context.error(&format!("unknown service or job `{name}` (defined: {})", join(&known)));
     };
+    let patches = iacgen::explain::patches(&resolved.model, environment, name, &resolved.sources);
     let text = if context.common.format == FormatArg::Json {
-        iacgen::explain::render_json(environment, name, kind, &lines)
+        iacgen::explain::render_json(environment, name, kind, &lines, &patches)
     } else {
-        iacgen::explain::render_text(&format!("{kind} {name} in environment {environment}"), &lines)
+        let mut text = iacgen::explain::render_text(&format!("{kind} {name} in environment {environment}"), &lines);
+        if !patches.is_empty() {
+            text.push_str("patches applied to its generated files:\n");
+            for line in &patches {
+                text.push_str(&format!("  {line}\n"));
+            }
+        }
+        text
     };
     print!("{text}");
     ExitStatus::Success
