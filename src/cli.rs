@@ -32,7 +32,7 @@ struct Cli {
 struct Common {
     /// Start in DIR instead of the current directory.
     #[arg(short = 'C', global = true, value_name = "DIR")]
-    directory: Option<PathBuf>,
+    chdir: Option<PathBuf>,
     /// Only these environments (repeatable).
     #[arg(long = "env", global = true, value_name = "NAME")]
     environments: Vec<String>,
@@ -225,7 +225,7 @@ fn run(cli: Cli) -> ExitStatus {
         }
         Command::Init { directory } => init(&context, directory),
         command => {
-            let root = match find_root(context.common.directory.as_deref()) {
+            let root = match find_root(context.common.chdir.as_deref()) {
                 Ok(root) => root,
                 Err(diagnostic) => {
                     context.report(&Diagnostics::from(diagnostic), &SourceMap::default());
@@ -529,7 +529,7 @@ fn join(items: &[&String]) -> String {
 const EXAMPLE: &str = include_str!("../fixtures/ok/example/iacgen.yaml");
 
 fn init(context: &Context, directory: Option<PathBuf>) -> ExitStatus {
-    let base = context.common.directory.clone().unwrap_or_else(|| PathBuf::from("."));
+    let base = context.common.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
     let dir = match directory {
         Some(dir) if dir.is_absolute() => dir,
         Some(dir) => base.join(dir),
