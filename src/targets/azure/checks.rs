@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
 use crate::ir::{HealthCheck, Origin, ResourceKind, SecretEnv, Strategy, Volume};
+use crate::model::placeholder::Placeholder;
 use crate::source::span::Span;
 use crate::targets::azure::Environment;
 use crate::targets::azure::names;
@@ -62,9 +63,8 @@ fn needs_standard(environment: &Environment<'_>, span: Span, what: &str) -> Diag
         span,
         format!("{what} needs an App Service plan of Standard (S1) or higher, and plan_sku is `{sku}`"),
         "needs S1 or higher",
-        format!(
-            "set `environments.{}.targets_config.azure.plan_sku` to S1, P1v3 or higher (Basic plans have no slots and no autoscale)",
-            environment.stack.environment
+        String::from(
+            "set plan_sku to S1, P1v3 or higher (for one environment: `environments.<env>.targets_config.azure.plan_sku`); Basic plans have no slots and no autoscale",
         ),
     );
     if let Some(sku_span) = environment.options.plan_sku_span {
@@ -115,10 +115,7 @@ fn services(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
                 service.origin,
                 format!("`{name}` has no http port, and an App Service web app must answer HTTP"),
                 "no `ports.http`",
-                format!(
-                    "give `{name}` an http port and a health path, or leave azure out of environment `{}`",
-                    stack.environment
-                ),
+                format!("give `{name}` an http port and a health path, or leave azure out of its environments"),
             ));
         }
         match service.health.as_ref().map(|health| &health.check) {
@@ -248,8 +245,16 @@ fn jobs(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
         volumes(name, &job.volumes, &job.origins, job.origin, out);
         for callee in &job.calls {
             if stack.services.get(callee).is_some_and(|service| service.ingress.is_none()) {
+                // Point at the placeholder that implies the call, else at `calls`.
+                let placeholder =
+                    job.env.values().flat_map(|value| value.template.placeholders()).find_map(|(placeholder, span)| {
+                        match placeholder {
+                            Placeholder::Service { name, .. } if name == callee => Some(span),
+                            _ => None,
+                        }
+                    });
                 out.push(unsupported(
-                    span_of(&job.origins, "calls", job.origin),
+                    placeholder.unwrap_or_else(|| span_of(&job.origins, "calls", job.origin)),
                     format!(
                         "job `{name}` calls the internal service `{callee}`, which admits only its callers' App Service addresses"
                     ),

@@ -63,7 +63,7 @@ pub fn job_size(cpu: Cpu, memory: Memory) -> Result<(String, String), String> {
     let quarters = u64::from(cpu.millis).div_ceil(250).max(u64::from(memory.mebibytes).div_ceil(512)).max(1);
     if quarters > 16 {
         return Err(format!(
-            "{} vCPU and {} of memory is more than a Container Apps Consumption job offers (4 vCPU, 8Gi)",
+            "{} vCPU and {} of memory, more than a Container Apps Consumption job offers (4 vCPU, 8Gi)",
             cpu.cores(),
             memory.kubernetes()
         ));
