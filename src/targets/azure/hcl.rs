@@ -185,7 +185,7 @@ fn render_items(items: &[Item], indent: usize, out: &mut String) {
             let width = items[index..index + run]
                 .iter()
                 .map(|item| match item {
-                    Item::Attribute(name, _) => name.len(),
+                    Item::Attribute(name, _) => name.chars().count(),
                     _ => 0,
                 })
                 .max()
@@ -274,6 +274,14 @@ mod tests {
             Piece::Interpolation(String::from("module.db.port")),
         ];
         assert_eq!(template(&pieces), "\"Server=${module.db.host};cost=5${\"$\"}${module.db.port}\"");
+    }
+
+    #[test]
+    fn aligns_by_characters_as_terraform_fmt_does() {
+        let mut body = Body::new();
+        let entries = vec![(String::from("ä-key"), Expr::number(1)), (String::from("ab"), Expr::number(2))];
+        body.attribute("tags", Expr::Object(entries));
+        assert_eq!(body.render(), "tags = {\n  \"ä-key\" = 1\n  ab      = 2\n}\n");
     }
 
     #[test]

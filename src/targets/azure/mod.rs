@@ -178,17 +178,15 @@ fn copy_modules(stacks: &[&Stack], used: &BTreeSet<&str>, files: &mut FileSet) {
 
 /// Diagnostics with the same code, place and message in several environments become one that names them.
 fn merge_environments(findings: Vec<(Diagnostic, String)>) -> Diagnostics {
-    let mut groups: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    type Key = (u16, Option<(u32, u32, u32)>, String);
+    let mut groups: BTreeMap<Key, (Diagnostic, Vec<String>)> = BTreeMap::new();
     for (diagnostic, environment) in findings {
-        match groups.iter_mut().find(|(seen, _)| {
-            seen.code == diagnostic.code && seen.span == diagnostic.span && seen.message == diagnostic.message
-        }) {
-            Some((_, environments)) => environments.push(environment),
-            None => groups.push((diagnostic, vec![environment])),
-        }
+        let span = diagnostic.span.map(|s| (s.file.0, s.start, s.end));
+        let key = (diagnostic.code.number, span, diagnostic.message.clone());
+        groups.entry(key).or_insert_with(|| (diagnostic, Vec::new())).1.push(environment);
     }
     let mut out = Diagnostics::new();
-    for (mut diagnostic, environments) in groups {
+    for (mut diagnostic, environments) in groups.into_values() {
         let list = environments.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
         let noun = if environments.len() == 1 { "environment" } else { "environments" };
         diagnostic.message = format!("{} (in {noun} {list})", diagnostic.message);
