@@ -57,9 +57,13 @@ impl Ctx<'_> {
     /// A shape compose itself would reject: an error (the import stops, exit 2).
     pub fn wrong_type(&mut self, node: &Node, expected: &str, path: &str) {
         self.diagnostics.push(
-            Diagnostic::new(codes::WRONG_TYPE, node.span, format!("`{path}` must be {expected}, not {}", node.type_name()))
-                .with_label(format!("expected {expected}"))
-                .with_help("fix the compose file (`docker compose config` shows what compose reads)"),
+            Diagnostic::new(
+                codes::WRONG_TYPE,
+                node.span,
+                format!("`{path}` must be {expected}, not {}", node.type_name()),
+            )
+            .with_label(format!("expected {expected}"))
+            .with_help("fix the compose file (`docker compose config` shows what compose reads)"),
         );
     }
 }
@@ -91,7 +95,10 @@ pub fn import(file: &Path, output_dir: &Path) -> Result<Import, Failure> {
         Ok(text) => text,
         Err(message) => {
             let message = message.replace(&format!("`{file_name}`"), &format!("`{display}`"));
-            return Err(Failure { sources, diagnostics: Diagnostics::from(Diagnostic::global(codes::READ_FAILED, message)) });
+            return Err(Failure {
+                sources,
+                diagnostics: Diagnostics::from(Diagnostic::global(codes::READ_FAILED, message)),
+            });
         }
     };
     let file_id = sources.add(display.clone(), text);
@@ -147,9 +154,13 @@ fn read_document(ctx: &mut Ctx<'_>, root: &Node, draft: &mut Draft, file: &Path)
     };
     let Some(services) = get(top, "services") else {
         ctx.diagnostics.push(
-            Diagnostic::new(codes::MISSING_FIELD, Span { end: root.span.start, ..root.span }, "the compose file has no `services:`")
-                .with_label("`services` missing")
-                .with_help("pass a docker-compose file (compose.yaml, docker-compose.yml)"),
+            Diagnostic::new(
+                codes::MISSING_FIELD,
+                Span { end: root.span.start, ..root.span },
+                "the compose file has no `services:`",
+            )
+            .with_label("`services` missing")
+            .with_help("pass a docker-compose file (compose.yaml, docker-compose.yml)"),
         );
         return;
     };
@@ -181,7 +192,7 @@ fn read_document(ctx: &mut Ctx<'_>, root: &Node, draft: &mut Draft, file: &Path)
         let compose_name = key.as_str().unwrap_or("").to_string();
         let Some(map) = entries(node) else { continue };
         if let Some(Imported::Resource(name)) = ctx.names.get(&compose_name).cloned() {
-            let imported = resource::map(ctx, draft, &compose_name, &name, map);
+            let imported = resource::map(ctx, &compose_name, &name, map);
             draft.resources.insert(name, imported);
         }
     }
@@ -248,7 +259,11 @@ fn project_name(ctx: &mut Ctx<'_>, top: &[(Node, Node)], file: &Path) -> String 
         project => project,
     };
     if let Some(span) = span.filter(|_| project != written) {
-        ctx.changed(span, "name", format!("project named `{project}`: lowercase letters, digits and '-', at most 24 characters"));
+        ctx.changed(
+            span,
+            "name",
+            format!("project named `{project}`: lowercase letters, digits and '-', at most 24 characters"),
+        );
     }
     project
 }
@@ -269,7 +284,11 @@ fn top_volumes(ctx: &mut Ctx<'_>, node: &Node) {
                     ctx.external_volumes.insert(name.clone());
                 }
                 "name" | "labels" => {}
-                _ => ctx.not_mapped(option.span, &path, "volume options are not imported: iacgen's volumes use the default driver"),
+                _ => ctx.not_mapped(
+                    option.span,
+                    &path,
+                    "volume options are not imported: iacgen's volumes use the default driver",
+                ),
             }
         }
     }

@@ -68,7 +68,11 @@ pub fn map(ctx: &mut Ctx<'_>, draft: &mut Draft, service: &mut Service, name: &s
 fn one(ctx: &mut Ctx<'_>, draft: &mut Draft, service: &mut Service, name: &str, entry: Entry) {
     let Entry { name: variable, value, span, path } = entry;
     if !is_env_name(&variable) {
-        ctx.not_mapped(span, &path, "not a valid variable name in the model (letters, digits and '_', not starting with a digit)");
+        ctx.not_mapped(
+            span,
+            &path,
+            "not a valid variable name in the model (letters, digits and '_', not starting with a digit)",
+        );
         return;
     }
     service.env.remove(&variable);
@@ -76,7 +80,14 @@ fn one(ctx: &mut Ctx<'_>, draft: &mut Draft, service: &mut Service, name: &str, 
     let Some(raw) = value else {
         if looks_secret(&variable) {
             let secret = declare(draft, &variable, &format!("${{{variable}}}"), name, &variable);
-            ctx.changed(span, &path, format!("passed through from the shell: now the secret `{secret}`, read from .env as {}", secret_variable(&secret)));
+            ctx.changed(
+                span,
+                &path,
+                format!(
+                    "passed through from the shell: now the secret `{secret}`, read from .env as {}",
+                    secret_variable(&secret)
+                ),
+            );
             service.secrets.insert(variable, secret);
         } else {
             ctx.not_mapped(
@@ -97,54 +108,60 @@ fn one(ctx: &mut Ctx<'_>, draft: &mut Draft, service: &mut Service, name: &str, 
     let variables = interpolate::variables(&pieces);
     let secretish = looks_secret(&variable) || variables.iter().any(|v| looks_secret(v));
 
-    if let [Piece::Var { name: source, op, .. }] = pieces.as_slice() {
-        if *op != Op::Alternative {
-            if let Some(resource) = password_by_variable(ctx, source) {
-                service.secrets.insert(variable, format!("{resource}.password"));
-                return;
+    if let [Piece::Var { name: source, op, .. }] = pieces.as_slice()
+        && *op != Op::Alternative
+    {
+        if let Some(resource) = password_by_variable(ctx, source) {
+            service.secrets.insert(variable, format!("{resource}.password"));
+            return;
+        }
+        if secretish {
+            let secret = declare(draft, source, &format!("${{{source}}}"), name, &variable);
+            let env_var = secret_variable(&secret);
+            let mut remarks = Vec::new();
+            if *op == Op::Default {
+                remarks.push(format!(
+                    "the default of `${{{source}}}` is not imported (a secret's value never enters the model)"
+                ));
             }
-            if secretish {
-                let secret = declare(draft, source, &format!("${{{source}}}"), name, &variable);
-                let env_var = secret_variable(&secret);
-                let mut remarks = Vec::new();
-                if *op == Op::Default {
-                    remarks.push(format!("the default of `${{{source}}}` is not imported (a secret's value never enters the model)"));
-                }
-                if env_var != *source {
-                    remarks.push(format!("read from .env as {env_var}, not {source}"));
-                }
-                if !remarks.is_empty() {
-                    ctx.changed(span, &path, format!("the secret `{secret}`: {}", remarks.join("; ")));
-                }
-                service.secrets.insert(variable, secret);
-                return;
+            if env_var != *source {
+                remarks.push(format!("read from .env as {env_var}, not {source}"));
             }
-            if *op != Op::Default {
-                ctx.not_mapped(
-                    span,
-                    &path,
-                    format!(
-                        "`${{{source}}}` has no default: compose reads it from .env or the shell, and the model keeps no per-machine configuration except secrets; set the value under `env`"
-                    ),
-                );
-                return;
+            if !remarks.is_empty() {
+                ctx.changed(span, &path, format!("the secret `{secret}`: {}", remarks.join("; ")));
             }
+            service.secrets.insert(variable, secret);
+            return;
+        }
+        if *op != Op::Default {
+            ctx.not_mapped(
+                span,
+                &path,
+                format!(
+                    "`${{{source}}}` has no default: compose reads it from .env or the shell, and the model keeps no per-machine configuration except secrets; set the value under `env`"
+                ),
+            );
+            return;
         }
     }
 
     let resolved = interpolate::resolve(&pieces);
-    if resolved.is_literal() {
-        if let Some(resource) = password_by_literal(ctx, &resolved.text) {
-            ctx.changed(
-                span,
-                &path,
-                format!("the literal password is not imported: it is `{resource}.password`, read from .env as {}", password_variable(&resource)),
-            );
-            service.secrets.insert(variable, format!("{resource}.password"));
-            return;
-        }
+    if resolved.is_literal()
+        && let Some(resource) = password_by_literal(ctx, &resolved.text)
+    {
+        ctx.changed(
+            span,
+            &path,
+            format!(
+                "the literal password is not imported: it is `{resource}.password`, read from .env as {}",
+                password_variable(&resource)
+            ),
+        );
+        service.secrets.insert(variable, format!("{resource}.password"));
+        return;
     }
-    let holds_password = variables.iter().any(|v| password_by_variable(ctx, v).is_some()) || holds_literal_password(ctx, &resolved.text);
+    let holds_password =
+        variables.iter().any(|v| password_by_variable(ctx, v).is_some()) || holds_literal_password(ctx, &resolved.text);
     if secretish || holds_password {
         let secret = declare(draft, &variable, &raw, name, &variable);
         let env_var = secret_variable(&secret);
@@ -210,7 +227,9 @@ fn password_by_literal(ctx: &Ctx<'_>, text: &str) -> Option<String> {
 }
 
 fn holds_literal_password(ctx: &Ctx<'_>, text: &str) -> bool {
-    ctx.passwords.values().any(|password| password.literals.iter().any(|literal| literal.len() >= 4 && text.contains(literal.as_str())))
+    ctx.passwords
+        .values()
+        .any(|password| password.literals.iter().any(|literal| literal.len() >= 4 && text.contains(literal.as_str())))
 }
 
 #[cfg(test)]

@@ -9,11 +9,17 @@ use crate::model::quantity::{Cpu, Memory};
 use crate::source::yaml::{Node, NodeKind};
 
 /// Why common compose keys have no model equivalent.
-const NOT_MAPPED: &[(&str, &str)] = &[
+pub const NOT_MAPPED: &[(&str, &str)] = &[
     ("entrypoint", "the model has no entrypoint, only `command` (the image's ENTRYPOINT stays)"),
-    ("env_file", "env files are not read: set plain values under `env` and secrets under `secrets` (the compose output reads secrets from its own .env)"),
+    (
+        "env_file",
+        "env files are not read: set plain values under `env` and secrets under `secrets` (the compose output reads secrets from its own .env)",
+    ),
     ("profiles", "profiles are not imported: the service starts with the others"),
-    ("container_name", "the compose output lets compose name the container; other services reach it by its service name"),
+    (
+        "container_name",
+        "the compose output lets compose name the container; other services reach it by its service name",
+    ),
     ("hostname", "other services reach it by its service name"),
     ("networks", "networks are not imported: every service shares compose's default network"),
     ("network_mode", "networks are not imported: every service shares compose's default network"),
@@ -21,7 +27,10 @@ const NOT_MAPPED: &[(&str, &str)] = &[
     ("logging", "the compose output writes json-file logs rotated at 10 MB x 3"),
     ("cap_add", "the compose output drops every capability (cap_drop: ALL)"),
     ("privileged", "the compose output never runs privileged containers"),
-    ("secrets", "compose file secrets are not imported: declare the value under the model's `secrets:` and pass it as an env var"),
+    (
+        "secrets",
+        "compose file secrets are not imported: declare the value under the model's `secrets:` and pass it as an env var",
+    ),
     ("configs", "compose configs are not imported: mount the file with `files:`"),
     ("extends", "`extends` is not resolved: the importer reads this file only"),
     ("labels", "labels are not imported"),
@@ -52,11 +61,15 @@ pub fn service(ctx: &mut Ctx<'_>, draft: &mut Draft, compose_name: &str, name: &
             "scale" => replicas(ctx, &mut service, value, &path),
             "user" => user(ctx, &mut service, value, &path),
             "read_only" => service.read_only = value.as_str().map(|text| text == "true"),
-            "restart" => {
-                if !matches!(value.as_str(), Some("always" | "unless-stopped")) {
-                    ctx.changed(value.span, &path, "the compose output restarts services `unless-stopped`");
-                }
-            }
+            "restart" => match value.as_str() {
+                Some("always" | "unless-stopped") => {}
+                Some("no") => ctx.changed(
+                    value.span,
+                    &path,
+                    "a one-shot container becomes a service that compose restarts `unless-stopped`: a task that runs once before a service starts belongs in that service's `migrate:`",
+                ),
+                _ => ctx.changed(value.span, &path, "the compose output restarts services `unless-stopped`"),
+            },
             // The compose output drops every capability and sets no-new-privileges anyway.
             "cap_drop" => {}
             "security_opt" => {
@@ -75,7 +88,11 @@ pub fn service(ctx: &mut Ctx<'_>, draft: &mut Draft, compose_name: &str, name: &
     compute_defaults(ctx, &mut service, map, &prefix);
     if service.image.is_none() && service.build.is_none() {
         let span = map.first().map_or(Default::default(), |(key, _)| key.span);
-        ctx.not_mapped(span, &prefix, format!("neither `image` nor `build`: the model's default image `{name}` applies"));
+        ctx.not_mapped(
+            span,
+            &prefix,
+            format!("neither `image` nor `build`: the model's default image `{name}` applies"),
+        );
     }
     if !service.ports.is_empty() && service.health.is_none() {
         service.waivers.insert(String::from("IAC101"), String::from("imported from compose without a health check"));
@@ -135,7 +152,11 @@ fn build(ctx: &mut Ctx<'_>, service: &mut Service, node: &Node, path: &str) {
             "context" => {}
             "dockerfile" => imported.dockerfile = value.as_str().map(str::to_string),
             "target" => imported.target = value.as_str().map(str::to_string),
-            _ => ctx.not_mapped(key.span, &format!("{path}.{key_name}"), "the model's `build` has only context, dockerfile and target"),
+            _ => ctx.not_mapped(
+                key.span,
+                &format!("{path}.{key_name}"),
+                "the model's `build` has only context, dockerfile and target",
+            ),
         }
     }
     service.build = Some(imported);
@@ -265,7 +286,11 @@ fn depends_on(ctx: &mut Ctx<'_>, service: &mut Service, compose_name: &str, node
                 service.uses.insert(resource);
             }
             (Some(Imported::Service(other)), _) => {
-                ctx.changed(item.span, &item_path, format!("now `calls: [{other}]`: the compose output does not wait for it to start"));
+                ctx.changed(
+                    item.span,
+                    &item_path,
+                    format!("now `calls: [{other}]`: the compose output does not wait for it to start"),
+                );
                 service.calls.insert(other);
             }
             (None, _) => ctx.not_mapped(item.span, &item_path, "no such service in this file"),
@@ -310,7 +335,11 @@ fn replicas(ctx: &mut Ctx<'_>, service: &mut Service, node: &Node, path: &str) {
         Some(count) => {
             service.replicas = Some(count);
             if count != 1 {
-                ctx.changed(node.span, path, "the compose output runs one container (replicas apply on the other targets)");
+                ctx.changed(
+                    node.span,
+                    path,
+                    "the compose output runs one container (replicas apply on the other targets)",
+                );
             }
         }
         None => ctx.not_mapped(node.span, path, "not a whole number"),
@@ -359,7 +388,7 @@ fn compose_bytes(text: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = (number * factor).ceil();
-    (bytes.is_finite() && bytes >= 0.0 && bytes < 1e18).then_some(bytes as u64)
+    (0.0..1e18).contains(&bytes).then_some(bytes as u64)
 }
 
 /// Limits without requests: requests default to 250m/256Mi, which must not exceed the limit.
@@ -381,10 +410,15 @@ fn compute_defaults(ctx: &mut Ctx<'_>, service: &mut Service, map: &[(Node, Node
             _ => {}
         }
     }
-    let requests_only = (compute.cpu.is_some() && compute.cpu_limit.is_none()) || (compute.memory.is_some() && compute.memory_limit.is_none());
+    let requests_only = (compute.cpu.is_some() && compute.cpu_limit.is_none())
+        || (compute.memory.is_some() && compute.memory_limit.is_none());
     if requests_only {
         let span = get(map, "deploy").or_else(|| get(map, "mem_reservation")).map_or(Default::default(), |n| n.span);
-        ctx.changed(span, &format!("{prefix}.deploy.resources"), "a reservation without a limit: the model's limit equals the request");
+        ctx.changed(
+            span,
+            &format!("{prefix}.deploy.resources"),
+            "a reservation without a limit: the model's limit equals the request",
+        );
     }
 }
 
@@ -410,8 +444,14 @@ mod tests {
 
     #[test]
     fn splits_commands_like_compose() {
-        assert_eq!(split_words("celery -A shop worker --loglevel=info").ok(), Some(vec!["celery".into(), "-A".into(), "shop".into(), "worker".into(), "--loglevel=info".into()]));
-        assert_eq!(split_words(r#"sh -c "echo 'a b' \"c\"""#).ok(), Some(vec!["sh".into(), "-c".into(), "echo 'a b' \"c\"".into()]));
+        assert_eq!(
+            split_words("celery -A shop worker --loglevel=info").ok(),
+            Some(vec!["celery".into(), "-A".into(), "shop".into(), "worker".into(), "--loglevel=info".into()])
+        );
+        assert_eq!(
+            split_words(r#"sh -c "echo 'a b' \"c\"""#).ok(),
+            Some(vec!["sh".into(), "-c".into(), "echo 'a b' \"c\"".into()])
+        );
         assert!(split_words("echo 'open").is_err());
     }
 

@@ -38,7 +38,11 @@ pub fn map(ctx: &mut Ctx<'_>, service: &Service, node: &Node, path: &str) -> Opt
                 Some((first, rest)) if first == "CMD" && !rest.is_empty() => rest.to_vec(),
                 Some((first, rest)) if first == "CMD-SHELL" && !rest.is_empty() => shell(&rest.join(" ")),
                 Some((first, _)) if first == "NONE" => {
-                    ctx.not_mapped(test.span, &test_path, "`NONE` disables the image's health check: the model has none");
+                    ctx.not_mapped(
+                        test.span,
+                        &test_path,
+                        "`NONE` disables the image's health check: the model has none",
+                    );
                     return None;
                 }
                 _ => {
@@ -241,9 +245,18 @@ mod tests {
 
     #[test]
     fn recognises_http_checks() {
-        assert_eq!(http_check(&shell("curl -fsS http://localhost:8000/healthz || exit 1")), Some((8000, "/healthz".into())));
-        assert_eq!(http_check(&words(&["wget", "-q", "--spider", "http://localhost:9090/-/healthy"])), Some((9090, "/-/healthy".into())));
-        assert_eq!(http_check(&shell("wget --no-verbose --tries=1 --spider http://localhost:3000/api/health || exit 1")), Some((3000, "/api/health".into())));
+        assert_eq!(
+            http_check(&shell("curl -fsS http://localhost:8000/healthz || exit 1")),
+            Some((8000, "/healthz".into()))
+        );
+        assert_eq!(
+            http_check(&words(&["wget", "-q", "--spider", "http://localhost:9090/-/healthy"])),
+            Some((9090, "/-/healthy".into()))
+        );
+        assert_eq!(
+            http_check(&shell("wget --no-verbose --tries=1 --spider http://localhost:3000/api/health || exit 1")),
+            Some((3000, "/api/health".into()))
+        );
         assert_eq!(http_check(&words(&["wget", "-qO-", "http://127.0.0.1/"])), Some((80, "/".into())));
         assert_eq!(http_check(&shell("curl -f -H 'X: y' http://localhost/")), None);
         assert_eq!(http_check(&shell("curl -f http://db:5432/")), None);

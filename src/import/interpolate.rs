@@ -6,7 +6,11 @@
 pub enum Piece {
     Text(String),
     /// `${NAME}`, `$NAME`, `${NAME:-default}`, `${NAME:?message}`, `${NAME:+alternative}`...
-    Var { name: String, op: Op, arg: String },
+    Var {
+        name: String,
+        op: Op,
+        arg: String,
+    },
 }
 
 /// What a variable reference does when the variable is unset (or empty).
@@ -138,10 +142,9 @@ pub fn resolve(pieces: &[Piece]) -> Resolved {
         match piece {
             Piece::Text(text) => out.text.push_str(text),
             Piece::Var { name, op: Op::Default, arg } => {
-                let inner = parse(arg).map(|p| resolve(&p)).unwrap_or_else(|_| Resolved {
-                    text: arg.clone(),
-                    ..Resolved::default()
-                });
+                let inner = parse(arg)
+                    .map(|p| resolve(&p))
+                    .unwrap_or_else(|_| Resolved { text: arg.clone(), ..Resolved::default() });
                 out.text.push_str(&inner.text);
                 out.defaults.push((name.clone(), inner.text));
                 out.defaults.extend(inner.defaults);

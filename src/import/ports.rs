@@ -41,7 +41,11 @@ pub fn map(ctx: &mut Ctx<'_>, service: &mut Service, map: &[(Node, Node)], prefi
     for (index, (port, span, path)) in found.iter().enumerate() {
         if found[..index].iter().any(|(earlier, _, _)| earlier.container == port.container) {
             if port.host.is_some() {
-                ctx.not_mapped(*span, path, format!("container port {} is published once (as the model's port)", port.container));
+                ctx.not_mapped(
+                    *span,
+                    path,
+                    format!("container port {} is published once (as the model's port)", port.container),
+                );
             }
             continue;
         }
@@ -63,7 +67,11 @@ pub fn map(ctx: &mut Ctx<'_>, service: &mut Service, map: &[(Node, Node)], prefi
                 );
             }
         } else {
-            ctx.not_mapped(*span, path, format!("only the http port is published: {} stays internal as `{name}`", port.container));
+            ctx.not_mapped(
+                *span,
+                path,
+                format!("only the http port is published: {} stays internal as `{name}`", port.container),
+            );
         }
         service.ports.insert(name, port.container);
     }
@@ -72,7 +80,9 @@ pub fn map(ctx: &mut Ctx<'_>, service: &mut Service, map: &[(Node, Node)], prefi
 fn parse(node: &Node, published: bool) -> Result<Port, String> {
     let port_number = |text: &str| -> Result<u16, String> {
         match text.trim().parse::<u16>() {
-            Ok(0) | Err(_) if text.contains('-') => Err(format!("`{text}` is a port range: the model names single ports")),
+            Ok(0) | Err(_) if text.contains('-') => {
+                Err(format!("`{text}` is a port range: the model names single ports"))
+            }
             Ok(0) | Err(_) => Err(format!("`{text}` is not a port number")),
             Ok(port) => Ok(port),
         }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::import::compose::{Ctx, get};
-use crate::import::draft::{Draft, Resource};
+use crate::import::draft::Resource;
 use crate::import::interpolate::{self, Piece};
 use crate::import::{env, volumes};
 use crate::model::ResourceKind;
@@ -35,10 +35,15 @@ pub fn detect(image: &str) -> Option<Detected> {
     let without_digest = image.split('@').next().unwrap_or(image);
     let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
     let (repository, tag) = match without_digest[last_slash..].rfind(':') {
-        Some(colon) => (&without_digest[..last_slash + colon], Some(without_digest[last_slash + colon + 1..].to_string())),
+        Some(colon) => {
+            (&without_digest[..last_slash + colon], Some(without_digest[last_slash + colon + 1..].to_string()))
+        }
         None => (without_digest, None),
     };
-    let repository = repository.strip_prefix("docker.io/").or_else(|| repository.strip_prefix("index.docker.io/")).unwrap_or(repository);
+    let repository = repository
+        .strip_prefix("docker.io/")
+        .or_else(|| repository.strip_prefix("index.docker.io/"))
+        .unwrap_or(repository);
     let repository = repository.strip_prefix("library/").unwrap_or(repository);
     let (kind, stand_in) = match repository {
         "postgres" => (ResourceKind::Postgres, None),
@@ -74,16 +79,24 @@ pub fn version(detected: &Detected) -> (String, Option<String>) {
         ResourceKind::Mssql if digits.len() == 4 => Some(digits),
         ResourceKind::Mssql => None,
         ResourceKind::Mysql => {
-            let minor: String = tag[digits.len()..].strip_prefix('.').unwrap_or("-").chars().take_while(char::is_ascii_digit).collect();
+            let minor: String =
+                tag[digits.len()..].strip_prefix('.').unwrap_or("-").chars().take_while(char::is_ascii_digit).collect();
             Some(if minor.is_empty() { digits } else { format!("{digits}.{minor}") })
         }
         ResourceKind::Postgres | ResourceKind::Redis => Some(digits),
     };
     match version {
-        None => (default.clone(), Some(format!("the tag `{tag}` names no version: the model's default {default} is used ({})", image_of(kind, &default)))),
+        None => (
+            default.clone(),
+            Some(format!(
+                "the tag `{tag}` names no version: the model's default {default} is used ({})",
+                image_of(kind, &default)
+            )),
+        ),
         Some(version) if image_of(kind, &version).ends_with(&format!(":{tag}")) => (version, None),
         Some(version) => {
-            let message = format!("pinned at its major version {version} ({}); the tag was `{tag}`", image_of(kind, &version));
+            let message =
+                format!("pinned at its major version {version} ({}); the tag was `{tag}`", image_of(kind, &version));
             (version, Some(message))
         }
     }
@@ -109,7 +122,7 @@ fn data_path(kind: ResourceKind) -> &'static str {
 }
 
 /// Map a compose service whose image is a database or cache.
-pub fn map(ctx: &mut Ctx<'_>, draft: &mut Draft, compose_name: &str, name: &str, map: &[(Node, Node)]) -> Resource {
+pub fn map(ctx: &mut Ctx<'_>, compose_name: &str, name: &str, map: &[(Node, Node)]) -> Resource {
     let prefix = format!("services.{compose_name}");
     let image_node = get(map, "image");
     let image = image_node.and_then(Node::as_str).and_then(|i| interpolate::resolve_text(i).ok());
@@ -151,7 +164,11 @@ pub fn map(ctx: &mut Ctx<'_>, draft: &mut Draft, compose_name: &str, name: &str,
                                     resource.user = Some(resolved.text);
                                 }
                             }
-                            _ => ctx.not_mapped(entry.span, &entry.path, "no value the importer can read (.env is not read): the model's default applies"),
+                            _ => ctx.not_mapped(
+                                entry.span,
+                                &entry.path,
+                                "no value the importer can read (.env is not read): the model's default applies",
+                            ),
                         },
                         (Role::Password, None) => {
                             password_seen = true;
@@ -182,13 +199,17 @@ pub fn map(ctx: &mut Ctx<'_>, draft: &mut Draft, compose_name: &str, name: &str,
                     NodeKind::Seq(items) => items.iter().filter_map(Node::as_str).map(str::to_string).collect(),
                     _ => Vec::new(),
                 };
-                if let Some(index) = words.iter().position(|w| w == "--requirepass") {
-                    if let Some(raw) = words.get(index + 1) {
-                        password_seen = true;
-                        password_source(ctx, &mut password, name, raw, value.span, &path);
-                    }
+                if let Some(index) = words.iter().position(|w| w == "--requirepass")
+                    && let Some(raw) = words.get(index + 1)
+                {
+                    password_seen = true;
+                    password_source(ctx, &mut password, name, raw, value.span, &path);
                 }
-                ctx.not_mapped(value.span, &path, "the resource's command is generated (redis-server with append-only persistence and a password)");
+                ctx.not_mapped(
+                    value.span,
+                    &path,
+                    "the resource's command is generated (redis-server with append-only persistence and a password)",
+                );
             }
             "volumes" => {
                 for (mount, span, item_path) in volumes::list(ctx, value, &path) {
@@ -196,39 +217,58 @@ pub fn map(ctx: &mut Ctx<'_>, draft: &mut Draft, compose_name: &str, name: &str,
                     if target == data_path(kind) {
                         let message = match &mount {
                             volumes::Mount::Named { source, .. } => {
-                                format!("the resource keeps its data in its own volume `{name}-data`, so data in `{source}` is not reused")
+                                format!(
+                                    "the resource keeps its data in its own volume `{name}-data`, so data in `{source}` is not reused"
+                                )
                             }
                             _ => format!("the resource keeps its data in its own volume `{name}-data`"),
                         };
                         ctx.changed(span, &item_path, message);
                     } else {
-                        ctx.not_mapped(span, &item_path, format!("the resource's container is generated: only its data folder ({}) is kept", data_path(kind)));
+                        ctx.not_mapped(
+                            span,
+                            &item_path,
+                            format!(
+                                "the resource's container is generated: only its data folder ({}) is kept",
+                                data_path(kind)
+                            ),
+                        );
                     }
                 }
             }
             "ports" => ctx.not_mapped(
                 key.span,
                 &path,
-                format!("resources are not published on the host; services reach it as `{name}:{}`", kind.default_port()),
+                format!(
+                    "resources are not published on the host; services reach it as `{name}:{}`",
+                    kind.default_port()
+                ),
             ),
-            "deploy" | "mem_limit" | "cpus" => ctx.not_mapped(key.span, &path, "the resource's size is `small` (0.5 CPU, 512M in compose); set `size:` to change it"),
-            _ => ctx.not_mapped(key.span, &path, "the resource's container is generated from its kind: this setting is not imported"),
+            "deploy" | "mem_limit" | "cpus" => ctx.not_mapped(
+                key.span,
+                &path,
+                "the resource's size is `small` (0.5 CPU, 512M in compose); set `size:` to change it",
+            ),
+            _ => {
+                let reason = crate::import::fields::NOT_MAPPED.iter().find(|(k, _)| *k == key_name).map_or(
+                    "the resource's container is generated from its kind: this setting is not imported",
+                    |(_, r)| r,
+                );
+                ctx.not_mapped(key.span, &path, reason);
+            }
         }
     }
-    if !password_seen {
-        if let Some(node) = image_node {
-            ctx.changed(
-                node.span,
-                &format!("{prefix}.image"),
-                format!(
-                    "it had no password: the compose output sets one from .env ({}); clients must send it (`secrets: {{ ...: {name}.password }}`)",
-                    password_variable(name)
-                ),
-            );
-        }
+    if !password_seen && let Some(node) = image_node {
+        ctx.changed(
+            node.span,
+            &format!("{prefix}.image"),
+            format!(
+                "it had no password: the compose output sets one from .env ({}); clients must send it (`secrets: {{ ...: {name}.password }}`)",
+                password_variable(name)
+            ),
+        );
     }
     ctx.passwords.insert(name.to_string(), password);
-    let _ = draft;
     resource
 }
 
@@ -259,18 +299,33 @@ fn role(kind: ResourceKind, variable: &str) -> Role {
 }
 
 /// Remember how the password was given and say where the compose output reads it from.
-fn password_source(ctx: &mut Ctx<'_>, password: &mut Password, name: &str, raw: &str, span: crate::source::span::Span, path: &str) {
+fn password_source(
+    ctx: &mut Ctx<'_>,
+    password: &mut Password,
+    name: &str,
+    raw: &str,
+    span: crate::source::span::Span,
+    path: &str,
+) {
     let variable = password_variable(name);
     match interpolate::parse(raw).as_deref() {
         Ok([Piece::Var { name: source, .. }]) => {
             password.variables.insert(source.clone());
             if *source != variable {
-                ctx.changed(span, path, format!("the password is `{name}.password`, read from .env as {variable}, not {source}"));
+                ctx.changed(
+                    span,
+                    path,
+                    format!("the password is `{name}.password`, read from .env as {variable}, not {source}"),
+                );
             }
         }
         Ok(pieces) if interpolate::variables(pieces).is_empty() => {
             password.literals.insert(interpolate::resolve(pieces).text);
-            ctx.changed(span, path, format!("the literal password is not imported: it is `{name}.password`, read from .env as {variable}"));
+            ctx.changed(
+                span,
+                path,
+                format!("the literal password is not imported: it is `{name}.password`, read from .env as {variable}"),
+            );
         }
         _ => ctx.changed(span, path, format!("the password is `{name}.password`, read from .env as {variable}")),
     }

@@ -80,7 +80,26 @@ pub fn parse(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<Mount> {
 
 fn short(text: &str) -> Mount {
     let parts: Vec<&str> = text.split(':').collect();
-    let is_mode = |part: &str| part.split(',').all(|m| matches!(m, "ro" | "rw" | "z" | "Z" | "nocopy" | "cached" | "delegated" | "consistent" | "shared" | "slave" | "private" | "rshared" | "rslave" | "rprivate"));
+    let is_mode = |part: &str| {
+        part.split(',').all(|m| {
+            matches!(
+                m,
+                "ro" | "rw"
+                    | "z"
+                    | "Z"
+                    | "nocopy"
+                    | "cached"
+                    | "delegated"
+                    | "consistent"
+                    | "shared"
+                    | "slave"
+                    | "private"
+                    | "rshared"
+                    | "rslave"
+                    | "rprivate"
+            )
+        })
+    };
     let read_only = |mode: &str| mode.split(',').any(|m| m == "ro");
     let (source, target, mode) = match parts.as_slice() {
         [target] => (None, *target, ""),
@@ -112,7 +131,11 @@ pub fn map(ctx: &mut Ctx<'_>, service: &mut Service, name: &str, compose_name: &
         let Some(mount) = parse(ctx, item, &path) else { continue };
         let target = mount.target().to_string();
         if !is_mount_path(&target) {
-            ctx.not_mapped(item.span, &path, format!("`{target}` is not a container path the model accepts (absolute, no `..`, `:` or spaces)"));
+            ctx.not_mapped(
+                item.span,
+                &path,
+                format!("`{target}` is not a container path the model accepts (absolute, no `..`, `:` or spaces)"),
+            );
             continue;
         }
         match mount {
@@ -236,10 +259,19 @@ mod tests {
 
     #[test]
     fn short_syntax() {
-        assert_eq!(short("data:/var/lib/x"), Mount::Named { source: "data".into(), target: "/var/lib/x".into(), read_only: false });
-        assert_eq!(short("./a.conf:/etc/a.conf:ro"), Mount::Bind { source: "./a.conf".into(), target: "/etc/a.conf".into(), read_only: true });
+        assert_eq!(
+            short("data:/var/lib/x"),
+            Mount::Named { source: "data".into(), target: "/var/lib/x".into(), read_only: false }
+        );
+        assert_eq!(
+            short("./a.conf:/etc/a.conf:ro"),
+            Mount::Bind { source: "./a.conf".into(), target: "/etc/a.conf".into(), read_only: true }
+        );
         assert_eq!(short("/data"), Mount::Anonymous { target: "/data".into() });
         assert_eq!(short("/data:ro"), Mount::Anonymous { target: "/data".into() });
-        assert_eq!(short("/proc:/host/proc:ro"), Mount::Bind { source: "/proc".into(), target: "/host/proc".into(), read_only: true });
+        assert_eq!(
+            short("/proc:/host/proc:ro"),
+            Mount::Bind { source: "/proc".into(), target: "/host/proc".into(), read_only: true }
+        );
     }
 }

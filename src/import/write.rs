@@ -135,7 +135,10 @@ fn service_yaml(service: &Service) -> Yaml {
         yaml.insert("env", Yaml::Map(service.env.iter().map(|(k, v)| entry(k, Yaml::str(v.clone()))).collect()));
     }
     if !service.secrets.is_empty() {
-        yaml.insert("secrets", Yaml::Map(service.secrets.iter().map(|(k, v)| entry(k, Yaml::str(v.clone()))).collect()));
+        yaml.insert(
+            "secrets",
+            Yaml::Map(service.secrets.iter().map(|(k, v)| entry(k, Yaml::str(v.clone()))).collect()),
+        );
     }
     if !service.uses.is_empty() {
         yaml.insert("uses", Yaml::strs(service.uses.iter().cloned()));
@@ -189,12 +192,18 @@ fn service_yaml(service: &Service) -> Yaml {
         yaml.insert("volumes", Yaml::Map(volumes));
     }
     if !service.files.is_empty() {
-        let files =
-            service.files.iter().map(|(path, source)| entry(path, Yaml::map().with("source", Yaml::str(source.clone())))).collect();
+        let files = service
+            .files
+            .iter()
+            .map(|(path, source)| entry(path, Yaml::map().with("source", Yaml::str(source.clone()))))
+            .collect();
         yaml.insert("files", Yaml::Map(files));
     }
     if !service.waivers.is_empty() {
-        yaml.insert("waivers", Yaml::Map(service.waivers.iter().map(|(k, v)| entry(k, Yaml::str(v.clone()))).collect()));
+        yaml.insert(
+            "waivers",
+            Yaml::Map(service.waivers.iter().map(|(k, v)| entry(k, Yaml::str(v.clone()))).collect()),
+        );
     }
     yaml
 }

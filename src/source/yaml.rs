@@ -81,9 +81,19 @@ impl Node {
 
 /// A collection being built.
 enum Frame {
-    Seq { start: Span, anchor: usize, items: Vec<Node> },
+    Seq {
+        start: Span,
+        anchor: usize,
+        items: Vec<Node>,
+    },
     /// `merged` holds the keys that came from a merge key (`<<`): an explicit key overrides them.
-    Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, pending_key: Option<Node>, merged: Vec<String> },
+    Map {
+        start: Span,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+        merged: Vec<String>,
+    },
 }
 
 /// Parse one YAML document. An empty file is `Null`. Errors are diagnostics at the offending place.
