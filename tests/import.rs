@@ -262,3 +262,56 @@ fn cli_rejects_what_is_not_a_compose_file() {
     snapshot("cli_import_not_compose", &transcript);
     assert!(!temp.path().join("iacgen.yaml").exists(), "a failed import writes nothing");
 }
+
+/// Odd but valid compose: whatever the importer makes of it must validate (no snapshot: the point is
+/// that no input it accepts gives an invalid model).
+#[test]
+fn odd_inputs_still_give_a_valid_model() {
+    let compose = r#"
+name: "My Project_2024 (Staging)"
+services:
+  Web:
+    image: nginx
+    ports: ["53:53/udp", "3000-3002:3000-3002", "8080:80", "8081:80", {target: 443, published: "8443"}]
+    expose: ["80", "9000"]
+    environment:
+      - "A=1"
+      - "A=2"
+      - "9BAD=x"
+      - "PRICE=$$5 and $${HOME} and ${MISSING:-}"
+      - "API_TOKEN"
+      - "PLAIN_PASS_THROUGH"
+      - "SESSION_SECRET=${SESSION_SECRET:+set}"
+    healthcheck: {test: ["CMD", "true"], interval: 0s, timeout: 1.5s, retries: lots, start_period: 0}
+    deploy: {resources: {limits: {cpus: "0.1", memory: 100000000000G}, reservations: {cpus: "4", memory: 10k}}}
+    user: "nginx:nginx"
+    volumes: ["/data", "named:/var/lib/x:ro", "./nope.conf:/etc/nope.conf:ro", "relative/path", "vol:/bad path"]
+    tmpfs: /run:size=1m
+    command: "sh -c 'echo ${GREETING:-hello world}'"
+    depends_on: [web, ghost, Web]
+  web:
+    build: {context: "https://github.com/example/app.git#main", args: [A=1]}
+    read_only: true
+    healthcheck: {test: ["NONE"]}
+  empty: {}
+  db:
+    image: postgres@sha256:0000000000000000000000000000000000000000000000000000000000000000
+    environment: {POSTGRES_HOST_AUTH_METHOD: trust}
+  cache:
+    image: redis
+  cache2:
+    image: redis:latest
+    environment: [REDIS_PASSWORD]
+volumes: {named: {driver: local, external: true}, vol: {}}
+"#;
+    let temp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(temp.path().join("compose.yaml"), compose).expect("write");
+    let import = iacgen::import::compose(&temp.path().join("compose.yaml"), temp.path())
+        .unwrap_or_else(|failure| panic!("does not import:\n{}", common::render(&failure)));
+    std::fs::write(temp.path().join("iacgen.yaml"), &import.model).expect("write model");
+    let files = common::compile(temp.path());
+    assert!(files.files.contains_key("compose/development/compose.yaml"));
+    assert_eq!(import.names.get("Web"), Some(&Imported::Service("web".into())));
+    assert_eq!(import.names.get("web"), Some(&Imported::Service("web-2".into())));
+    assert!(import.model.contains("\nproject: my-project-2024-staging\n"), "{}", import.model);
+}

@@ -200,7 +200,7 @@ fn read_document(ctx: &mut Ctx<'_>, root: &Node, draft: &mut Draft, file: &Path)
         let compose_name = key.as_str().unwrap_or("").to_string();
         let Some(map) = entries(node) else { continue };
         if let Some(Imported::Service(name)) = ctx.names.get(&compose_name).cloned() {
-            let service = fields::service(ctx, draft, &compose_name, &name, map);
+            let service = fields::service(ctx, draft, (&compose_name, key.span), &name, map);
             draft.services.insert(name, service);
         }
     }

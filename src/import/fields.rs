@@ -6,6 +6,7 @@ use crate::import::draft::{Build, Draft, Service};
 use crate::import::{Imported, absolute, env, health, interpolate, ports, relative, volumes};
 use crate::model::image::ImageRef;
 use crate::model::quantity::{Cpu, Memory};
+use crate::source::span::Span;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Why common compose keys have no model equivalent.
@@ -37,7 +38,13 @@ pub const NOT_MAPPED: &[(&str, &str)] = &[
 ];
 
 /// Map a compose service.
-pub fn service(ctx: &mut Ctx<'_>, draft: &mut Draft, compose_name: &str, name: &str, map: &[(Node, Node)]) -> Service {
+pub fn service(
+    ctx: &mut Ctx<'_>,
+    draft: &mut Draft,
+    (compose_name, key_span): (&str, Span),
+    name: &str,
+    map: &[(Node, Node)],
+) -> Service {
     let prefix = format!("services.{compose_name}");
     let mut service = Service::default();
     ports::map(ctx, &mut service, map, &prefix);
@@ -87,9 +94,8 @@ pub fn service(ctx: &mut Ctx<'_>, draft: &mut Draft, compose_name: &str, name: &
     }
     compute_defaults(ctx, &mut service, map, &prefix);
     if service.image.is_none() && service.build.is_none() {
-        let span = map.first().map_or(Default::default(), |(key, _)| key.span);
         ctx.not_mapped(
-            span,
+            key_span,
             &prefix,
             format!("neither `image` nor `build`: the model's default image `{name}` applies"),
         );
@@ -359,7 +365,8 @@ fn cpu(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<String> {
 fn memory(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<String> {
     let bytes = node.as_str().and_then(compose_bytes);
     match bytes {
-        Some(bytes) if bytes > 0 => {
+        // The model's largest memory quantity is 16Ti.
+        Some(bytes) if bytes > 0 && bytes <= 16 * 1024 * 1024 * 1024 * 1024 => {
             let mebibytes = bytes.div_ceil(1024 * 1024).min(u64::from(u32::MAX));
             let memory = Memory { mebibytes: u32::try_from(mebibytes).unwrap_or(u32::MAX) };
             if mebibytes * 1024 * 1024 != bytes {
@@ -394,21 +401,36 @@ fn compose_bytes(text: &str) -> Option<u64> {
 /// Limits without requests: requests default to 250m/256Mi, which must not exceed the limit.
 fn compute_defaults(ctx: &mut Ctx<'_>, service: &mut Service, map: &[(Node, Node)], prefix: &str) {
     let compute = &mut service.compute;
+    let mut lowered = Vec::new();
     let cpu_of = |text: &Option<String>| text.as_deref().and_then(|t| Cpu::parse(t).ok()).map(|c| c.millis);
     let memory_of = |text: &Option<String>| text.as_deref().and_then(|t| Memory::parse(t).ok()).map(|m| m.mebibytes);
     if let Some(limit) = cpu_of(&compute.cpu_limit) {
         match cpu_of(&compute.cpu) {
-            Some(request) if request > limit => compute.cpu = compute.cpu_limit.clone(),
+            Some(request) if request > limit => {
+                compute.cpu = compute.cpu_limit.clone();
+                lowered.push("cpu");
+            }
             None if limit < 250 => compute.cpu = compute.cpu_limit.clone(),
             _ => {}
         }
     }
     if let Some(limit) = memory_of(&compute.memory_limit) {
         match memory_of(&compute.memory) {
-            Some(request) if request > limit => compute.memory = compute.memory_limit.clone(),
+            Some(request) if request > limit => {
+                compute.memory = compute.memory_limit.clone();
+                lowered.push("memory");
+            }
             None if limit < 256 => compute.memory = compute.memory_limit.clone(),
             _ => {}
         }
+    }
+    let span = get(map, "deploy").or_else(|| get(map, "mem_reservation")).map_or(Span::default(), |n| n.span);
+    if !lowered.is_empty() {
+        ctx.changed(
+            span,
+            &format!("{prefix}.deploy.resources"),
+            format!("a {} reservation above its limit: lowered to the limit", lowered.join(" and ")),
+        );
     }
     let requests_only = (compute.cpu.is_some() && compute.cpu_limit.is_none())
         || (compute.memory.is_some() && compute.memory_limit.is_none());

@@ -126,7 +126,11 @@ impl Resolved {
     pub fn describe(&self) -> Option<String> {
         let mut parts = Vec::new();
         for (name, default) in &self.defaults {
-            parts.push(format!("`${{{name}}}` took its default `{default}`"));
+            if default.is_empty() {
+                parts.push(format!("`${{{name}}}` took its empty default"));
+            } else {
+                parts.push(format!("`${{{name}}}` took its default `{default}`"));
+            }
         }
         for name in &self.unset {
             parts.push(format!("`${{{name}}}` has no default and was left empty"));

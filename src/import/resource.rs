@@ -62,6 +62,10 @@ pub fn version(detected: &Detected) -> (String, Option<String>) {
     let kind = detected.kind;
     let default = kind.default_version().to_string();
     let tag = detected.tag.clone().unwrap_or_else(|| String::from("latest"));
+    let what = match &detected.tag {
+        Some(tag) => format!("the tag `{tag}`"),
+        None => String::from("the image reference"),
+    };
     if let Some(stand_in) = detected.stand_in {
         return (
             default.clone(),
@@ -89,7 +93,7 @@ pub fn version(detected: &Detected) -> (String, Option<String>) {
         None => (
             default.clone(),
             Some(format!(
-                "the tag `{tag}` names no version: the model's default {default} is used ({})",
+                "{what} names no version: the model's default {default} is used ({})",
                 image_of(kind, &default)
             )),
         ),

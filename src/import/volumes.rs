@@ -210,6 +210,9 @@ fn bind_file(ctx: &Ctx<'_>, source: &str) -> Result<String, String> {
     let Some(model_path) = relative(&ctx.out_dir, &full).filter(|p| !p.is_empty() && !p.starts_with("..")) else {
         return no("outside the model's folder (`files:` sources must stay inside it)");
     };
+    if crate::source::project_relative(&model_path).is_err() {
+        return no("not a path the model accepts in `files:` (no `:` or `\\`)");
+    }
     let Ok(metadata) = std::fs::symlink_metadata(&full) else {
         return no("not found");
     };
