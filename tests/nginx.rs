@@ -8,7 +8,10 @@ use std::process::Command;
 #[test]
 fn generated_nginx_configs_pass_nginx_t() {
     let Ok(version) = Command::new("nginx").arg("-v").output() else {
-        assert!(std::env::var_os("IACGEN_REQUIRE_NGINX").is_none(), "nginx is not installed but IACGEN_REQUIRE_NGINX is set");
+        assert!(
+            std::env::var_os("IACGEN_REQUIRE_NGINX").is_none(),
+            "nginx is not installed but IACGEN_REQUIRE_NGINX is set"
+        );
         eprintln!("note: nginx is not installed; skipping `nginx -t` (CI installs it)");
         return;
     };

@@ -340,11 +340,12 @@ fn replicas(ctx: &mut Ctx<'_>, service: &mut Service, node: &Node, path: &str) {
     match node.as_str().and_then(|text| text.parse::<u32>().ok()) {
         Some(count) => {
             service.replicas = Some(count);
-            if count != 1 {
+            // `ports` are read first, so whether the service publishes one is known here.
+            if count != 1 && service.published {
                 ctx.changed(
                     node.span,
                     path,
-                    "the compose output runs one container (replicas apply on the other targets)",
+                    "the compose output runs one container of a service that publishes a port (replicas would clash on it)",
                 );
             }
         }

@@ -66,6 +66,19 @@ pub fn model(ctx: &mut Ctx<'_>, node: &Node) -> Model {
     }
     if let Some(n) = get(map, "jobs") {
         for (name, value) in named_entries(ctx, n, "jobs") {
+            if let NodeKind::Map(fields) = &value.kind {
+                if get(fields, "schedule").is_none() {
+                    ctx.report(
+                        Diagnostic::new(
+                            codes::MISSING_FIELD,
+                            name.span,
+                            format!("job `{}` has no `schedule`", name.value),
+                        )
+                        .with_label("`schedule` missing")
+                        .with_help("add `schedule: \"0 12 * * *\"` (five-field cron, UTC)"),
+                    );
+                }
+            }
             let spec = service_spec(ctx, value, &format!("jobs.{}", name.value), LayerKind::Job);
             model.jobs.insert(name.value.clone(), JobDef { name, spec });
         }
