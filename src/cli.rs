@@ -569,7 +569,7 @@ fn init(context: &Context, directory: Option<PathBuf>) -> ExitStatus {
 
 /// `import compose`: write the model, print the report, then validate what was written.
 fn import_compose(context: &Context, file: &Path, output: Option<PathBuf>) -> ExitStatus {
-    let base = context.common.directory.clone().unwrap_or_else(|| PathBuf::from("."));
+    let base = context.common.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
     let file = if file.is_absolute() { file.to_path_buf() } else { base.join(file) };
     let dir = match output {
         Some(dir) if dir.is_absolute() => dir,
