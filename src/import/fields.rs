@@ -1,11 +1,10 @@
 //! One compose service → one model service: the dispatch over its keys, and the small fields
-//! (image, build, command, depends_on, deploy, user). Ports, env, health and volumes have their own files.
+//! (image, build, depends_on, user). Ports, env, health, volumes, commands and compute have their own files.
 
 use crate::import::compose::{Ctx, get};
 use crate::import::draft::{Build, Draft, Service};
-use crate::import::{Imported, absolute, env, health, interpolate, ports, relative, volumes};
+use crate::import::{Imported, absolute, command, compute, env, health, interpolate, ports, relative, volumes};
 use crate::model::image::ImageRef;
-use crate::model::quantity::{Cpu, Memory};
 use crate::source::span::Span;
 use crate::source::yaml::{Node, NodeKind};
 
@@ -55,17 +54,17 @@ pub fn service(
             "ports" | "expose" => {}
             "image" => image(ctx, &mut service, value, &path),
             "build" => build(ctx, &mut service, value, &path),
-            "command" => service.command = command(ctx, value, &path),
+            "command" => service.command = command::map(ctx, value, &path),
             "environment" => env::map(ctx, draft, &mut service, name, value, &path),
             "healthcheck" => service.health = health::map(ctx, &service, value, &path),
             "volumes" => volumes::map(ctx, &mut service, name, compose_name, value, &path),
             "tmpfs" => volumes::tmpfs(ctx, &mut service, value, &path),
             "depends_on" => depends_on(ctx, &mut service, compose_name, value, &path),
-            "deploy" => deploy(ctx, &mut service, value, &path),
-            "mem_limit" => service.compute.memory_limit = memory(ctx, value, &path),
-            "mem_reservation" => service.compute.memory = memory(ctx, value, &path),
-            "cpus" => service.compute.cpu_limit = cpu(ctx, value, &path),
-            "scale" => replicas(ctx, &mut service, value, &path),
+            "deploy" => compute::deploy(ctx, &mut service, value, &path),
+            "mem_limit" => service.compute.memory_limit = compute::memory(ctx, value, &path),
+            "mem_reservation" => service.compute.memory = compute::memory(ctx, value, &path),
+            "cpus" => service.compute.cpu_limit = compute::cpu(ctx, value, &path),
+            "scale" => compute::replicas(ctx, &mut service, value, &path),
             "user" => user(ctx, &mut service, value, &path),
             "read_only" => service.read_only = value.as_str().map(|text| text == "true"),
             "restart" => match value.as_str() {
@@ -92,7 +91,7 @@ pub fn service(
             }
         }
     }
-    compute_defaults(ctx, &mut service, map, &prefix);
+    compute::defaults(ctx, &mut service, map, &prefix);
     if service.image.is_none() && service.build.is_none() {
         ctx.not_mapped(
             key_span,
@@ -167,101 +166,6 @@ fn build(ctx: &mut Ctx<'_>, service: &mut Service, node: &Node, path: &str) {
     }
     service.build = Some(imported);
 }
-
-fn command(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<Vec<String>> {
-    let words = match &node.kind {
-        NodeKind::Scalar { text, .. } => match split_words(text) {
-            Ok(words) => words,
-            Err(message) => {
-                ctx.not_mapped(node.span, path, message);
-                return None;
-            }
-        },
-        NodeKind::Seq(items) => items.iter().map(|item| item.as_str().unwrap_or("").to_string()).collect(),
-        NodeKind::Null => return None,
-        NodeKind::Map(_) => {
-            ctx.wrong_type(node, "a string or a list", path);
-            return None;
-        }
-    };
-    let mut out = Vec::new();
-    for word in words {
-        match interpolate::resolve_text(&word) {
-            Ok(resolved) => {
-                if let Some(description) = resolved.describe() {
-                    ctx.changed(node.span, path, description);
-                }
-                out.push(resolved.text);
-            }
-            Err(message) => {
-                ctx.not_mapped(node.span, path, message);
-                return None;
-            }
-        }
-    }
-    Some(out)
-}
-
-/// Split a command string the way compose does (shell words: quotes and backslashes, no expansion).
-fn split_words(text: &str) -> Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => word.push(c),
-                        None => return Err(String::from("unterminated quote in the command")),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c @ ('"' | '\\' | '$' | '`')) => word.push(c),
-                            Some(c) => {
-                                word.push('\\');
-                                word.push(c);
-                            }
-                            None => return Err(String::from("unterminated quote in the command")),
-                        },
-                        Some(c) => word.push(c),
-                        None => return Err(String::from("unterminated quote in the command")),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(c) = chars.next() {
-                    word.push(c);
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    Ok(words)
-}
-
 fn depends_on(ctx: &mut Ctx<'_>, service: &mut Service, compose_name: &str, node: &Node, path: &str) {
     let items: Vec<(&Node, Option<&str>)> = match &node.kind {
         NodeKind::Seq(items) => items.iter().map(|item| (item, None)).collect(),
@@ -303,148 +207,6 @@ fn depends_on(ctx: &mut Ctx<'_>, service: &mut Service, compose_name: &str, node
         }
     }
 }
-
-fn deploy(ctx: &mut Ctx<'_>, service: &mut Service, node: &Node, path: &str) {
-    let NodeKind::Map(map) = &node.kind else {
-        return ctx.wrong_type(node, "a map", path);
-    };
-    for (key, value) in map {
-        let key_name = key.as_str().unwrap_or("");
-        let key_path = format!("{path}.{key_name}");
-        match key_name {
-            "replicas" => replicas(ctx, service, value, &key_path),
-            "resources" => {
-                let NodeKind::Map(resources) = &value.kind else { continue };
-                for (kind, limits) in resources {
-                    let kind_name = kind.as_str().unwrap_or("");
-                    let NodeKind::Map(limits) = &limits.kind else { continue };
-                    for (field, quantity) in limits {
-                        let field_name = field.as_str().unwrap_or("");
-                        let field_path = format!("{key_path}.{kind_name}.{field_name}");
-                        match (kind_name, field_name) {
-                            ("limits", "cpus") => service.compute.cpu_limit = cpu(ctx, quantity, &field_path),
-                            ("limits", "memory") => service.compute.memory_limit = memory(ctx, quantity, &field_path),
-                            ("reservations", "cpus") => service.compute.cpu = cpu(ctx, quantity, &field_path),
-                            ("reservations", "memory") => service.compute.memory = memory(ctx, quantity, &field_path),
-                            _ => ctx.not_mapped(field.span, &field_path, "the model's resources are cpu and memory"),
-                        }
-                    }
-                }
-            }
-            _ => ctx.not_mapped(key.span, &key_path, "the model's deploy settings are replicas and resources"),
-        }
-    }
-}
-
-fn replicas(ctx: &mut Ctx<'_>, service: &mut Service, node: &Node, path: &str) {
-    match node.as_str().and_then(|text| text.parse::<u32>().ok()) {
-        Some(count) => {
-            service.replicas = Some(count);
-            // `ports` are read first, so whether the service publishes one is known here.
-            if count != 1 && service.published {
-                ctx.changed(
-                    node.span,
-                    path,
-                    "the compose output runs one container of a service that publishes a port (replicas would clash on it)",
-                );
-            }
-        }
-        None => ctx.not_mapped(node.span, path, "not a whole number"),
-    }
-}
-
-fn cpu(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<String> {
-    match node.as_str().map(Cpu::parse) {
-        Some(Ok(cpu)) => Some(cpu.kubernetes()),
-        _ => {
-            ctx.not_mapped(node.span, path, "not a CPU quantity the importer reads");
-            None
-        }
-    }
-}
-
-fn memory(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<String> {
-    let bytes = node.as_str().and_then(compose_bytes);
-    match bytes {
-        // The model's largest memory quantity is 16Ti.
-        Some(bytes) if bytes > 0 && bytes <= 16 * 1024 * 1024 * 1024 * 1024 => {
-            let mebibytes = bytes.div_ceil(1024 * 1024).min(u64::from(u32::MAX));
-            let memory = Memory { mebibytes: u32::try_from(mebibytes).unwrap_or(u32::MAX) };
-            if mebibytes * 1024 * 1024 != bytes {
-                ctx.changed(node.span, path, format!("rounded up to {}", memory.kubernetes()));
-            }
-            Some(memory.kubernetes())
-        }
-        _ => {
-            ctx.not_mapped(node.span, path, "not a memory size the importer reads");
-            None
-        }
-    }
-}
-
-/// A compose byte size: `512m`, `1g`, `1.5GB`, `268435456`.
-fn compose_bytes(text: &str) -> Option<u64> {
-    let text = text.trim().to_ascii_lowercase();
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    let factor = match unit.trim() {
-        "" | "b" => 1.0,
-        "k" | "kb" | "ki" | "kib" => 1024.0,
-        "m" | "mb" | "mi" | "mib" => 1024.0 * 1024.0,
-        "g" | "gb" | "gi" | "gib" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    let bytes = (number * factor).ceil();
-    (0.0..1e18).contains(&bytes).then_some(bytes as u64)
-}
-
-/// Limits without requests: requests default to 250m/256Mi, which must not exceed the limit.
-fn compute_defaults(ctx: &mut Ctx<'_>, service: &mut Service, map: &[(Node, Node)], prefix: &str) {
-    let compute = &mut service.compute;
-    let mut lowered = Vec::new();
-    let cpu_of = |text: &Option<String>| text.as_deref().and_then(|t| Cpu::parse(t).ok()).map(|c| c.millis);
-    let memory_of = |text: &Option<String>| text.as_deref().and_then(|t| Memory::parse(t).ok()).map(|m| m.mebibytes);
-    if let Some(limit) = cpu_of(&compute.cpu_limit) {
-        match cpu_of(&compute.cpu) {
-            Some(request) if request > limit => {
-                compute.cpu = compute.cpu_limit.clone();
-                lowered.push("cpu");
-            }
-            None if limit < 250 => compute.cpu = compute.cpu_limit.clone(),
-            _ => {}
-        }
-    }
-    if let Some(limit) = memory_of(&compute.memory_limit) {
-        match memory_of(&compute.memory) {
-            Some(request) if request > limit => {
-                compute.memory = compute.memory_limit.clone();
-                lowered.push("memory");
-            }
-            None if limit < 256 => compute.memory = compute.memory_limit.clone(),
-            _ => {}
-        }
-    }
-    let span = get(map, "deploy").or_else(|| get(map, "mem_reservation")).map_or(Span::default(), |n| n.span);
-    if !lowered.is_empty() {
-        ctx.changed(
-            span,
-            &format!("{prefix}.deploy.resources"),
-            format!("a {} reservation above its limit: lowered to the limit", lowered.join(" and ")),
-        );
-    }
-    let requests_only = (compute.cpu.is_some() && compute.cpu_limit.is_none())
-        || (compute.memory.is_some() && compute.memory_limit.is_none());
-    if requests_only {
-        let span = get(map, "deploy").or_else(|| get(map, "mem_reservation")).map_or(Default::default(), |n| n.span);
-        ctx.changed(
-            span,
-            &format!("{prefix}.deploy.resources"),
-            "a reservation without a limit: the model's limit equals the request",
-        );
-    }
-}
-
 fn user(ctx: &mut Ctx<'_>, service: &mut Service, node: &Node, path: &str) {
     let Some(text) = node.as_str() else {
         return ctx.wrong_type(node, "a string", path);
@@ -458,32 +220,5 @@ fn user(ctx: &mut Ctx<'_>, service: &mut Service, node: &Node, path: &str) {
             service.group = Some(group);
         }
         _ => ctx.not_mapped(node.span, path, "the model takes numeric user and group ids (`1000:1000`)"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_commands_like_compose() {
-        assert_eq!(
-            split_words("celery -A shop worker --loglevel=info").ok(),
-            Some(vec!["celery".into(), "-A".into(), "shop".into(), "worker".into(), "--loglevel=info".into()])
-        );
-        assert_eq!(
-            split_words(r#"sh -c "echo 'a b' \"c\"""#).ok(),
-            Some(vec!["sh".into(), "-c".into(), "echo 'a b' \"c\"".into()])
-        );
-        assert!(split_words("echo 'open").is_err());
-    }
-
-    #[test]
-    fn byte_sizes() {
-        assert_eq!(compose_bytes("512m"), Some(512 * 1024 * 1024));
-        assert_eq!(compose_bytes("1G"), Some(1024 * 1024 * 1024));
-        assert_eq!(compose_bytes("1.5gb"), Some(1536 * 1024 * 1024));
-        assert_eq!(compose_bytes("1024"), Some(1024));
-        assert_eq!(compose_bytes("lots"), None);
     }
 }

@@ -11,7 +11,9 @@
 //! read `.env`, and no secret value (a literal password, a default of a secret variable) ever reaches
 //! the model or the report.
 
+mod command;
 mod compose;
+mod compute;
 mod draft;
 mod env;
 mod fields;
