@@ -324,6 +324,8 @@ pub struct AwsOptions {
 pub struct AzureOptions {
     pub location: String,
     pub plan_sku: String,
+    /// Where `plan_sku` was set (the environment's `targets_config` or `targets.azure`); `None`: the default.
+    pub plan_sku_span: Option<Span>,
     pub state_resource_group: String,
     pub state_storage_account: String,
     pub state_container: String,

@@ -10,6 +10,9 @@ fn every_case_matches_its_snapshots() {
         let files = common::compile(&dir);
         assert!(!files.files.is_empty(), "case {case} generates no file");
         for (path, file) in &files.files {
+            if path.starts_with("terraform/") && path.split('/').nth(2) == Some("modules") {
+                continue;
+            }
             let snapshot = format!("{case}__{}", path.replace('/', "__"));
             insta::with_settings!({ snapshot_path => "snapshots/cases", prepend_module_to_snapshot => false, omit_expression => true }, {
                 insta::assert_snapshot!(snapshot, file.contents);

@@ -274,6 +274,7 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>) -> TargetC
             location: value(a.location.as_ref(), over.and_then(|x| x.location.as_ref())).unwrap_or_default(),
             plan_sku: value(a.plan_sku.as_ref(), over.and_then(|x| x.plan_sku.as_ref()))
                 .unwrap_or_else(|| String::from("B1")),
+            plan_sku_span: over.and_then(|x| x.plan_sku.as_ref()).or(a.plan_sku.as_ref()).map(|s| s.span),
             state_resource_group: value(
                 a.state_resource_group.as_ref(),
                 over.and_then(|x| x.state_resource_group.as_ref()),
