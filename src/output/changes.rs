@@ -1,6 +1,7 @@
 //! What differs between two renderings of the output: the files on disk, or another revision's
 //! build, against this build. `check`, `diff` and `build`'s summary all read this list.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -42,7 +43,7 @@ pub struct Change {
 }
 
 /// The state of files as text, by output-relative path.
-pub type Snapshot = BTreeMap<String, String>;
+pub type Snapshot = BTreeMap<String, Cow<'static, str>>;
 
 /// The text of every file of a build.
 pub fn snapshot(files: &FileSet) -> Snapshot {
@@ -61,7 +62,7 @@ pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Snapshot, Mani
     for path in paths {
         let Ok(full) = fs_safe::resolve_inside(out_dir, path) else { continue };
         if let Some(bytes) = fs_safe::read_existing(&full) {
-            out.insert(path.clone(), String::from_utf8_lossy(&bytes).into_owned());
+            out.insert(path.clone(), Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()));
         }
     }
     (out, previous)
@@ -85,7 +86,13 @@ pub fn between(old: &Snapshot, new: &Snapshot, manifest: Option<&Manifest>) -> V
             }
             _ => false,
         };
-        changes.push(Change { path: path.clone(), kind, old: before.cloned(), new: after.cloned(), hand_edited });
+        changes.push(Change {
+            path: path.clone(),
+            kind,
+            old: before.map(|text| text.to_string()),
+            new: after.map(|text| text.to_string()),
+            hand_edited,
+        });
     }
     changes
 }

@@ -1,6 +1,7 @@
 //! The files of a chart that do not depend on values: `Chart.yaml` and the templates (the generic ones
 //! of `targets/helm/`, then the project's `targets.helm.templates`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
@@ -40,9 +41,10 @@ fn is_generated(path: &str) -> bool {
 /// Every template file of a chart, by path relative to the chart: the embedded generic files, then
 /// the project's own (`targets.helm.templates`, laid out like a chart folder: `templates/x.yaml`
 /// adds or replaces a template, `values.schema.json` the schema).
-pub fn template_files(base: &Stack, sink: &mut Sink) -> BTreeMap<String, String> {
-    let mut files: BTreeMap<String, String> =
-        embedded::under("targets/helm/").into_iter().map(|(path, text)| (path.to_string(), text.to_string())).collect();
+pub fn template_files(base: &Stack, sink: &mut Sink) -> BTreeMap<String, Cow<'static, str>> {
+    // Borrowed: every chart carries the same generic files, so they are not copied per chart.
+    let mut files: BTreeMap<String, Cow<'static, str>> =
+        embedded::under("targets/helm/").into_iter().map(|(path, text)| (path.to_string(), Cow::Borrowed(text))).collect();
     let Some(helm) = &base.config.helm else { return files };
     for (path, text) in &helm.templates {
         if is_generated(path) {
@@ -59,7 +61,7 @@ pub fn template_files(base: &Stack, sink: &mut Sink) -> BTreeMap<String, String>
             }
             continue;
         }
-        files.insert(path.clone(), text.clone());
+        files.insert(path.clone(), Cow::Owned(text.clone()));
     }
     files
 }
