@@ -120,6 +120,9 @@ codes! {
     DUPLICATE_ROUTE = 38, "duplicate-route", Error, false,
         "Two public services claim the same ingress host and path.",
         "Give each service its own host or path.";
+    HEALTH_CHECK_RANGE = 39, "health-check-range", Error, false,
+        "A health check timing that the environment's platform does not accept (ECS: interval 5-300 s, timeout 2-60 s, retries 1-10, start period 0-300 s).",
+        "Set the timing within the range named in the message.";
     PATCH_FAILED = 40, "patch-failed", Error, false,
         "A patch names a file or a path that the build no longer produces.",
         "Update or remove the patch.";
