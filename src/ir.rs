@@ -317,7 +317,7 @@ pub struct AwsOptions {
     /// An existing VPC (`targets.aws.vpc`) instead of a new one.
     pub vpc: Option<crate::model::AwsVpc>,
     pub single_nat_gateway: bool,
-    /// Deletion protection and Multi-AZ (default: the environment is named `production`).
+    /// Deletion protection and Multi-AZ (default: the environment's stage is production).
     pub protect: bool,
     pub templates: BTreeMap<String, String>,
 }

@@ -447,7 +447,7 @@ pub struct AwsConfig {
     pub vpc: Option<Spanned<AwsVpc>>,
     /// One NAT gateway for both private subnets instead of one per availability zone.
     pub single_nat_gateway: Option<Spanned<bool>>,
-    /// Deletion protection and Multi-AZ; by default only in the environment named `production`.
+    /// Deletion protection and Multi-AZ; by default only in production-stage environments.
     pub protect: Option<Spanned<bool>>,
     pub templates: Option<Spanned<TemplateDir>>,
     pub span: Span,

@@ -116,11 +116,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
         jobs,
         resources,
         secrets,
-        config: config(
-            &model.targets,
-            environment.map(|e| &e.targets_config),
-            environment.map_or("", |e| e.name.value.as_str()),
-        ),
+        config: config(&model.targets, environment.map(|e| &e.targets_config), stage),
     }
 }
 
@@ -222,7 +218,7 @@ fn link_callers(services: &mut BTreeMap<String, Service>, jobs: &BTreeMap<String
 }
 
 /// Target options with the environment's `targets_config` applied field by field.
-fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, environment_name: &str) -> TargetConfig {
+fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Stage) -> TargetConfig {
     fn value<T: Clone>(
         base: Option<&crate::source::span::Spanned<T>>,
         over: Option<&crate::source::span::Spanned<T>>,
@@ -272,7 +268,7 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, environmen
             single_nat_gateway: value(a.single_nat_gateway.as_ref(), over.and_then(|x| x.single_nat_gateway.as_ref()))
                 .unwrap_or(false),
             protect: value(a.protect.as_ref(), over.and_then(|x| x.protect.as_ref()))
-                .unwrap_or(environment_name == "production"),
+                .unwrap_or(stage == Stage::Production),
             templates: a.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
         }
     });
