@@ -18,18 +18,18 @@ fn examples() -> BTreeMap<String, String> {
             }
             continue;
         }
-        if line == "```hcl" {
-            if let Some(path) = current.take() {
-                let mut text = String::new();
-                for body in lines.by_ref() {
-                    if body == "```" {
-                        break;
-                    }
-                    text.push_str(body);
-                    text.push('\n');
+        if line == "```hcl"
+            && let Some(path) = current.take()
+        {
+            let mut text = String::new();
+            for body in lines.by_ref() {
+                if body == "```" {
+                    break;
                 }
-                out.insert(path, text);
+                text.push_str(body);
+                text.push('\n');
             }
+            out.insert(path, text);
         }
     }
     out
@@ -45,5 +45,20 @@ fn example_roots_are_reproduced() {
         let files = if path.contains("/production/") { &production } else { &staging };
         let generated = files.files.get(path).unwrap_or_else(|| panic!("{path} is not generated"));
         assert!(generated.contents == *expected, "{path} differs from the README example:\n{}", generated.contents);
+    }
+}
+
+#[test]
+fn every_generated_terraform_file_parses() {
+    for dir in common::projects(&common::repo().join("tests/cases")) {
+        let files = common::compile(&dir);
+        for (path, file) in &files.files {
+            if path.starts_with("terraform/aws/")
+                && path.ends_with(".tf")
+                && let Err(error) = hcl::parse(&file.contents)
+            {
+                panic!("{}: {path} does not parse: {error}", common::name(&dir));
+            }
+        }
     }
 }

@@ -66,13 +66,13 @@ fn header(plan: &Plan<'_>) -> Vec<String> {
     if !sizes.is_empty() {
         lines.extend(wrap("Fargate sizes:", &sizes));
     }
-    if let Some(registry) = &plan.registry {
-        if !plan.owns_registry() {
-            lines.push(format!(
-                "ECR repositories of account {} in {} are created by environment {}.",
-                aws.account_id, aws.region, registry.owner
-            ));
-        }
+    if let Some(registry) = &plan.registry
+        && !plan.owns_registry()
+    {
+        lines.push(format!(
+            "ECR repositories of account {} in {} are created by environment {}.",
+            aws.account_id, aws.region, registry.owner
+        ));
     }
     for note in &plan.notes {
         lines.extend(fill(note.split(' ').map(String::from).collect()));

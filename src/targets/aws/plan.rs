@@ -167,13 +167,13 @@ pub fn plan<'a>(stack: &'a Stack, registries: &BTreeMap<(String, String), Regist
         public.into_iter().enumerate().map(|(index, (name, _))| (name.clone(), 100 + 10 * index as u32)).collect();
 
     for service in stack.services.values() {
-        if let Some(autoscale) = &service.autoscale {
-            if autoscale.cpu.is_none() {
-                notes.push(format!(
+        if let Some(autoscale) = &service.autoscale
+            && autoscale.cpu.is_none()
+        {
+            notes.push(format!(
                     "{}: autoscaling on memory only; the service module also needs a CPU target, set to 100 % so it never adds tasks.",
                     service.name
                 ));
-            }
         }
     }
 

@@ -139,10 +139,10 @@ pub fn definition(workload: Workload<'_>, size: TaskSize, place: &Place<'_>, val
     if parts.compute.memory < parts.compute.memory_limit {
         container.push("memoryReservation", Node::Int(i64::from(parts.compute.memory.mebibytes)));
     }
-    if let Workload::Service(service) = workload {
-        if !service.ports.is_empty() {
-            container.push("portMappings", port_mappings(&service.ports));
-        }
+    if let Workload::Service(service) = workload
+        && !service.ports.is_empty()
+    {
+        container.push("portMappings", port_mappings(&service.ports));
     }
     if !parts.env.is_empty() {
         let entries = parts
@@ -168,10 +168,10 @@ pub fn definition(workload: Workload<'_>, size: TaskSize, place: &Place<'_>, val
             .collect();
         container.push("secrets", Node::List(entries, Layout::Block));
     }
-    if let Workload::Service(service) = workload {
-        if let Some(check) = health_check(service) {
-            container.push("healthCheck", check);
-        }
+    if let Workload::Service(service) = workload
+        && let Some(check) = health_check(service)
+    {
+        container.push("healthCheck", check);
     }
     container.push(
         "logConfiguration",
@@ -197,17 +197,17 @@ pub fn definition(workload: Workload<'_>, size: TaskSize, place: &Place<'_>, val
             .collect();
         container.push("mountPoints", Node::List(mounts, Layout::Block));
     }
-    if let Workload::Service(service) = workload {
-        if let Some(metrics) = &service.metrics {
-            // CloudWatch agent's Prometheus discovery for ECS reads these labels.
-            container.push(
-                "dockerLabels",
-                Node::Map(vec![
-                    (String::from("PROMETHEUS_EXPORTER_PATH"), Node::str(metrics.path.clone())),
-                    (String::from("PROMETHEUS_EXPORTER_PORT"), Node::str(metrics.port.to_string())),
-                ]),
-            );
-        }
+    if let Workload::Service(service) = workload
+        && let Some(metrics) = &service.metrics
+    {
+        // CloudWatch agent's Prometheus discovery for ECS reads these labels.
+        container.push(
+            "dockerLabels",
+            Node::Map(vec![
+                (String::from("PROMETHEUS_EXPORTER_PATH"), Node::str(metrics.path.clone())),
+                (String::from("PROMETHEUS_EXPORTER_PORT"), Node::str(metrics.port.to_string())),
+            ]),
+        );
     }
     container.push("user", Node::str(format!("{}:{}", parts.security.user, parts.security.group)));
     container.push("readonlyRootFilesystem", Node::Bool(parts.security.read_only_root));
