@@ -32,7 +32,7 @@ struct Cli {
 struct Common {
     /// Start in DIR instead of the current directory.
     #[arg(short = 'C', global = true, value_name = "DIR")]
-    directory: Option<PathBuf>,
+    chdir: Option<PathBuf>,
     /// Only these environments (repeatable).
     #[arg(long = "env", global = true, value_name = "NAME")]
     environments: Vec<String>,
@@ -225,7 +225,7 @@ fn run(cli: Cli) -> ExitStatus {
         }
         Command::Init { directory } => init(&context, directory),
         command => {
-            let root = match find_root(context.common.directory.as_deref()) {
+            let root = match find_root(context.common.chdir.as_deref()) {
                 Ok(root) => root,
                 Err(diagnostic) => {
                     context.report(&Diagnostics::from(diagnostic), &SourceMap::default());
@@ -366,10 +366,8 @@ fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
             println!("stale manifest: {output}/{}", iacgen::output::manifest::MANIFEST);
         }
     }
-    eprintln!(
-        "error: {output} is out of date with the model ({} files differ); run `iacgen build` to update it",
-        drift.len()
-    );
+    let count = if drift.len() == 1 { String::from("1 file differs") } else { format!("{} files differ", drift.len()) };
+    eprintln!("error: {output} is out of date with the model ({count}); run `iacgen build` to update it");
     ExitStatus::Drift
 }
 
@@ -506,10 +504,18 @@ fn explain(context: &Context, reader: &Reader, environment: &str, name: &str) ->
         let known: Vec<&String> = stack.services.keys().chain(stack.jobs.keys()).collect();
         return context.error(&format!("unknown service or job `{name}` (defined: {})", join(&known)));
     };
+    let patches = iacgen::explain::patches(&resolved.model, environment, name, &resolved.sources);
     let text = if context.common.format == FormatArg::Json {
-        iacgen::explain::render_json(environment, name, kind, &lines)
+        iacgen::explain::render_json(environment, name, kind, &lines, &patches)
     } else {
-        iacgen::explain::render_text(&format!("{kind} {name} in environment {environment}"), &lines)
+        let mut text = iacgen::explain::render_text(&format!("{kind} {name} in environment {environment}"), &lines);
+        if !patches.is_empty() {
+            text.push_str("patches applied to its generated files:\n");
+            for line in &patches {
+                text.push_str(&format!("  {line}\n"));
+            }
+        }
+        text
     };
     print!("{text}");
     ExitStatus::Success
@@ -523,7 +529,7 @@ fn join(items: &[&String]) -> String {
 const EXAMPLE: &str = include_str!("../fixtures/ok/example/iacgen.yaml");
 
 fn init(context: &Context, directory: Option<PathBuf>) -> ExitStatus {
-    let base = context.common.directory.clone().unwrap_or_else(|| PathBuf::from("."));
+    let base = context.common.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
     let dir = match directory {
         Some(dir) if dir.is_absolute() => dir,
         Some(dir) => base.join(dir),

@@ -183,6 +183,30 @@ fn lines(
         .collect()
 }
 
+/// The patches that change files generated for `name` in `environment`, one line per operation
+/// with the patch's location.
+pub fn patches(model: &crate::model::Model, environment: &str, name: &str, sources: &SourceMap) -> Vec<String> {
+    let module = name.replace('-', "_");
+    let mut out = Vec::new();
+    for patch in &model.patches {
+        let file = &patch.file.value;
+        let in_environment = file.split('/').any(|part| part == environment)
+            || file.ends_with(&format!("values-{environment}.yaml"))
+            || file.starts_with(&format!("helm/{name}/values.yaml"));
+        let about_service =
+            file.split('/').any(|part| part == name || part == format!("{name}.json"))
+                || patch.set.iter().map(|(k, _)| &k.value).chain(patch.remove.iter().map(|k| &k.value)).any(|key| {
+                    key.split('.').any(|part| part == name) || key.starts_with(&format!("module.{module}."))
+                });
+        if in_environment && about_service {
+            for line in crate::patches::describe(patch) {
+                out.push(format!("{line}  ({})", sources.location(patch.span)));
+            }
+        }
+    }
+    out
+}
+
 /// Aligned text: `field  value  (layer, file:line:col)`.
 pub fn render_text(title: &str, lines: &[Line]) -> String {
     let field_width = lines.iter().map(|l| l.field.len()).max().unwrap_or(0);
@@ -199,13 +223,15 @@ pub fn render_text(title: &str, lines: &[Line]) -> String {
 }
 
 /// JSON: `{ "environment", "name", "values": [{field, value, layer, location}] }`.
-pub fn render_json(environment: &str, name: &str, kind: &str, lines: &[Line]) -> String {
+pub fn render_json(environment: &str, name: &str, kind: &str, lines: &[Line], patches: &[String]) -> String {
     let values: Vec<serde_json::Value> = lines
         .iter()
         .map(|l| json!({"field": l.field, "value": l.value, "layer": l.layer, "location": l.location}))
         .collect();
-    let mut out = serde_json::to_string_pretty(&json!({"environment": environment, kind: name, "values": values}))
-        .unwrap_or_default();
+    let mut out = serde_json::to_string_pretty(
+        &json!({"environment": environment, kind: name, "values": values, "patches": patches}),
+    )
+    .unwrap_or_default();
     out.push('\n');
     out
 }

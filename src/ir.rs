@@ -19,6 +19,8 @@ pub struct Compilation {
     pub environments: BTreeMap<String, Stack>,
     /// The output folder, relative to the project root.
     pub output: String,
+    /// One line per patch operation (`patch <file>: set <path> = <value>`), for reviews.
+    pub patches: Vec<String>,
 }
 
 /// One environment's resolved model.

@@ -22,6 +22,7 @@ pub mod explain;
 pub mod ir;
 pub mod model;
 pub mod output;
+pub mod patches;
 pub mod resolve;
 pub mod schema;
 pub mod source;
@@ -83,7 +84,18 @@ pub fn compile(reader: &Reader, filter: &Filter) -> Result<Compiled, Failure> {
     let resolved = resolve_model(reader)?;
     let options = EmitOptions { output: resolved.compilation.output.clone(), ..EmitOptions::default() };
     match targets::emit_all(&resolved.compilation, &options, filter) {
-        Ok(files) => Ok(Compiled { resolved, files }),
+        Ok(mut files) => {
+            let mut diagnostics = patches::apply(&resolved.model.patches, &mut files, filter);
+            if diagnostics.has_errors() {
+                diagnostics.extend(resolved.diagnostics);
+                diagnostics.sort(&resolved.sources);
+                return Err(Failure { sources: resolved.sources, diagnostics });
+            }
+            let mut resolved = resolved;
+            resolved.diagnostics.extend(diagnostics);
+            resolved.diagnostics.sort(&resolved.sources);
+            Ok(Compiled { resolved, files })
+        }
         Err(mut diagnostics) => {
             diagnostics.extend(resolved.diagnostics);
             diagnostics.sort(&resolved.sources);

@@ -17,6 +17,12 @@ pub fn summary(old: &Compilation, new: &Compilation) -> Vec<String> {
             (None, None) => {}
         }
     }
+    for line in new.patches.iter().filter(|line| !old.patches.contains(line)) {
+        lines.push(format!("+ {line}"));
+    }
+    for line in old.patches.iter().filter(|line| !new.patches.contains(line)) {
+        lines.push(format!("- {line}"));
+    }
     lines
 }
 

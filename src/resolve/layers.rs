@@ -245,6 +245,8 @@ impl<'a> Layers<'a> {
                 match (field, placeholder) {
                     ("uses", Placeholder::Resource { name, .. }) | ("calls", Placeholder::Service { name, .. }) => {
                         set.insert(name.clone());
+                        // An implied link comes from the env value that names it.
+                        origins.entry(field.to_string()).or_insert(value.origin);
                     }
                     _ => {}
                 }

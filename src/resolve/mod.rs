@@ -29,7 +29,8 @@ pub fn resolve(model: &Model) -> Compilation {
         .collect();
     let output = model.output.as_ref().map_or_else(|| DEFAULT_OUTPUT.to_string(), |o| o.value.clone());
     let output = crate::source::project_relative(&output).unwrap_or_else(|_| DEFAULT_OUTPUT.to_string());
-    Compilation { project, base, environments, output }
+    let patches = model.patches.iter().flat_map(crate::patches::describe).collect();
+    Compilation { project, base, environments, output, patches }
 }
 
 /// Resolve one environment (`None`: the base, without any environment layer).
@@ -80,7 +81,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
                 user: pin
                     .and_then(|p| p.user.as_ref())
                     .map_or_else(|| kind.default_user().to_string(), |u| u.value.clone()),
-                origin: definition.span,
+                origin: definition.name.span,
             };
             (name.clone(), resource)
         })

@@ -33,7 +33,8 @@ pub struct LoadError {
     pub diagnostics: Diagnostics,
 }
 
-/// Read and decode the whole model. Every problem of every file is reported at once.
+/// Read and decode the whole model. Every problem of every file is reported at once: only a main
+/// file that cannot be read or parsed is an `Err`; decoding problems come back as diagnostics.
 pub fn load(reader: &Reader) -> Result<Loaded, LoadError> {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::new();
@@ -47,7 +48,16 @@ pub fn load(reader: &Reader) -> Result<Loaded, LoadError> {
     };
 
     for path in reader.list("services", ".yaml") {
-        let Some((file_id, node)) = read_yaml(reader, &path, &mut sources, &mut diagnostics) else { continue };
+        let Some((file_id, node)) = read_yaml(reader, &path, &mut sources, &mut diagnostics) else {
+            // Keep the name, so references to a service whose file is broken are not reported too.
+            let name = stem(&path);
+            let spec = ServiceSpec::default();
+            model
+                .services
+                .entry(name.clone())
+                .or_insert(ServiceDef { name: Spanned::new(name, Span::default()), spec });
+            continue;
+        };
         let name = Spanned::new(stem(&path), Span::new(file_id, 0, 0));
         let spec = {
             let mut ctx = Ctx { diagnostics: &mut diagnostics, sources: &sources };
@@ -80,10 +90,6 @@ pub fn load(reader: &Reader) -> Result<Loaded, LoadError> {
     read_file_sources(reader, &mut model, &sources, &mut diagnostics);
     read_template_dirs(reader, &mut model, &mut diagnostics);
 
-    if diagnostics.has_errors() {
-        diagnostics.sort(&sources);
-        return Err(LoadError { sources, diagnostics });
-    }
     Ok(Loaded { model, sources, diagnostics })
 }
 

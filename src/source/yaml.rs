@@ -97,10 +97,11 @@ pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, Diagnostics> {
                 let marker = error.marker();
                 let offset = file.offset_of(marker.line(), marker.col());
                 let span = Span::new(file_id, offset, offset);
-                diagnostics.push(
-                    Diagnostic::new(codes::YAML_SYNTAX, span, format!("invalid YAML: {}", error.info()))
-                        .with_label("here"),
-                );
+                // The parser's own guard against deep nesting is a limit, not a syntax error.
+                let code =
+                    if error.info().contains("recursion limit") { codes::LIMIT_EXCEEDED } else { codes::YAML_SYNTAX };
+                diagnostics
+                    .push(Diagnostic::new(code, span, format!("invalid YAML: {}", error.info())).with_label("here"));
                 return Err(diagnostics);
             }
         };
@@ -154,6 +155,7 @@ impl Builder<'_> {
                     NodeKind::Scalar { text: text.into_owned(), plain }
                 };
                 self.count(1, span)?;
+                let span = self.trim_end(span);
                 self.finish(Node { kind, span }, anchor, diagnostics);
             }
             Event::SequenceStart(anchor, _) => {
@@ -188,6 +190,14 @@ impl Builder<'_> {
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    /// Scalar spans from the parser may run over trailing blanks (in flow collections); labels
+    /// should underline the value only.
+    fn trim_end(&self, span: Span) -> Span {
+        let text = self.file.text.get(span.start as usize..span.end as usize).unwrap_or("");
+        let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+        Span::new(self.file_id, span.start as usize, span.start as usize + trimmed)
     }
 
     fn open(&mut self, span: Span) -> Result<(), Diagnostic> {
@@ -308,5 +318,22 @@ mod tests {
     fn reports_duplicate_keys() {
         let diagnostics = parse_text("a: 1\na: 2\n").expect_err("duplicate");
         assert_eq!(diagnostics.items[0].code, codes::DUPLICATE_KEY);
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+
+    #[test]
+    fn quoted_scalar_span_includes_quotes() {
+        let file = SourceFile::new("t.yaml".into(), "a: { b: \"${x}\" }\nc: 'q'\n".into());
+        let node = parse(FileId(0), &file).unwrap_or_else(|d| panic!("{d:?}"));
+        let NodeKind::Map(entries) = &node.kind else { panic!("map") };
+        let NodeKind::Map(inner) = &entries[0].1.kind else { panic!("map") };
+        let span = inner[0].1.span;
+        assert_eq!(&file.text[span.start as usize..span.end as usize], "\"${x}\"");
+        let span = entries[1].1.span;
+        assert_eq!(&file.text[span.start as usize..span.end as usize], "'q'");
     }
 }

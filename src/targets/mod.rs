@@ -107,13 +107,17 @@ pub fn emit(target: Target, compilation: &Compilation, options: &EmitOptions) ->
 
 /// Emit every target, in target order.
 pub fn emit_all(compilation: &Compilation, options: &EmitOptions, filter: &Filter) -> Result<FileSet, Diagnostics> {
+    use rayon::prelude::*;
+    // Targets are independent: render them in parallel, then merge in target order.
+    let results: Vec<Result<FileSet, Diagnostics>> = Target::ALL
+        .par_iter()
+        .filter(|target| filter.target(**target))
+        .map(|target| emit(*target, compilation, options))
+        .collect();
     let mut files = FileSet::default();
     let mut diagnostics = Diagnostics::new();
-    for target in Target::ALL {
-        if !filter.target(target) {
-            continue;
-        }
-        match emit(target, compilation, options) {
+    for result in results {
+        match result {
             Ok(set) => files.extend(set),
             Err(errors) => diagnostics.extend(errors),
         }

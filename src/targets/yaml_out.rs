@@ -7,6 +7,8 @@ pub enum Yaml {
     Null,
     Bool(bool),
     Int(i64),
+    /// A plain scalar written verbatim (a float such as `0.5`, kept as the source wrote it).
+    Raw(String),
     Str(String),
     Seq(Vec<Yaml>),
     Map(Vec<Entry>),
@@ -204,6 +206,7 @@ pub fn inline(value: &Yaml) -> String {
         Yaml::Null => String::from("null"),
         Yaml::Bool(b) => b.to_string(),
         Yaml::Int(i) => i.to_string(),
+        Yaml::Raw(text) => text.clone(),
         Yaml::Str(s) => scalar_string(s),
         Yaml::Seq(items) => {
             let parts: Vec<String> = items.iter().map(inline).collect();
@@ -213,6 +216,59 @@ pub fn inline(value: &Yaml) -> String {
             let parts: Vec<String> =
                 entries.iter().map(|e| format!("{}: {}", scalar_string(&e.key), inline(&e.value))).collect();
             format!("{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+/// Write a value as pretty JSON (two-space indent, like serde_json), ending with a newline.
+pub fn to_json(value: &Yaml) -> String {
+    let mut out = String::new();
+    write_json(&mut out, value, 0);
+    out.push('\n');
+    out
+}
+
+fn write_json(out: &mut String, value: &Yaml, level: usize) {
+    let pad = |out: &mut String, level: usize| {
+        for _ in 0..level {
+            out.push_str("  ");
+        }
+    };
+    match value {
+        Yaml::Null => out.push_str("null"),
+        Yaml::Bool(b) => out.push_str(&b.to_string()),
+        Yaml::Int(i) => out.push_str(&i.to_string()),
+        Yaml::Raw(text) => out.push_str(text),
+        Yaml::Str(text) => out.push_str(&serde_json::Value::String(text.clone()).to_string()),
+        Yaml::Seq(items) if items.is_empty() => out.push_str("[]"),
+        Yaml::Map(entries) if entries.is_empty() => out.push_str("{}"),
+        Yaml::Seq(items) => {
+            out.push_str("[\n");
+            for (index, item) in items.iter().enumerate() {
+                pad(out, level + 1);
+                write_json(out, item, level + 1);
+                if index + 1 < items.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            pad(out, level);
+            out.push(']');
+        }
+        Yaml::Map(entries) => {
+            out.push_str("{\n");
+            for (index, entry) in entries.iter().enumerate() {
+                pad(out, level + 1);
+                out.push_str(&serde_json::Value::String(entry.key.clone()).to_string());
+                out.push_str(": ");
+                write_json(out, &entry.value, level + 1);
+                if index + 1 < entries.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            pad(out, level);
+            out.push('}');
         }
     }
 }

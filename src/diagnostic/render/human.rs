@@ -50,14 +50,20 @@ impl Report {
         let mut labels = Vec::new();
         let mut elsewhere = Vec::new();
         let mut source = None;
+        let mut message = diagnostic.message.clone();
         if let Some(span) = diagnostic.span {
             if let Some(file) = sources.get(span.file) {
-                source = Some(NamedSource::new(file.path.clone(), file.text.clone()));
-                labels.push(LabeledSpan::new_primary_with_span(diagnostic.label.clone(), to_miette(span)));
+                if line_length(&file.text, span.start as usize) > MAX_SNIPPET_LINE {
+                    // A snippet of a huge line (hostile or minified input) would flood the terminal.
+                    message = format!("{message}\n  at {}", sources.location(span));
+                } else {
+                    source = Some(NamedSource::new(file.path.clone(), file.text.clone()));
+                    labels.push(LabeledSpan::new_primary_with_span(diagnostic.label.clone(), to_miette(span)));
+                }
             }
         }
         for related in &diagnostic.related {
-            let same_file = diagnostic.span.is_some_and(|span| span.file == related.span.file);
+            let same_file = source.is_some() && diagnostic.span.is_some_and(|span| span.file == related.span.file);
             if same_file {
                 labels.push(LabeledSpan::new_with_span(Some(related.message.clone()), to_miette(related.span)));
             } else {
@@ -75,13 +81,24 @@ impl Report {
         Report {
             code: format!("{}({})", diagnostic.code.id(), diagnostic.code.name),
             severity: diagnostic.severity,
-            message: diagnostic.message.clone(),
+            message,
             help,
             source,
             labels,
             elsewhere: Vec::new(),
         }
     }
+}
+
+/// Longest source line shown in a snippet.
+const MAX_SNIPPET_LINE: usize = 400;
+
+/// Length of the line around byte `offset`.
+fn line_length(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    end - start
 }
 
 fn to_miette(span: Span) -> SourceSpan {

@@ -6,8 +6,11 @@
 mod service;
 mod top;
 
-pub use service::{LayerKind, service_spec};
-pub use top::{environment_file, model};
+pub use service::{
+    AUTOSCALE_KEYS, COMPUTE_KEYS, HEALTH_KEYS, INGRESS_KEYS, JOB_KEYS, LayerKind, METRICS_KEYS, SECURITY_KEYS,
+    SERVICE_KEYS, service_spec,
+};
+pub use top::{ENVIRONMENT_KEYS, PIN_KEYS, RESOURCE_KEYS, TOP_KEYS, environment_file, model, to_json};
 
 use std::collections::BTreeMap;
 

@@ -71,6 +71,19 @@ pub const JOB_KEYS: &[&str] = &[
     "waivers",
 ];
 
+/// Keys of `health`.
+pub const HEALTH_KEYS: &[&str] = &["path", "ready", "command", "interval", "timeout", "retries", "start_period"];
+/// Keys of `compute`.
+pub const COMPUTE_KEYS: &[&str] = &["cpu", "memory", "cpu_limit", "memory_limit"];
+/// Keys of `autoscale`.
+pub const AUTOSCALE_KEYS: &[&str] = &["min", "max", "cpu", "memory"];
+/// Keys of `ingress`.
+pub const INGRESS_KEYS: &[&str] = &["host", "path", "tls", "rate_limit"];
+/// Keys of `metrics`.
+pub const METRICS_KEYS: &[&str] = &["port", "path"];
+/// Keys of `security`.
+pub const SECURITY_KEYS: &[&str] = &["user", "group", "read_only_root"];
+
 /// Decode one layer. `context` names it in messages (`services.api`).
 pub fn service_spec(ctx: &mut Ctx<'_>, node: &Node, context: &str, kind: LayerKind) -> ServiceSpec {
     let mut spec = ServiceSpec { span: node.span, ..ServiceSpec::default() };
@@ -191,7 +204,21 @@ fn build(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Build>
 }
 
 fn port(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<u16>> {
-    let value = integer::<u16>(ctx, node, context)?;
+    let value = integer::<u64>(ctx, node, context)?;
+    let value = match u16::try_from(value.value) {
+        Ok(port) => Spanned::new(port, value.span),
+        Err(_) => {
+            ctx.report(
+                Diagnostic::new(
+                    codes::INVALID_PORT,
+                    node.span,
+                    format!("`{context}` must be between 1 and 65535, not {}", value.value),
+                )
+                .with_label("not a port number"),
+            );
+            return None;
+        }
+    };
     if value.value == 0 {
         ctx.report(
             Diagnostic::new(codes::INVALID_PORT, node.span, format!("`{context}` must be between 1 and 65535"))
@@ -234,7 +261,7 @@ pub fn is_port_name(name: &str) -> bool {
 
 fn health(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<HealthSpec> {
     let map = entries(ctx, node, context)?;
-    check_keys(ctx, map, &["path", "ready", "command", "interval", "timeout", "retries", "start_period"], context);
+    check_keys(ctx, map, HEALTH_KEYS, context);
     let at = |field: &str| format!("{context}.{field}");
     let mut spec = HealthSpec { span: node.span, ..HealthSpec::default() };
     spec.path = get(map, "path").and_then(|n| parsed(ctx, n, &at("path"), http_path));
@@ -353,7 +380,7 @@ fn secret_refs(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String
 
 fn compute(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<ComputeSpec> {
     let map = entries(ctx, node, context)?;
-    check_keys(ctx, map, &["cpu", "memory", "cpu_limit", "memory_limit"], context);
+    check_keys(ctx, map, COMPUTE_KEYS, context);
     let at = |field: &str| format!("{context}.{field}");
     Some(ComputeSpec {
         cpu: get(map, "cpu").and_then(|n| parsed(ctx, n, &at("cpu"), Cpu::parse)),
@@ -366,7 +393,7 @@ fn compute(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<ComputeSpec>
 
 fn autoscale(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<AutoscaleSpec> {
     let map = entries(ctx, node, context)?;
-    check_keys(ctx, map, &["min", "max", "cpu", "memory"], context);
+    check_keys(ctx, map, AUTOSCALE_KEYS, context);
     let at = |field: &str| format!("{context}.{field}");
     let min = required(ctx, map, node, "min", context).and_then(|n| integer(ctx, n, &at("min")));
     let max = required(ctx, map, node, "max", context).and_then(|n| integer(ctx, n, &at("max")));
@@ -395,7 +422,7 @@ fn required<'n>(ctx: &mut Ctx<'_>, map: &'n [(Node, Node)], node: &Node, key: &s
 
 fn ingress(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<IngressSpec> {
     let map = entries(ctx, node, context)?;
-    check_keys(ctx, map, &["host", "path", "tls", "rate_limit"], context);
+    check_keys(ctx, map, INGRESS_KEYS, context);
     let at = |field: &str| format!("{context}.{field}");
     let host = get(map, "host").and_then(|n| parsed(ctx, n, &at("host"), hostname));
     let path = match get(map, "path") {
@@ -426,7 +453,7 @@ pub fn hostname(text: &str) -> Result<String, String> {
 
 fn metrics(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<MetricsSpec> {
     let map = entries(ctx, node, context)?;
-    check_keys(ctx, map, &["port", "path"], context);
+    check_keys(ctx, map, METRICS_KEYS, context);
     let port = match get(map, "port") {
         Some(n) => string(ctx, n, &format!("{context}.port")),
         None => Some(Spanned::new(String::from("metrics"), node.span)),
@@ -440,7 +467,7 @@ fn metrics(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<MetricsSpec>
 
 fn security(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<SecuritySpec> {
     let map = entries(ctx, node, context)?;
-    check_keys(ctx, map, &["user", "group", "read_only_root"], context);
+    check_keys(ctx, map, SECURITY_KEYS, context);
     let at = |field: &str| format!("{context}.{field}");
     Some(SecuritySpec {
         user: get(map, "user").and_then(|n| integer(ctx, n, &at("user"))),

@@ -36,6 +36,13 @@ pub const TOP_KEYS: &[&str] = &[
 pub const ENVIRONMENT_KEYS: &[&str] =
     &["targets", "stage", "defaults", "services", "jobs", "resources", "targets_config"];
 
+/// Keys of a resource.
+pub const RESOURCE_KEYS: &[&str] =
+    &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services"];
+
+/// Keys of an environment's resource pin.
+pub const PIN_KEYS: &[&str] = &["host", "port", "name", "user"];
+
 /// Decode the root of iacgen.yaml.
 pub fn model(ctx: &mut Ctx<'_>, node: &Node) -> Model {
     let mut model = Model { span: node.span, ..Model::default() };
@@ -59,6 +66,19 @@ pub fn model(ctx: &mut Ctx<'_>, node: &Node) -> Model {
     }
     if let Some(n) = get(map, "jobs") {
         for (name, value) in named_entries(ctx, n, "jobs") {
+            if let NodeKind::Map(fields) = &value.kind {
+                if get(fields, "schedule").is_none() {
+                    ctx.report(
+                        Diagnostic::new(
+                            codes::MISSING_FIELD,
+                            name.span,
+                            format!("job `{}` has no `schedule`", name.value),
+                        )
+                        .with_label("`schedule` missing")
+                        .with_help("add `schedule: \"0 12 * * *\"` (five-field cron, UTC)"),
+                    );
+                }
+            }
             let spec = service_spec(ctx, value, &format!("jobs.{}", name.value), LayerKind::Job);
             model.jobs.insert(name.value.clone(), JobDef { name, spec });
         }
@@ -112,12 +132,7 @@ pub fn named_entries<'n>(ctx: &mut Ctx<'_>, node: &'n Node, context: &str) -> Ve
 fn resource(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Option<ResourceDef> {
     let context = format!("resources.{}", name.value);
     let map = entries(ctx, node, &context)?;
-    check_keys(
-        ctx,
-        map,
-        &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services"],
-        &context,
-    );
+    check_keys(ctx, map, RESOURCE_KEYS, &context);
     let at = |field: &str| format!("{context}.{field}");
     let kind = match get(map, "kind") {
         Some(n) => choice(
@@ -221,7 +236,7 @@ fn environment(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Environ
             let pin_context = format!("{context}.resources.{}", resource.value);
             let mut pin = ResourcePin { name_span: resource.span, ..ResourcePin::default() };
             if let Some(fields) = entries(ctx, value, &pin_context) {
-                check_keys(ctx, fields, &["host", "port", "name", "user"], &pin_context);
+                check_keys(ctx, fields, PIN_KEYS, &pin_context);
                 pin.host = get(fields, "host").and_then(|h| string(ctx, h, &format!("{pin_context}.host")));
                 pin.port = get(fields, "port").and_then(|p| integer(ctx, p, &format!("{pin_context}.port")));
                 pin.name = get(fields, "name").and_then(|p| string(ctx, p, &format!("{pin_context}.name")));
