@@ -153,30 +153,28 @@ pub fn apply(text: &str, address_text: &str, value: Option<&serde_json::Value>) 
 }
 
 /// Re-align `=` in runs of consecutive single-line arguments at the same indentation, as
-/// `terraform fmt` does.
+/// `terraform fmt` does: an argument whose value spans several lines is in no run (it keeps one
+/// space before `=`) and ends the run before it.
 pub fn align(lines: &[String]) -> Vec<String> {
+    let single = |line: &str| split_argument(line).filter(|_| brace_delta(line) == 0);
     let mut out: Vec<String> = lines.to_vec();
     let mut index = 0;
     while index < out.len() {
-        let Some((indent, _, _)) = split_argument(&out[index]) else {
+        let Some((indent, _, _)) = single(&out[index]) else {
+            if let Some((indent, key, value)) = split_argument(&out[index]) {
+                out[index] = format!("{indent}{key} = {value}");
+            }
             index += 1;
             continue;
         };
-        let mut run = vec![index];
         let mut next = index + 1;
-        while next < out.len() {
-            match split_argument(&out[next]) {
-                Some((other_indent, _, _)) if other_indent == indent && brace_delta(&out[run[run.len() - 1]]) == 0 => {
-                    run.push(next);
-                    next += 1;
-                }
-                _ => break,
-            }
+        while next < out.len() && single(&out[next]).is_some_and(|(other, _, _)| other == indent) {
+            next += 1;
         }
-        let width = run.iter().filter_map(|&i| split_argument(&out[i]).map(|(_, key, _)| key.len())).max().unwrap_or(0);
-        for &i in &run {
-            if let Some((indent, key, value)) = split_argument(&out[i]) {
-                out[i] = format!("{indent}{key:<width$} = {value}");
+        let width = (index..next).filter_map(|i| single(&out[i]).map(|(_, key, _)| key.len())).max().unwrap_or(0);
+        for line in &mut out[index..next] {
+            if let Some((indent, key, value)) = split_argument(line) {
+                *line = format!("{indent}{key:<width$} = {value}");
             }
         }
         index = next;
@@ -214,5 +212,15 @@ mod tests {
         assert!(removed.contains("  source        = \"../modules/service\"\n  desired_count = 2\n\n"), "{removed}");
         assert!(apply(ROOT, "module.orders.desired_count", Some(&serde_json::json!(1))).is_err());
         assert!(apply(ROOT, "module.catalog.nope", None).is_err());
+    }
+
+    #[test]
+    fn multi_line_arguments_end_alignment_groups() {
+        let text = "module \"a\" {\n  cpu                   = \"256\"\n  container_definitions = jsonencode([\n    {\n      name = \"a\"\n    },\n  ])\n  kms_key_arn = module.kms.key_arn\n}\n";
+        let patched = apply(text, "module.a.cpu", Some(&serde_json::json!("512"))).expect("set");
+        assert_eq!(
+            patched,
+            "module \"a\" {\n  cpu = \"512\"\n  container_definitions = jsonencode([\n    {\n      name = \"a\"\n    },\n  ])\n  kms_key_arn = module.kms.key_arn\n}\n"
+        );
     }
 }
