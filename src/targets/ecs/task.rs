@@ -294,7 +294,7 @@ impl Notes {
             stack.project
         ));
         out.push_str(
-            "Register each one (a new revision every time; services pick it up on the next deployment):\n\n```sh\n",
+            "Register each one (every registration adds a revision; a service runs it after `aws ecs update-service --task-definition <family>`):\n\n```sh\n",
         );
         for file in &self.registrations {
             out.push_str(&format!(
@@ -316,6 +316,29 @@ impl Notes {
                 );
             }
         }
+        let migrations: Vec<&String> =
+            self.registrations.iter().filter(|file| file.ends_with("-migrate.json")).collect();
+        if !migrations.is_empty() {
+            out.push_str("Run each migration to completion before deploying its service's new revision:\n\n```sh\n");
+            let ecs = stack.config.ecs.clone().unwrap_or_default();
+            let list = |items: &[String]| if items.is_empty() { String::from("...") } else { items.join(",") };
+            let network = format!(
+                "awsvpcConfiguration={{subnets=[{}],securityGroups=[{}]}}",
+                list(&ecs.subnets),
+                list(&ecs.security_groups)
+            );
+            for file in migrations {
+                let family = place.prefix(file.trim_end_matches(".json").trim_end_matches("-migrate"));
+                out.push_str(&format!(
+                    "aws ecs run-task --region {region} --cluster {}-{environment} --launch-type FARGATE --task-definition {family}-migrate --network-configuration '{network}'\n",
+                    stack.project
+                ));
+            }
+            out.push_str("```\n\n");
+        }
+        out.push_str(
+            "These are task definitions only: the ECS services (desired count, load balancer, autoscaling) and the network are created with `aws ecs create-service`, or by the aws target.\n\n",
+        );
         out.push_str(
             "HTTP health checks run `curl` inside the container (`CMD-SHELL curl -f http://localhost:<port><path>`): the image must ship curl, or the service should use `health.command`.\n\n",
         );
