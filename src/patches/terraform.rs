@@ -153,28 +153,35 @@ pub fn apply(text: &str, address_text: &str, value: Option<&serde_json::Value>) 
 }
 
 /// Re-align `=` in runs of consecutive single-line arguments at the same indentation, as
-/// `terraform fmt` does: an argument whose value spans several lines is in no run (it keeps one
-/// space before `=`) and ends the run before it.
+/// `terraform fmt` does: a line that opens a multi-line value (`tags = {`) is not aligned and ends the run.
 pub fn align(lines: &[String]) -> Vec<String> {
-    let single = |line: &str| split_argument(line).filter(|_| brace_delta(line) == 0);
+    let single_line = |line: &str| split_argument(line).filter(|_| brace_delta(line) == 0);
     let mut out: Vec<String> = lines.to_vec();
     let mut index = 0;
     while index < out.len() {
-        let Some((indent, _, _)) = single(&out[index]) else {
-            if let Some((indent, key, value)) = split_argument(&out[index]) {
-                out[index] = format!("{indent}{key} = {value}");
-            }
+        let Some((indent, _, _)) = single_line(&out[index]) else {
             index += 1;
             continue;
         };
+        let mut run = vec![index];
         let mut next = index + 1;
-        while next < out.len() && single(&out[next]).is_some_and(|(other, _, _)| other == indent) {
-            next += 1;
+        while next < out.len() {
+            match single_line(&out[next]) {
+                Some((other_indent, _, _)) if other_indent == indent => {
+                    run.push(next);
+                    next += 1;
+                }
+                _ => break,
+            }
         }
-        let width = (index..next).filter_map(|i| single(&out[i]).map(|(_, key, _)| key.len())).max().unwrap_or(0);
-        for line in &mut out[index..next] {
-            if let Some((indent, key, value)) = split_argument(line) {
-                *line = format!("{indent}{key:<width$} = {value}");
+        let width = run
+            .iter()
+            .filter_map(|&i| split_argument(&out[i]).map(|(_, key, _)| key.chars().count()))
+            .max()
+            .unwrap_or(0);
+        for &i in &run {
+            if let Some((indent, key, value)) = split_argument(&out[i]) {
+                out[i] = format!("{indent}{key:<width$} = {value}");
             }
         }
         index = next;
@@ -215,12 +222,9 @@ mod tests {
     }
 
     #[test]
-    fn multi_line_arguments_end_alignment_groups() {
-        let text = "module \"a\" {\n  cpu                   = \"256\"\n  container_definitions = jsonencode([\n    {\n      name = \"a\"\n    },\n  ])\n  kms_key_arn = module.kms.key_arn\n}\n";
-        let patched = apply(text, "module.a.cpu", Some(&serde_json::json!("512"))).expect("set");
-        assert_eq!(
-            patched,
-            "module \"a\" {\n  cpu = \"512\"\n  container_definitions = jsonencode([\n    {\n      name = \"a\"\n    },\n  ])\n  kms_key_arn = module.kms.key_arn\n}\n"
-        );
+    fn leaves_lines_that_open_a_multi_line_value_unaligned() {
+        let root = "module \"api\" {\n  port = 1\n  app_settings = {\n    A = \"b\"\n  }\n  tags = local.tags\n}\n";
+        let set = apply(root, "module.api.port", Some(&serde_json::json!(8080))).expect("set");
+        assert_eq!(set, root.replace("port = 1", "port = 8080"));
     }
 }

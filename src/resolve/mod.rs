@@ -112,6 +112,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
         stage,
         targets,
         tags: model.tags.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+        tag_spans: model.tags.iter().map(|(k, v)| (k.clone(), v.span)).collect(),
         registry,
         services,
         jobs,
@@ -254,6 +255,7 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
             )
             .unwrap_or_else(|| String::from("monitoring")),
             templates: h.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
+            templates_span: h.templates.as_ref().map(|t| t.span),
         }
     });
     let aws = targets.aws.as_ref().map(|a| {
@@ -279,6 +281,7 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
             location: value(a.location.as_ref(), over.and_then(|x| x.location.as_ref())).unwrap_or_default(),
             plan_sku: value(a.plan_sku.as_ref(), over.and_then(|x| x.plan_sku.as_ref()))
                 .unwrap_or_else(|| String::from("B1")),
+            plan_sku_span: over.and_then(|x| x.plan_sku.as_ref()).or(a.plan_sku.as_ref()).map(|s| s.span),
             state_resource_group: value(
                 a.state_resource_group.as_ref(),
                 over.and_then(|x| x.state_resource_group.as_ref()),
