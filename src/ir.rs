@@ -320,6 +320,11 @@ pub struct AwsOptions {
     pub state_bucket: String,
     pub state_lock_table: Option<String>,
     pub certificate_arn: Option<String>,
+    /// An existing VPC (`targets.aws.vpc`) instead of a new one.
+    pub vpc: Option<crate::model::AwsVpc>,
+    pub single_nat_gateway: bool,
+    /// Deletion protection and Multi-AZ (default: the environment's stage is production).
+    pub protect: bool,
     pub templates: BTreeMap<String, String>,
 }
 
@@ -341,4 +346,7 @@ pub struct AzureOptions {
 pub struct EcsOptions {
     pub region: String,
     pub account_id: String,
+    /// Subnets and security groups of scheduled jobs' tasks (empty: not configured).
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
 }
