@@ -357,8 +357,7 @@ fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
     let output = &compiled.resolved.compilation.output;
     let out_dir = root.join(output);
     let filter = context.filter();
-    let (disk, previous) = changes::disk(&out_dir, &compiled.files, &filter);
-    let drift = changes::between(&disk, &changes::snapshot(&compiled.files), Some(&previous));
+    let (drift, previous) = changes::against_disk(&out_dir, &compiled.files, &filter);
     let expected_manifest =
         iacgen::output::manifest::Manifest::of(&compiled.files, &previous, &filter, iacgen::source::MODEL_FILE);
     let manifest_stale = expected_manifest.files != previous.files;
@@ -433,10 +432,7 @@ fn diff_command(
     let filter = context.filter();
     let new = changes::snapshot(&compiled.files);
     let (list, semantic) = match base {
-        None => {
-            let (disk, previous) = changes::disk(&root.join(&output), &compiled.files, &filter);
-            (changes::between(&disk, &new, Some(&previous)), Vec::new())
-        }
+        None => (changes::against_disk(&root.join(&output), &compiled.files, &filter).0, Vec::new()),
         Some(rev) => {
             let base_reader = match git_reader(root, &rev) {
                 Ok(reader) => reader,

@@ -68,6 +68,47 @@ pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Snapshot, Mani
     (out, previous)
 }
 
+/// The changes from the files on disk to `files`, compared file by file (in parallel) without holding
+/// the unchanged ones: what `check` and `diff` without `--base` need. Also returns the manifest.
+pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Change>, Manifest) {
+    use rayon::prelude::*;
+    let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
+        .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default();
+    let mut paths: BTreeSet<&String> = files.files.keys().collect();
+    paths.extend(previous.files.iter().filter(|(_, e)| manifest::in_scope(e, filter)).map(|(p, _)| p));
+    let paths: Vec<&String> = paths.into_iter().collect();
+    let safe = fs_safe::check_folders(out_dir, paths.iter().copied()).is_ok();
+    let changes: Vec<Change> = paths
+        .par_iter()
+        .filter_map(|path| {
+            let new = files.files.get(*path).map(|file| file.contents.as_ref());
+            let old = if safe {
+                fs_safe::join_checked(out_dir, path).ok().and_then(|full| fs_safe::read_existing(&full))
+            } else {
+                fs_safe::resolve_inside(out_dir, path).ok().and_then(|full| fs_safe::read_existing(&full))
+            };
+            let kind = match (&old, new) {
+                (None, Some(_)) => Kind::Added,
+                (Some(_), None) => Kind::Removed,
+                (Some(bytes), Some(text)) if bytes.as_slice() != text.as_bytes() => Kind::Modified,
+                _ => return None,
+            };
+            let hand_edited = old.as_ref().is_some_and(|bytes| {
+                previous.files.get(*path).is_some_and(|entry| entry.sha256 != manifest::sha256(bytes))
+            });
+            Some(Change {
+                path: (*path).clone(),
+                kind,
+                old: old.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+                new: new.map(str::to_string),
+                hand_edited,
+            })
+        })
+        .collect();
+    (changes, previous)
+}
+
 /// The changes from `old` to `new`, sorted by path. `manifest` marks hand-edited files.
 pub fn between(old: &Snapshot, new: &Snapshot, manifest: Option<&Manifest>) -> Vec<Change> {
     let mut changes = Vec::new();

@@ -43,8 +43,10 @@ fn is_generated(path: &str) -> bool {
 /// adds or replaces a template, `values.schema.json` the schema).
 pub fn template_files(base: &Stack, sink: &mut Sink) -> BTreeMap<String, Cow<'static, str>> {
     // Borrowed: every chart carries the same generic files, so they are not copied per chart.
-    let mut files: BTreeMap<String, Cow<'static, str>> =
-        embedded::under("targets/helm/").into_iter().map(|(path, text)| (path.to_string(), Cow::Borrowed(text))).collect();
+    let mut files: BTreeMap<String, Cow<'static, str>> = embedded::under("targets/helm/")
+        .into_iter()
+        .map(|(path, text)| (path.to_string(), Cow::Borrowed(text)))
+        .collect();
     let Some(helm) = &base.config.helm else { return files };
     for (path, text) in &helm.templates {
         if is_generated(path) {
