@@ -229,7 +229,8 @@ fn helm_comparison(size: usize, dir: &Path, compilation: &iacgen::ir::Compilatio
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/helm_render.py");
     let output = Command::new(python).arg(script).arg(dir.join("deploy/helm")).output().expect("run helm_render.py");
     let text = String::from_utf8_lossy(&output.stdout);
-    let seconds = text.split_whitespace().find_map(|part| part.strip_prefix("seconds=")).and_then(|s| s.parse::<f64>().ok());
+    let seconds =
+        text.split_whitespace().find_map(|part| part.strip_prefix("seconds=")).and_then(|s| s.parse::<f64>().ok());
     let Some(seconds) = seconds.filter(|_| output.status.success()) else {
         println!("  helm comparison failed: {}", String::from_utf8_lossy(&output.stderr).trim());
         return;
