@@ -52,6 +52,8 @@ pub fn snapshot(files: &FileSet) -> Snapshot {
 /// Files on disk that a build of `files` would touch: its own paths plus the in-scope paths of the
 /// previous manifest. Also returns that manifest.
 pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Snapshot, Manifest) {
+    // Wait for a running build to finish, so the snapshot is never half of one.
+    let _lock = fs_safe::lock_shared(out_dir);
     let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
         .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
         .unwrap_or_default();
@@ -81,7 +83,7 @@ pub fn between(old: &Snapshot, new: &Snapshot, manifest: Option<&Manifest>) -> V
         };
         let hand_edited = match (manifest, before) {
             (Some(manifest), Some(text)) => {
-                manifest.files.get(path).is_some_and(|entry| entry.sha256 != manifest::sha256(text.as_bytes()))
+                manifest.files.get(path).is_some_and(|entry| !entry.is_ours(&manifest::sha256(text.as_bytes())))
             }
             _ => false,
         };

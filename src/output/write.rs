@@ -1,12 +1,10 @@
 //! `build`: write what changed, atomically; remove generated files the model no longer produces
 //! (only when their bytes still match the manifest); never touch anything else.
 
-use std::fs;
 use std::path::Path;
 
 use crate::output::manifest::{self, MANIFEST, Manifest};
 use crate::output::{OutputError, fs_safe};
-use crate::source::reader::io_reason;
 use crate::targets::{FileSet, Filter};
 
 /// What a build did.
@@ -30,6 +28,12 @@ pub struct WriteOptions {
 }
 
 /// Write `files` under `root/output`.
+///
+/// Order, so that killing the process at any point loses nothing and the next build repairs all:
+/// lock the folder; remove temp files of an interrupted build; check every path (a refusal writes
+/// nothing); record in the manifest every file about to be written, with the hash it replaces (so
+/// a file the build may leave behind is known as ours, in either state); write each file
+/// atomically; remove stale files that are still ours; write the final manifest.
 pub fn build(
     root: &Path,
     output: &str,
@@ -37,13 +41,9 @@ pub fn build(
     filter: &Filter,
     options: &WriteOptions,
 ) -> Result<BuildReport, OutputError> {
-    let out_dir = root.join(output);
-    fs_safe::ensure_dir(&out_dir, output)?;
-    // A lock on the folder itself: two builds never interleave, and no lock file is left behind.
-    let lock = fs::File::open(&out_dir)
-        .map_err(|error| OutputError::new(format!("failed to open output folder `{output}`: {}", io_reason(&error))))?;
-    lock.lock()
-        .map_err(|error| OutputError::new(format!("failed to lock output folder `{output}`: {}", io_reason(&error))))?;
+    let out_dir = fs_safe::ensure_output_dir(root, output)?;
+    // Held until the end: two builds never interleave, and no lock file is left behind.
+    let lock = fs_safe::lock_exclusive(&out_dir, output)?;
     fs_safe::clean_temp_files(&out_dir);
 
     let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
@@ -53,6 +53,11 @@ pub fn build(
 
     // Check every path before writing anything, so a refusal leaves the folder as it was.
     let mut plan = Vec::new();
+    let mut pending = Manifest {
+        generator: String::from("iacgen"),
+        model: options.model_file.clone(),
+        files: previous.files.clone(),
+    };
     for (path, file) in &files.files {
         let full = fs_safe::resolve_inside(&out_dir, path)?;
         let existing = fs_safe::read_existing(&full);
@@ -60,10 +65,12 @@ pub fn build(
             report.unchanged += 1;
             continue;
         }
+        let mut replacing = None;
         if let Some(bytes) = &existing {
+            let hash = manifest::sha256(bytes);
             match previous.files.get(path) {
-                Some(entry) if entry.sha256 != manifest::sha256(bytes) => report.overwritten_edits.push(path.clone()),
-                Some(_) => {}
+                Some(entry) if entry.is_ours(&hash) => replacing = Some(hash),
+                Some(_) => report.overwritten_edits.push(path.clone()),
                 None if !options.force => {
                     return Err(OutputError::new(format!(
                         "refusing to overwrite `{output}/{path}`: iacgen did not generate it (it is not in {MANIFEST}); move it away or pass --force"
@@ -74,7 +81,18 @@ pub fn build(
         } else if full.is_dir() {
             return Err(OutputError::new(format!("cannot write `{output}/{path}`: a folder is in the way")));
         }
+        let entry = manifest::Entry {
+            sha256: manifest::sha256(file.contents.as_bytes()),
+            target: file.target.as_str().to_string(),
+            environment: file.environment.clone(),
+            replacing,
+        };
+        pending.files.insert(path.clone(), entry);
         plan.push((path, full, file));
+    }
+    let manifest_path = out_dir.join(MANIFEST);
+    if !plan.is_empty() {
+        fs_safe::write_atomic(&manifest_path, pending.render().as_bytes(), &format!("{output}/{MANIFEST}"))?;
     }
     for (path, full, file) in plan {
         fs_safe::write_atomic(&full, file.contents.as_bytes(), &format!("{output}/{path}"))?;
@@ -87,7 +105,7 @@ pub fn build(
         }
         let Ok(full) = fs_safe::resolve_inside(&out_dir, path) else { continue };
         let Some(bytes) = fs_safe::read_existing(&full) else { continue };
-        if manifest::sha256(&bytes) == entry.sha256 || options.force {
+        if entry.is_ours(&manifest::sha256(&bytes)) || options.force {
             fs_safe::remove_and_prune(&out_dir, &full, &format!("{output}/{path}"))?;
             report.removed.push(path.clone());
         } else {
@@ -102,7 +120,6 @@ pub fn build(
         }
     }
     let text = next.render();
-    let manifest_path = out_dir.join(MANIFEST);
     if fs_safe::read_existing(&manifest_path).as_deref() != Some(text.as_bytes()) {
         fs_safe::write_atomic(&manifest_path, text.as_bytes(), &format!("{output}/{MANIFEST}"))?;
     }

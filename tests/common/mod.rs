@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod pipeline;
+
 use std::path::{Path, PathBuf};
 
 use iacgen::source::reader::Reader;
