@@ -243,7 +243,6 @@ fn a_killed_build_never_leaves_a_torn_file_and_the_next_build_repairs_everything
         "20 kills (build {total:?}, writing {window:?}): {interrupted} interrupted a running build, {torn_states} left a half-done output"
     );
     assert!(torn_states >= 3, "too few kills landed while the build was writing: the test proves little");
-
 }
 
 fn write_options() -> WriteOptions {
@@ -277,7 +276,8 @@ fn concurrent_builds_of_different_models_never_interleave() {
         let winner = sets.iter().find(|set| as_bytes(set) == files);
         let Some(winner) = winner else { panic!("round {round}: the output is a mix of two builds") };
         let (disk, manifest) = iacgen::output::changes::disk(&root.join("deploy"), winner, &Filter::default());
-        let drift = iacgen::output::changes::between(&disk, &iacgen::output::changes::snapshot(winner), Some(&manifest));
+        let drift =
+            iacgen::output::changes::between(&disk, &iacgen::output::changes::snapshot(winner), Some(&manifest));
         assert!(drift.is_empty(), "round {round}: drift after concurrent builds");
         let expected = Manifest::of(winner, &Manifest::default(), &Filter::default(), "iacgen.yaml");
         assert_eq!(manifest.files, expected.files, "round {round}: the manifest is not the winner's");
@@ -324,7 +324,8 @@ fn build_and_check_wait_for_the_lock() {
 
     // `check` waits too, so it never compares against half a build.
     let lock = fs_safe::lock_exclusive(&deploy, "deploy").expect("lock");
-    let mut child = iacgen(project.path(), &["check"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+    let mut child =
+        iacgen(project.path(), &["check"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
     std::thread::sleep(Duration::from_millis(700));
     assert!(child.try_wait().expect("poll").is_none(), "check did not wait for the lock");
     drop(lock);

@@ -45,7 +45,9 @@ pub fn ensure_output_dir(root: &Path, output: &str) -> Result<PathBuf, OutputErr
     let parts: Vec<&str> = output.split('/').collect();
     for (index, part) in parts.iter().enumerate() {
         if !is_plain_component(part) {
-            return Err(OutputError::new(format!("refusing to use output folder `{output}`: not a plain relative path")));
+            return Err(OutputError::new(format!(
+                "refusing to use output folder `{output}`: not a plain relative path"
+            )));
         }
         dir.push(part);
         let shown = parts[..=index].join("/");
@@ -227,8 +229,11 @@ mod tests {
         write_atomic(&path, b"two\n", "a/b.txt").expect("write");
         assert_eq!(fs::read(&path).expect("read"), b"two\n");
         assert_eq!(fs::read(&outside).expect("read"), b"keep\n", "wrote through a link");
-        let names: Vec<String> =
-            fs::read_dir(dir.path().join("a")).expect("ls").flatten().map(|e| e.file_name().to_string_lossy().into()).collect();
+        let names: Vec<String> = fs::read_dir(dir.path().join("a"))
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into())
+            .collect();
         assert_eq!(names, vec![String::from("b.txt")]);
     }
 

@@ -59,10 +59,9 @@ impl Reader {
                     .map_err(|error| format!("failed to read `{path}` at {rev}: {error}"))
             }
             Reader::Memory { files } => match files.get(path) {
-                Some(bytes) if bytes.len() as u64 > limit => Err(format!(
-                    "failed to read `{path}`: {} bytes is larger than the {limit}-byte limit",
-                    bytes.len()
-                )),
+                Some(bytes) if bytes.len() as u64 > limit => {
+                    Err(format!("failed to read `{path}`: {} bytes is larger than the {limit}-byte limit", bytes.len()))
+                }
                 Some(bytes) => Ok(bytes.clone()),
                 None if files.keys().any(|p| p.starts_with(&format!("{path}/"))) => {
                     Err(format!("failed to read `{path}`: it is a directory"))

@@ -65,9 +65,9 @@ pub enum Outcome {
 /// A path that stays inside the output folder: `/`-separated normal components only.
 pub fn is_plain_relative(path: &str) -> bool {
     !path.is_empty()
-        && path.split('/').all(|part| {
-            !part.is_empty() && part != "." && part != ".." && !part.contains('\\') && !part.contains('\0')
-        })
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\') && !part.contains('\0'))
 }
 
 /// Run the pipeline on a bundle and assert every invariant. Panics (the fuzzer's crash) when one
