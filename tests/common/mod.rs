@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod models;
 pub mod pipeline;
 
 use std::path::{Path, PathBuf};
