@@ -67,7 +67,7 @@ const ENV_NAMES: &[&str] = &["development", "staging", "production", "dev", "qa-
 const VERSIONS: &[&str] = &["1.0.0", "2", "v1.2.3-rc.1", "latest", "sha-0123abc"];
 const CPUS: &[&str] = &["250m", "0.5", "1", "2", "100m"];
 const MEMORIES: &[&str] = &["128Mi", "256Mi", "512Mi", "1Gi", "2Gi"];
-const PATHS: &[&str] = &["/", "/health", "/api/v1", "/a b", "/é"];
+const PATHS: &[&str] = &["/", "/health", "/api/v1", "/a b", "/é", "/x;y", "/q?a=1"];
 const HOSTS: &[&str] = &["shop.example.com", "api.example.com", "x.y"];
 const SCHEDULES: &[&str] = &["0 6 * * *", "*/5 * * * *", "0 0 1 1 *", "61 * * * *"];
 
@@ -363,7 +363,7 @@ impl Project {
             w.autoscale = false;
             if let Some(ingress) = &mut w.ingress {
                 ingress.2 = true;
-                if ingress.1.contains(' ') {
+                if ingress.1.contains([' ', ';']) {
                     ingress.1 = "/";
                 }
             }
