@@ -355,3 +355,20 @@ fn generated_filtered_builds_keep_other_scopes() {
         panic!("{error}");
     }
 }
+
+/// Maintenance, not a check: write generated models as fuzz seeds (bundles) into
+/// `$IACGEN_SEED_DIR` (`cargo test --test properties -- --ignored write_fuzz_seeds`).
+#[test]
+#[ignore = "writes fuzz seeds; run by hand"]
+fn write_fuzz_seeds() {
+    let Ok(dir) = std::env::var("IACGEN_SEED_DIR") else { return };
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let count = std::cell::Cell::new(0);
+    let result = runner(300).run(&(models::project(), proptest::bool::ANY), |(project, split)| {
+        let bundle = pipeline::bundle(&bytes(&project.files(split)));
+        std::fs::write(Path::new(&dir).join(format!("generated-{:04}", count.get())), bundle).expect("write");
+        count.set(count.get() + 1);
+        Ok(())
+    });
+    assert!(result.is_ok());
+}
