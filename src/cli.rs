@@ -78,10 +78,27 @@ enum Command {
     Explain { environment: String, service: String },
     /// Write a working example model.
     Init { directory: Option<PathBuf> },
+    /// Write a model from an existing deployment file, reporting what does not map.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
     /// Print the JSON Schema of iacgen.yaml.
     Schema,
     /// List the rules: code, default severity, what it checks, how to fix.
     Rules,
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportSource {
+    /// Read a docker-compose file and write iacgen.yaml (never overwrites one).
+    Compose {
+        /// The compose file.
+        file: PathBuf,
+        /// The folder to write iacgen.yaml in (default: the current directory).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -224,6 +241,7 @@ fn run(cli: Cli) -> ExitStatus {
             ExitStatus::Success
         }
         Command::Init { directory } => init(&context, directory),
+        Command::Import { source: ImportSource::Compose { file, output } } => import_compose(&context, &file, output),
         command => {
             let root = match find_root(context.common.chdir.as_deref()) {
                 Ok(root) => root,
@@ -241,7 +259,7 @@ fn run(cli: Cli) -> ExitStatus {
                 }
                 Command::Validate => validate(&context, &reader),
                 Command::Explain { environment, service } => explain(&context, &reader, &environment, &service),
-                Command::Schema | Command::Rules | Command::Init { .. } => ExitStatus::Success,
+                Command::Schema | Command::Rules | Command::Init { .. } | Command::Import { .. } => ExitStatus::Success,
             }
         }
     }
@@ -339,8 +357,7 @@ fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
     let output = &compiled.resolved.compilation.output;
     let out_dir = root.join(output);
     let filter = context.filter();
-    let (disk, previous) = changes::disk(&out_dir, &compiled.files, &filter);
-    let drift = changes::between(&disk, &changes::snapshot(&compiled.files), Some(&previous));
+    let (drift, previous) = changes::against_disk(&out_dir, &compiled.files, &filter);
     let expected_manifest =
         iacgen::output::manifest::Manifest::of(&compiled.files, &previous, &filter, iacgen::source::MODEL_FILE);
     let manifest_stale = expected_manifest.files != previous.files;
@@ -415,10 +432,7 @@ fn diff_command(
     let filter = context.filter();
     let new = changes::snapshot(&compiled.files);
     let (list, semantic) = match base {
-        None => {
-            let (disk, previous) = changes::disk(&root.join(&output), &compiled.files, &filter);
-            (changes::between(&disk, &new, Some(&previous)), Vec::new())
-        }
+        None => (changes::against_disk(&root.join(&output), &compiled.files, &filter).0, Vec::new()),
         Some(rev) => {
             let base_reader = match git_reader(root, &rev) {
                 Ok(reader) => reader,
@@ -547,6 +561,43 @@ fn init(context: &Context, directory: Option<PathBuf>) -> ExitStatus {
     }
     context.say(&format!("wrote {}\nnext: iacgen build -C {}\n", path.display(), dir.display()));
     ExitStatus::Success
+}
+
+/// `import compose`: write the model, print the report, then validate what was written.
+fn import_compose(context: &Context, file: &Path, output: Option<PathBuf>) -> ExitStatus {
+    let base = context.common.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let file = if file.is_absolute() { file.to_path_buf() } else { base.join(file) };
+    let dir = match output {
+        Some(dir) if dir.is_absolute() => dir,
+        Some(dir) => base.join(dir),
+        None => base,
+    };
+    let path = dir.join(iacgen::source::MODEL_FILE);
+    if path.exists() {
+        return context.error(&format!("`{}` already exists; import never overwrites a model", path.display()));
+    }
+    let imported = match iacgen::import::compose(&file, &dir) {
+        Ok(imported) => imported,
+        Err(failure) => return context.fail(&failure),
+    };
+    if let Err(error) = std::fs::create_dir_all(&dir) {
+        return context.error(&format!("failed to create `{}`: {error}", dir.display()));
+    }
+    if let Err(error) = std::fs::write(&path, &imported.model) {
+        return context.error(&format!("failed to write `{}`: {error}", path.display()));
+    }
+    eprint!("{}", imported.report());
+    match iacgen::resolve_model(&Reader::Disk { root: dir.clone() }) {
+        Ok(resolved) => {
+            context.report(&resolved.diagnostics, &resolved.sources);
+            context.say(&format!("wrote {}\nnext: iacgen build -C {}\n", path.display(), dir.display()));
+            ExitStatus::Success
+        }
+        Err(failure) => {
+            eprintln!("error: the imported model does not validate; this is a bug in the importer, please report it");
+            context.fail(&failure)
+        }
+    }
 }
 
 fn rules_text() -> String {

@@ -32,6 +32,8 @@ pub struct Stack {
     pub stage: Stage,
     pub targets: BTreeSet<Target>,
     pub tags: BTreeMap<String, String>,
+    /// Where each tag's value is written (for diagnostics about derived labels).
+    pub tag_spans: BTreeMap<String, Span>,
     pub registry: Option<String>,
     pub services: BTreeMap<String, Service>,
     pub jobs: BTreeMap<String, Job>,
@@ -306,6 +308,8 @@ pub struct HelmOptions {
     pub ingress_namespace: String,
     pub monitoring_namespace: String,
     pub templates: BTreeMap<String, String>,
+    /// Where `targets.helm.templates` is written.
+    pub templates_span: Option<Span>,
 }
 
 /// Options of the aws target.
@@ -316,6 +320,11 @@ pub struct AwsOptions {
     pub state_bucket: String,
     pub state_lock_table: Option<String>,
     pub certificate_arn: Option<String>,
+    /// An existing VPC (`targets.aws.vpc`) instead of a new one.
+    pub vpc: Option<crate::model::AwsVpc>,
+    pub single_nat_gateway: bool,
+    /// Deletion protection and Multi-AZ (default: the environment's stage is production).
+    pub protect: bool,
     pub templates: BTreeMap<String, String>,
 }
 
@@ -324,6 +333,8 @@ pub struct AwsOptions {
 pub struct AzureOptions {
     pub location: String,
     pub plan_sku: String,
+    /// Where `plan_sku` was set (the environment's `targets_config` or `targets.azure`); `None`: the default.
+    pub plan_sku_span: Option<Span>,
     pub state_resource_group: String,
     pub state_storage_account: String,
     pub state_container: String,
@@ -335,4 +346,7 @@ pub struct AzureOptions {
 pub struct EcsOptions {
     pub region: String,
     pub account_id: String,
+    /// Subnets and security groups of scheduled jobs' tasks (empty: not configured).
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
 }

@@ -11,6 +11,7 @@
 //! patches   escape hatches applied to the rendered files
 //! output    FileSet → disk (build) | drift report (check) | rendered difference (diff)
 //! cli       the thin command-line layer: parses, calls one function here, prints, maps exit codes
+//! import    a docker-compose file → iacgen.yaml text and a report of what did not map (`iacgen import`)
 //! ```
 //!
 //! Invariants: every stage is a pure function of its input (no clock, no host, no hash-map order:
@@ -19,6 +20,7 @@
 
 pub mod diagnostic;
 pub mod explain;
+pub mod import;
 pub mod ir;
 pub mod model;
 pub mod output;

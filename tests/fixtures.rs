@@ -14,8 +14,7 @@ fn committed_output_is_in_sync() {
         let case = common::name(&dir);
         let files = common::compile(&dir);
         let out_dir = dir.join("deploy");
-        let (disk, manifest) = changes::disk(&out_dir, &files, &Filter::default());
-        let drift = changes::between(&disk, &changes::snapshot(&files), Some(&manifest));
+        let (drift, _) = changes::against_disk(&out_dir, &files, &Filter::default());
         let paths: Vec<String> = drift.iter().map(|c| format!("{} {}", c.kind.as_str(), c.path)).collect();
         assert!(
             paths.is_empty(),

@@ -86,7 +86,7 @@ codes! {
         "Use ${resources.<r>.host|port|name|user}, ${services.<s>.host|port|url}, ${environment} or ${project}; write $${ for a literal ${.";
     DERIVED_NAME_INVALID = 24, "derived-name-invalid", Error, false,
         "A cloud resource name derived from the model breaks the provider's naming rules.",
-        "Shorten the project, environment or service name named in the message.";
+        "Shorten the project, environment, service, job or resource name named in the message.";
     OUTPUT_OUTSIDE_PROJECT = 25, "output-outside-project", Error, false,
         "`output` points outside the project folder.",
         "Use a relative path inside the project, such as `deploy`.";
@@ -115,11 +115,14 @@ codes! {
         "The service asks for more CPU or memory than any Fargate task size offers.",
         "Lower the request to at most 16 vCPU and 120 GiB.";
     UNSUPPORTED_ON_TARGET = 37, "unsupported-on-target", Error, false,
-        "A model feature that a target cannot express faithfully (a mounted file on Fargate or App Service).",
+        "A model feature that a target cannot express faithfully (a mounted file on Fargate or App Service, a persistent volume or a day-of-month-and-week schedule on AWS).",
         "Remove the feature for that environment, or leave the target out of the environment.";
     DUPLICATE_ROUTE = 38, "duplicate-route", Error, false,
         "Two public services claim the same ingress host and path.",
         "Give each service its own host or path.";
+    HEALTH_CHECK_RANGE = 39, "health-check-range", Error, false,
+        "A health check timing that the environment's platform does not accept (ECS: interval 5-300 s, timeout 2-60 s, retries 1-10, start period 0-300 s).",
+        "Set the timing within the range named in the message.";
     PATCH_FAILED = 40, "patch-failed", Error, false,
         "A patch names a file or a path that the build no longer produces.",
         "Update or remove the patch.";

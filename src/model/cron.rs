@@ -16,7 +16,7 @@ impl Cron {
         let fields: Vec<&str> = text.split_whitespace().collect();
         if fields.len() != 5 {
             return Err(format!(
-                "a cron schedule has 5 fields (minute hour day-of-month month day-of-week), `{text}` has {}",
+                "a cron schedule has 5 fields (minute hour day-of-month month day-of-week), `{text}` has {}: write e.g. \"0 12 * * *\"",
                 fields.len()
             ));
         }

@@ -443,8 +443,22 @@ pub struct AwsConfig {
     pub state_bucket: Option<Spanned<String>>,
     pub state_lock_table: Option<Spanned<String>>,
     pub certificate_arn: Option<Spanned<String>>,
+    /// An existing VPC instead of a new one (`vpc: { id, public_subnets, private_subnets }`).
+    pub vpc: Option<Spanned<AwsVpc>>,
+    /// One NAT gateway for both private subnets instead of one per availability zone.
+    pub single_nat_gateway: Option<Spanned<bool>>,
+    /// Deletion protection and Multi-AZ; by default only in production-stage environments.
+    pub protect: Option<Spanned<bool>>,
     pub templates: Option<Spanned<TemplateDir>>,
     pub span: Span,
+}
+
+/// `targets.aws.vpc`: an existing VPC and its subnets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwsVpc {
+    pub id: String,
+    pub public_subnets: Vec<String>,
+    pub private_subnets: Vec<String>,
 }
 
 /// `targets.azure`.
@@ -462,6 +476,10 @@ pub struct AzureConfig {
 /// `targets.ecs`.
 #[derive(Clone, Debug, Default)]
 pub struct EcsConfig {
+    /// Subnets the scheduled jobs' tasks run in (the schedules' network configuration).
+    pub subnets: Option<Spanned<Vec<String>>>,
+    /// Security groups of the scheduled jobs' tasks.
+    pub security_groups: Option<Spanned<Vec<String>>>,
     pub span: Span,
 }
 

@@ -1,6 +1,7 @@
 //! What differs between two renderings of the output: the files on disk, or another revision's
 //! build, against this build. `check`, `diff` and `build`'s summary all read this list.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -42,7 +43,7 @@ pub struct Change {
 }
 
 /// The state of files as text, by output-relative path.
-pub type Snapshot = BTreeMap<String, String>;
+pub type Snapshot = BTreeMap<String, Cow<'static, str>>;
 
 /// The text of every file of a build.
 pub fn snapshot(files: &FileSet) -> Snapshot {
@@ -63,10 +64,53 @@ pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Snapshot, Mani
     for path in paths {
         let Ok(full) = fs_safe::resolve_inside(out_dir, path) else { continue };
         if let Some(bytes) = fs_safe::read_existing(&full) {
-            out.insert(path.clone(), String::from_utf8_lossy(&bytes).into_owned());
+            out.insert(path.clone(), Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()));
         }
     }
     (out, previous)
+}
+
+/// The changes from the files on disk to `files`, compared file by file (in parallel) without holding
+/// the unchanged ones: what `check` and `diff` without `--base` need. Also returns the manifest.
+pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Change>, Manifest) {
+    use rayon::prelude::*;
+    // Wait for a running build to finish, so the comparison is never against half of one.
+    let _lock = fs_safe::lock_shared(out_dir);
+    let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
+        .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default();
+    let mut paths: BTreeSet<&String> = files.files.keys().collect();
+    paths.extend(previous.files.iter().filter(|(_, e)| manifest::in_scope(e, filter)).map(|(p, _)| p));
+    let paths: Vec<&String> = paths.into_iter().collect();
+    let safe = fs_safe::check_folders(out_dir, paths.iter().copied()).is_ok();
+    let changes: Vec<Change> = paths
+        .par_iter()
+        .filter_map(|path| {
+            let new = files.files.get(*path).map(|file| file.contents.as_ref());
+            let old = if safe {
+                fs_safe::join_checked(out_dir, path).ok().and_then(|full| fs_safe::read_existing(&full))
+            } else {
+                fs_safe::resolve_inside(out_dir, path).ok().and_then(|full| fs_safe::read_existing(&full))
+            };
+            let kind = match (&old, new) {
+                (None, Some(_)) => Kind::Added,
+                (Some(_), None) => Kind::Removed,
+                (Some(bytes), Some(text)) if bytes.as_slice() != text.as_bytes() => Kind::Modified,
+                _ => return None,
+            };
+            let hand_edited = old.as_ref().is_some_and(|bytes| {
+                previous.files.get(*path).is_some_and(|entry| !entry.is_ours(&manifest::sha256(bytes)))
+            });
+            Some(Change {
+                path: (*path).clone(),
+                kind,
+                old: old.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+                new: new.map(str::to_string),
+                hand_edited,
+            })
+        })
+        .collect();
+    (changes, previous)
 }
 
 /// The changes from `old` to `new`, sorted by path. `manifest` marks hand-edited files.
@@ -87,7 +131,13 @@ pub fn between(old: &Snapshot, new: &Snapshot, manifest: Option<&Manifest>) -> V
             }
             _ => false,
         };
-        changes.push(Change { path: path.clone(), kind, old: before.cloned(), new: after.cloned(), hand_edited });
+        changes.push(Change {
+            path: path.clone(),
+            kind,
+            old: before.map(|text| text.to_string()),
+            new: after.map(|text| text.to_string()),
+            hand_edited,
+        });
     }
     changes
 }

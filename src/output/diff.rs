@@ -79,10 +79,8 @@ pub fn stat(changes: &[Change], root: &str) -> String {
         let path = format!("{root}/{}", change.path);
         out.push_str(&format!("{path:<width$} | {:<8} +{added} -{removed}\n", change.kind.as_str()));
     }
-    out.push_str(&format!(
-        "{} files changed, {total_added} insertions(+), {total_removed} deletions(-)\n",
-        changes.len()
-    ));
+    let files = if changes.len() == 1 { String::from("1 file") } else { format!("{} files", changes.len()) };
+    out.push_str(&format!("{files} changed, {total_added} insertions(+), {total_removed} deletions(-)\n"));
     out
 }
 

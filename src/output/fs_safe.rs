@@ -38,6 +38,45 @@ pub fn resolve_inside(root: &Path, relative: &str) -> Result<PathBuf, OutputErro
     Ok(path)
 }
 
+/// Check every folder that `paths` (relative to `root`) pass through, each once: none may be a
+/// symbolic link or a file. Then only the files themselves need checking, which the readers do.
+pub fn check_folders<'a>(root: &Path, paths: impl IntoIterator<Item = &'a String>) -> Result<(), OutputError> {
+    let mut folders: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for path in paths {
+        let mut end = 0;
+        while let Some(index) = path[end..].find('/') {
+            end += index;
+            folders.insert(&path[..end]);
+            end += 1;
+        }
+    }
+    // Sorted, so a parent is checked before its children and the first bad one is reported.
+    for folder in folders {
+        let full = root.join(folder);
+        let Ok(metadata) = fs::symlink_metadata(&full) else { continue };
+        if metadata.file_type().is_symlink() {
+            return Err(OutputError::new(format!(
+                "refusing to write into `{folder}`: it is a symbolic link (iacgen never writes through links)"
+            )));
+        }
+        if !metadata.is_dir() {
+            return Err(OutputError::new(format!("cannot write into `{folder}`: it is a file, not a folder")));
+        }
+    }
+    Ok(())
+}
+
+/// `root/relative` for a path whose folders [`check_folders`] verified; refuses odd components.
+pub fn join_checked(root: &Path, relative: &str) -> Result<PathBuf, OutputError> {
+    let plain = relative
+        .split('/')
+        .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\') && !part.contains('\0'));
+    if !plain || relative.starts_with('/') {
+        return Err(OutputError::new(format!("refusing to write `{relative}`: not a plain relative path")));
+    }
+    Ok(root.join(relative))
+}
+
 /// Make sure the output folder `root/output` is a real folder (creating it), reached without
 /// following a symbolic link at any step below `root`, and not a file. Returns its path.
 pub fn ensure_output_dir(root: &Path, output: &str) -> Result<PathBuf, OutputError> {
@@ -114,9 +153,11 @@ pub fn is_temp_name(name: &str) -> bool {
 /// ones, never a mix. The temp file is removed when anything fails.
 pub fn write_atomic(path: &Path, contents: &[u8], shown: &str) -> Result<(), OutputError> {
     let parent = path.parent().ok_or_else(|| OutputError::new(format!("cannot write `{shown}`")))?;
-    fs::create_dir_all(parent).map_err(|error| {
-        OutputError::new(format!("failed to create the folder of `{shown}`: {}", io_reason(&error)))
-    })?;
+    if !parent.is_dir() {
+        fs::create_dir_all(parent).map_err(|error| {
+            OutputError::new(format!("failed to create the folder of `{shown}`: {}", io_reason(&error)))
+        })?;
+    }
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = parent.join(temp_name(&file_name));
     let create = || fs::OpenOptions::new().write(true).create_new(true).open(&temp);

@@ -1,11 +1,15 @@
 //! `build`: write what changed, atomically; remove generated files the model no longer produces
 //! (only when their bytes still match the manifest); never touch anything else.
 
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::output::manifest::{self, MANIFEST, Manifest};
 use crate::output::{OutputError, fs_safe};
-use crate::targets::{FileSet, Filter};
+use crate::source::reader::io_reason;
+use crate::targets::{FileSet, Filter, GeneratedFile};
 
 /// What a build did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,6 +29,13 @@ pub struct WriteOptions {
     /// Remove hand-edited stale files and overwrite files that the manifest does not list.
     pub force: bool,
     pub model_file: String,
+}
+
+/// What is on disk where a generated file goes.
+enum OnDisk {
+    Missing,
+    Same,
+    Differs(Vec<u8>),
 }
 
 /// Write `files` under `root/output`.
@@ -51,20 +62,50 @@ pub fn build(
         .unwrap_or_default();
     let mut report = BuildReport::default();
 
-    // Check every path before writing anything, so a refusal leaves the folder as it was.
+    // Check every path before writing anything, so a refusal leaves the folder as it was. Folders
+    // are checked once; files are read in parallel (a build may hold tens of thousands).
+    fs_safe::check_folders(&out_dir, files.files.keys())?;
+    let entries: Vec<(&String, &GeneratedFile)> = files.files.iter().collect();
+    let existing: Vec<Result<(PathBuf, OnDisk), OutputError>> = entries
+        .par_iter()
+        .map(|(path, file)| {
+            let full = fs_safe::join_checked(&out_dir, path)?;
+            let state = match fs::symlink_metadata(&full) {
+                Err(_) => OnDisk::Missing,
+                Ok(metadata) if metadata.file_type().is_symlink() => {
+                    return Err(OutputError::new(format!(
+                        "refusing to write `{output}/{path}`: it is a symbolic link (iacgen never writes through links)"
+                    )));
+                }
+                Ok(metadata) if metadata.is_dir() => {
+                    return Err(OutputError::new(format!("cannot write `{output}/{path}`: a folder is in the way")));
+                }
+                // Unchanged files are not kept in memory.
+                Ok(_) => match fs_safe::read_existing(&full) {
+                    Some(bytes) if bytes.as_slice() == file.contents.as_bytes() => OnDisk::Same,
+                    Some(bytes) => OnDisk::Differs(bytes),
+                    None => OnDisk::Missing,
+                },
+            };
+            Ok((full, state))
+        })
+        .collect();
     let mut plan = Vec::new();
     let mut pending = Manifest {
         generator: String::from("iacgen"),
         model: options.model_file.clone(),
         files: previous.files.clone(),
     };
-    for (path, file) in &files.files {
-        let full = fs_safe::resolve_inside(&out_dir, path)?;
-        let existing = fs_safe::read_existing(&full);
-        if existing.as_deref() == Some(file.contents.as_bytes()) {
-            report.unchanged += 1;
-            continue;
-        }
+    for ((path, file), result) in entries.into_iter().zip(existing) {
+        let (full, state) = result?;
+        let existing = match state {
+            OnDisk::Same => {
+                report.unchanged += 1;
+                continue;
+            }
+            OnDisk::Missing => None,
+            OnDisk::Differs(bytes) => Some(bytes),
+        };
         let mut replacing = None;
         if let Some(bytes) = &existing {
             let hash = manifest::sha256(bytes);
@@ -78,8 +119,6 @@ pub fn build(
                 }
                 None => {}
             }
-        } else if full.is_dir() {
-            return Err(OutputError::new(format!("cannot write `{output}/{path}`: a folder is in the way")));
         }
         let entry = manifest::Entry {
             sha256: manifest::sha256(file.contents.as_bytes()),
@@ -94,9 +133,24 @@ pub fn build(
     if !plan.is_empty() {
         fs_safe::write_atomic(&manifest_path, pending.render().as_bytes(), &format!("{output}/{MANIFEST}"))?;
     }
-    for (path, full, file) in plan {
-        fs_safe::write_atomic(&full, file.contents.as_bytes(), &format!("{output}/{path}"))?;
-        report.written.push(path.clone());
+    // Folders first, once each, so the writers below only create files.
+    let folders: std::collections::BTreeSet<&Path> = plan.iter().filter_map(|(_, full, _)| full.parent()).collect();
+    for folder in folders {
+        if !folder.is_dir() {
+            fs::create_dir_all(folder).map_err(|error| {
+                OutputError::new(format!("failed to create folder `{}`: {}", folder.display(), io_reason(&error)))
+            })?;
+        }
+    }
+    let written: Vec<Result<String, OutputError>> = plan
+        .par_iter()
+        .map(|(path, full, file)| {
+            fs_safe::write_atomic(full, file.contents.as_bytes(), &format!("{output}/{path}"))?;
+            Ok((*path).clone())
+        })
+        .collect();
+    for result in written {
+        report.written.push(result?);
     }
 
     for (path, entry) in &previous.files {

@@ -19,7 +19,12 @@ pub fn parse(text: &str, path: &str) -> Result<(String, Yaml), String> {
         text.lines().take_while(|line| line.starts_with('#')).map(|line| format!("{line}\n")).collect();
     let file = SourceFile::new(path.to_string(), text.to_string());
     let node = yaml::parse(FileId(0), &file).map_err(|_| format!("`{path}` could not be read back for patching"))?;
-    Ok((header, from_node(&node)))
+    // A document of comments only (a Helm values file that changes nothing) is an empty map to patch.
+    let document = match from_node(&node) {
+        Yaml::Null => Yaml::map(),
+        document => document,
+    };
+    Ok((header, document))
 }
 
 /// Write the tree back in `format`.

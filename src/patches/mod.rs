@@ -87,7 +87,7 @@ pub fn apply(patches: &[Patch], files: &mut FileSet, filter: &Filter) -> Diagnos
                     .with_help("the generated file already has these values: remove the patch"),
                 );
             }
-            file.contents = text;
+            file.contents = text.into();
         }
     }
     diagnostics

@@ -153,27 +153,32 @@ pub fn apply(text: &str, address_text: &str, value: Option<&serde_json::Value>) 
 }
 
 /// Re-align `=` in runs of consecutive single-line arguments at the same indentation, as
-/// `terraform fmt` does.
+/// `terraform fmt` does: a line that opens a multi-line value (`tags = {`) is not aligned and ends the run.
 pub fn align(lines: &[String]) -> Vec<String> {
+    let single_line = |line: &str| split_argument(line).filter(|_| brace_delta(line) == 0);
     let mut out: Vec<String> = lines.to_vec();
     let mut index = 0;
     while index < out.len() {
-        let Some((indent, _, _)) = split_argument(&out[index]) else {
+        let Some((indent, _, _)) = single_line(&out[index]) else {
             index += 1;
             continue;
         };
         let mut run = vec![index];
         let mut next = index + 1;
         while next < out.len() {
-            match split_argument(&out[next]) {
-                Some((other_indent, _, _)) if other_indent == indent && brace_delta(&out[run[run.len() - 1]]) == 0 => {
+            match single_line(&out[next]) {
+                Some((other_indent, _, _)) if other_indent == indent => {
                     run.push(next);
                     next += 1;
                 }
                 _ => break,
             }
         }
-        let width = run.iter().filter_map(|&i| split_argument(&out[i]).map(|(_, key, _)| key.len())).max().unwrap_or(0);
+        let width = run
+            .iter()
+            .filter_map(|&i| split_argument(&out[i]).map(|(_, key, _)| key.chars().count()))
+            .max()
+            .unwrap_or(0);
         for &i in &run {
             if let Some((indent, key, value)) = split_argument(&out[i]) {
                 out[i] = format!("{indent}{key:<width$} = {value}");
@@ -214,5 +219,12 @@ mod tests {
         assert!(removed.contains("  source        = \"../modules/service\"\n  desired_count = 2\n\n"), "{removed}");
         assert!(apply(ROOT, "module.orders.desired_count", Some(&serde_json::json!(1))).is_err());
         assert!(apply(ROOT, "module.catalog.nope", None).is_err());
+    }
+
+    #[test]
+    fn leaves_lines_that_open_a_multi_line_value_unaligned() {
+        let root = "module \"api\" {\n  port = 1\n  app_settings = {\n    A = \"b\"\n  }\n  tags = local.tags\n}\n";
+        let set = apply(root, "module.api.port", Some(&serde_json::json!(8080))).expect("set");
+        assert_eq!(set, root.replace("port = 1", "port = 8080"));
     }
 }

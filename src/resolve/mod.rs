@@ -112,12 +112,13 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
         stage,
         targets,
         tags: model.tags.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+        tag_spans: model.tags.iter().map(|(k, v)| (k.clone(), v.span)).collect(),
         registry,
         services,
         jobs,
         resources,
         secrets,
-        config: config(&model.targets, environment.map(|e| &e.targets_config)),
+        config: config(&model.targets, environment.map(|e| &e.targets_config), stage),
     }
 }
 
@@ -219,7 +220,7 @@ fn link_callers(services: &mut BTreeMap<String, Service>, jobs: &BTreeMap<String
 }
 
 /// Target options with the environment's `targets_config` applied field by field.
-fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>) -> TargetConfig {
+fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Stage) -> TargetConfig {
     fn value<T: Clone>(
         base: Option<&crate::source::span::Spanned<T>>,
         over: Option<&crate::source::span::Spanned<T>>,
@@ -254,6 +255,7 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>) -> TargetC
             )
             .unwrap_or_else(|| String::from("monitoring")),
             templates: h.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
+            templates_span: h.templates.as_ref().map(|t| t.span),
         }
     });
     let aws = targets.aws.as_ref().map(|a| {
@@ -265,6 +267,11 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>) -> TargetC
                 .unwrap_or_default(),
             state_lock_table: value(a.state_lock_table.as_ref(), over.and_then(|x| x.state_lock_table.as_ref())),
             certificate_arn: value(a.certificate_arn.as_ref(), over.and_then(|x| x.certificate_arn.as_ref())),
+            vpc: value(a.vpc.as_ref(), over.and_then(|x| x.vpc.as_ref())),
+            single_nat_gateway: value(a.single_nat_gateway.as_ref(), over.and_then(|x| x.single_nat_gateway.as_ref()))
+                .unwrap_or(false),
+            protect: value(a.protect.as_ref(), over.and_then(|x| x.protect.as_ref()))
+                .unwrap_or(stage == Stage::Production),
             templates: a.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
         }
     });
@@ -274,6 +281,7 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>) -> TargetC
             location: value(a.location.as_ref(), over.and_then(|x| x.location.as_ref())).unwrap_or_default(),
             plan_sku: value(a.plan_sku.as_ref(), over.and_then(|x| x.plan_sku.as_ref()))
                 .unwrap_or_else(|| String::from("B1")),
+            plan_sku_span: over.and_then(|x| x.plan_sku.as_ref()).or(a.plan_sku.as_ref()).map(|s| s.span),
             state_resource_group: value(
                 a.state_resource_group.as_ref(),
                 over.and_then(|x| x.state_resource_group.as_ref()),
@@ -289,9 +297,15 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>) -> TargetC
             templates: a.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
         }
     });
-    let ecs = targets.ecs.as_ref().map(|_| EcsOptions {
-        region: aws.as_ref().map(|a| a.region.clone()).unwrap_or_default(),
-        account_id: aws.as_ref().map(|a| a.account_id.clone()).unwrap_or_default(),
+    let ecs = targets.ecs.as_ref().map(|e| {
+        let over = o.and_then(|o| o.ecs.as_ref());
+        EcsOptions {
+            region: aws.as_ref().map(|a| a.region.clone()).unwrap_or_default(),
+            account_id: aws.as_ref().map(|a| a.account_id.clone()).unwrap_or_default(),
+            subnets: value(e.subnets.as_ref(), over.and_then(|x| x.subnets.as_ref())).unwrap_or_default(),
+            security_groups: value(e.security_groups.as_ref(), over.and_then(|x| x.security_groups.as_ref()))
+                .unwrap_or_default(),
+        }
     });
     TargetConfig { compose, helm, aws, azure, ecs }
 }

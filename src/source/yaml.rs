@@ -81,8 +81,19 @@ impl Node {
 
 /// A collection being built.
 enum Frame {
-    Seq { start: Span, anchor: usize, items: Vec<Node> },
-    Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, pending_key: Option<Node> },
+    Seq {
+        start: Span,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    /// `merged` holds the keys that came from a merge key (`<<`): an explicit key overrides them.
+    Map {
+        start: Span,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+        merged: Vec<String>,
+    },
 }
 
 /// Parse one YAML document. An empty file is `Null`. Errors are diagnostics at the offending place.
@@ -164,7 +175,13 @@ impl Builder<'_> {
             }
             Event::MappingStart(anchor, _) => {
                 self.open(span)?;
-                self.stack.push(Frame::Map { start: span, anchor, entries: Vec::new(), pending_key: None });
+                self.stack.push(Frame::Map {
+                    start: span,
+                    anchor,
+                    entries: Vec::new(),
+                    pending_key: None,
+                    merged: Vec::new(),
+                });
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { start, anchor, items }) = self.stack.pop() {
@@ -235,7 +252,7 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map { entries, pending_key, merged, .. }) => match pending_key.take() {
                 None => {
                     if !matches!(node.kind, NodeKind::Scalar { .. } | NodeKind::Null) {
                         diagnostics.push(
@@ -248,8 +265,17 @@ impl Builder<'_> {
                 Some(key) => {
                     let key_text = key.as_str().unwrap_or("");
                     if key_text == "<<" && key.kind != NodeKind::Null {
-                        merge_into(entries, node);
+                        merge_into(entries, merged, node);
                         return;
+                    }
+                    // YAML merge semantics: a key written in the mapping wins over a merged one,
+                    // wherever the `<<` stands.
+                    if let Some(index) = merged.iter().position(|k| k == key_text) {
+                        merged.remove(index);
+                        if let Some(slot) = entries.iter_mut().find(|(k, _)| k.as_str() == Some(key_text)) {
+                            *slot = (key, node);
+                            return;
+                        }
                     }
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str() == Some(key_text)) {
                         diagnostics.push(
@@ -267,7 +293,8 @@ impl Builder<'_> {
 }
 
 /// YAML 1.1 merge keys (`<<: *defaults`), which compose users rely on: entries not already present.
-fn merge_into(entries: &mut Vec<(Node, Node)>, value: Node) {
+/// The keys it adds are remembered in `merged`, so a later explicit key replaces them.
+fn merge_into(entries: &mut Vec<(Node, Node)>, merged: &mut Vec<String>, value: Node) {
     let sources = match value.kind {
         NodeKind::Map(_) => vec![value],
         NodeKind::Seq(items) => items,
@@ -277,6 +304,7 @@ fn merge_into(entries: &mut Vec<(Node, Node)>, value: Node) {
         if let NodeKind::Map(more) = source.kind {
             for (key, value) in more {
                 if !entries.iter().any(|(k, _)| k.as_str() == key.as_str()) {
+                    merged.push(key.as_str().unwrap_or("").to_string());
                     entries.push((key, value));
                 }
             }
@@ -312,6 +340,17 @@ mod tests {
             bomb.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert!(parse_text(&bomb).is_err());
+    }
+
+    #[test]
+    fn explicit_keys_override_merged_ones() {
+        let node = parse_text("base: &b { x: 1, y: 2 }\nm:\n  <<: *b\n  x: 3\n").unwrap_or_else(|d| panic!("{d:?}"));
+        let NodeKind::Map(entries) = &node.kind else { panic!("not a map") };
+        let NodeKind::Map(merged) = &entries[1].1.kind else { panic!("not a map") };
+        let values: Vec<(&str, &str)> =
+            merged.iter().map(|(k, v)| (k.as_str().unwrap_or(""), v.as_str().unwrap_or(""))).collect();
+        assert_eq!(values, [("x", "3"), ("y", "2")]);
+        assert!(parse_text("m:\n  x: 1\n  x: 2\n").is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod header;
 pub mod helm;
 pub mod yaml_out;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostics;
@@ -38,7 +39,9 @@ impl Default for EmitOptions {
 /// One generated file and the scope it belongs to (so filtered builds only prune their own files).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GeneratedFile {
-    pub contents: String,
+    /// The text; generic files copied verbatim borrow the embedded copy instead of allocating one
+    /// per chart or environment.
+    pub contents: Cow<'static, str>,
     pub target: Target,
     /// `None` for files shared by every environment of the target (vendored modules, charts).
     pub environment: Option<String>,
@@ -52,8 +55,14 @@ pub struct FileSet {
 
 impl FileSet {
     /// Add a file.
-    pub fn insert(&mut self, path: impl Into<String>, target: Target, environment: Option<&str>, contents: String) {
-        let file = GeneratedFile { contents, target, environment: environment.map(String::from) };
+    pub fn insert(
+        &mut self,
+        path: impl Into<String>,
+        target: Target,
+        environment: Option<&str>,
+        contents: impl Into<Cow<'static, str>>,
+    ) {
+        let file = GeneratedFile { contents: contents.into(), target, environment: environment.map(String::from) };
         self.files.insert(path.into(), file);
     }
 
@@ -107,13 +116,17 @@ pub fn emit(target: Target, compilation: &Compilation, options: &EmitOptions) ->
 
 /// Emit every target, in target order.
 pub fn emit_all(compilation: &Compilation, options: &EmitOptions, filter: &Filter) -> Result<FileSet, Diagnostics> {
+    use rayon::prelude::*;
+    // Targets are independent: render them in parallel, then merge in target order.
+    let results: Vec<Result<FileSet, Diagnostics>> = Target::ALL
+        .par_iter()
+        .filter(|target| filter.target(**target))
+        .map(|target| emit(*target, compilation, options))
+        .collect();
     let mut files = FileSet::default();
     let mut diagnostics = Diagnostics::new();
-    for target in Target::ALL {
-        if !filter.target(target) {
-            continue;
-        }
-        match emit(target, compilation, options) {
+    for result in results {
+        match result {
             Ok(set) => files.extend(set),
             Err(errors) => diagnostics.extend(errors),
         }

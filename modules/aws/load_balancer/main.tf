@@ -35,6 +35,7 @@ resource "aws_vpc_security_group_ingress_rule" "this" {
 resource "aws_lb" "this" {
   #checkov:skip=CKV2_AWS_28:A WAF web ACL is opt-in through web_acl_arn: its rules are application-specific and the model does not describe them.
   #checkov:skip=CKV2_AWS_76:Applies to the rules of a WAF web ACL, which is opt-in (web_acl_arn) and owned by the team that passes it.
+  #checkov:skip=CKV_AWS_150:Deletion protection follows var.deletion_protection: true in protected environments (production, or targets.aws.protect), false elsewhere so that throwaway environments can be destroyed.
   #checkov:skip=CKV_AWS_91:Access logs are opt-in through access_logs_bucket: they need an S3 bucket with an ELB log-delivery policy that lives outside the generated stack.
   name                       = var.name
   load_balancer_type         = "application"

@@ -8,7 +8,7 @@ mod top;
 
 pub use service::{
     AUTOSCALE_KEYS, COMPUTE_KEYS, HEALTH_KEYS, INGRESS_KEYS, JOB_KEYS, LayerKind, METRICS_KEYS, SECURITY_KEYS,
-    SERVICE_KEYS, service_spec,
+    SERVICE_KEYS, http_path, is_env_name, is_mount_path, is_port_name, service_spec,
 };
 pub use top::{ENVIRONMENT_KEYS, PIN_KEYS, RESOURCE_KEYS, TOP_KEYS, environment_file, model, to_json};
 

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, codes};
 use crate::model::decode::service::{LayerKind, service_spec};
 use crate::model::decode::{
-    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_map,
+    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, string_map,
 };
 use crate::model::quantity::Memory;
 use crate::model::{
-    AwsConfig, AzureConfig, ComposeConfig, EcsConfig, EnvironmentDef, HelmConfig, JobDef, Model, Patch, ResourceDef,
-    ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage, Target, TargetsConfig, TemplateDir,
+    AwsConfig, AwsVpc, AzureConfig, ComposeConfig, EcsConfig, EnvironmentDef, HelmConfig, JobDef, Model, Patch,
+    ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage, Target, TargetsConfig, TemplateDir,
 };
 use crate::source::span::Spanned;
 use crate::source::yaml::{Node, NodeKind};
@@ -66,6 +66,19 @@ pub fn model(ctx: &mut Ctx<'_>, node: &Node) -> Model {
     }
     if let Some(n) = get(map, "jobs") {
         for (name, value) in named_entries(ctx, n, "jobs") {
+            if let NodeKind::Map(fields) = &value.kind {
+                if get(fields, "schedule").is_none() {
+                    ctx.report(
+                        Diagnostic::new(
+                            codes::MISSING_FIELD,
+                            name.span,
+                            format!("job `{}` has no `schedule`", name.value),
+                        )
+                        .with_label("`schedule` missing")
+                        .with_help("add `schedule: \"0 12 * * *\"` (five-field cron, UTC)"),
+                    );
+                }
+            }
             let spec = service_spec(ctx, value, &format!("jobs.{}", name.value), LayerKind::Job);
             model.jobs.insert(name.value.clone(), JobDef { name, spec });
         }
@@ -299,11 +312,29 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                 });
             }
             Target::Aws => {
-                check_keys(ctx, fields, &["region", "account_id", "state", "certificate_arn", "templates"], &at);
+                check_keys(
+                    ctx,
+                    fields,
+                    &[
+                        "region",
+                        "account_id",
+                        "state",
+                        "certificate_arn",
+                        "vpc",
+                        "single_nat_gateway",
+                        "protect",
+                        "templates",
+                    ],
+                    &at,
+                );
                 let mut aws = AwsConfig {
                     region: field(ctx, "region"),
                     account_id: field(ctx, "account_id"),
                     certificate_arn: field(ctx, "certificate_arn"),
+                    vpc: get(fields, "vpc").and_then(|n| aws_vpc(ctx, n, &format!("{at}.vpc"))),
+                    single_nat_gateway: get(fields, "single_nat_gateway")
+                        .and_then(|n| boolean(ctx, n, &format!("{at}.single_nat_gateway"))),
+                    protect: get(fields, "protect").and_then(|n| boolean(ctx, n, &format!("{at}.protect"))),
                     templates: template_dir(ctx, fields, &at),
                     span: value.span,
                     ..AwsConfig::default()
@@ -344,12 +375,47 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                 config.azure = Some(azure);
             }
             Target::Ecs => {
-                check_keys(ctx, fields, &[], &at);
-                config.ecs = Some(EcsConfig { span: value.span });
+                check_keys(ctx, fields, &["subnets", "security_groups"], &at);
+                config.ecs = Some(EcsConfig {
+                    subnets: get(fields, "subnets").and_then(|n| string_list(ctx, n, &format!("{at}.subnets"))),
+                    security_groups: get(fields, "security_groups")
+                        .and_then(|n| string_list(ctx, n, &format!("{at}.security_groups"))),
+                    span: value.span,
+                });
             }
         }
     }
     config
+}
+
+/// `vpc: { id, public_subnets, private_subnets }`: all three are required.
+fn aws_vpc(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<AwsVpc>> {
+    let fields = entries(ctx, node, context)?;
+    check_keys(ctx, fields, &["id", "public_subnets", "private_subnets"], context);
+    let mut missing = false;
+    let mut required = |ctx: &mut Ctx<'_>, key: &str| {
+        if get(fields, key).is_none() {
+            ctx.report(
+                Diagnostic::new(codes::MISSING_FIELD, node.span, format!("`{context}.{key}` is required"))
+                    .with_label(format!("`{key}` missing"))
+                    .with_help("give the VPC's id and its public and private subnet ids"),
+            );
+            missing = true;
+        }
+    };
+    required(ctx, "id");
+    required(ctx, "public_subnets");
+    required(ctx, "private_subnets");
+    if missing {
+        return None;
+    }
+    let id = get(fields, "id").and_then(|n| string(ctx, n, &format!("{context}.id")))?;
+    let public =
+        get(fields, "public_subnets").and_then(|n| string_list(ctx, n, &format!("{context}.public_subnets")))?;
+    let private =
+        get(fields, "private_subnets").and_then(|n| string_list(ctx, n, &format!("{context}.private_subnets")))?;
+    let vpc = AwsVpc { id: id.value, public_subnets: public.value, private_subnets: private.value };
+    Some(Spanned::new(vpc, node.span))
 }
 
 fn template_dir(ctx: &mut Ctx<'_>, fields: &[(Node, Node)], context: &str) -> Option<Spanned<TemplateDir>> {

@@ -131,12 +131,12 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
 
     let mut document = Yaml::map();
     document.insert("name", Yaml::str(format!("{}-{environment}", stack.project)));
-    let mut services_yaml = Yaml::map();
-    for (name, service) in services {
-        let comment = comments.remove(&name);
-        services_yaml.insert_commented(name, service, comment);
-    }
-    document.insert("services", services_yaml);
+    // Built directly: the names are unique (a BTreeMap) and there may be thousands of them.
+    let services_yaml = services
+        .into_iter()
+        .map(|(name, service)| yaml_out::Entry { comment: comments.remove(&name), key: name, value: service })
+        .collect();
+    document.insert("services", Yaml::Map(services_yaml));
     if !volumes.is_empty() {
         document.insert("volumes", Yaml::Map(volumes.into_iter().map(|(k, v)| entry(k, v)).collect()));
     }

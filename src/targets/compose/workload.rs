@@ -67,6 +67,17 @@ pub fn service(stack: &Stack, service: &Service, published: Option<u16>, options
     }
     if let (Some(host), Some(container_port)) = (published, service.http_port()) {
         yaml.insert("ports", Yaml::strs([format!("127.0.0.1:{host}:{container_port}")]));
+    } else {
+        // Without a published port, replicas cannot clash: run as many as the model asks
+        // (autoscale's minimum; compose has no autoscaler). The gateway balances across them.
+        let replicas = service.autoscale.map_or(service.replicas, |a| a.min);
+        if replicas != 1 {
+            if let Yaml::Map(entries) = yaml {
+                if let Some(entry) = entries.iter_mut().find(|e| e.key == "deploy") {
+                    entry.value.insert("replicas", Yaml::Int(i64::from(replicas)));
+                }
+            }
+        }
     }
     yaml.insert("restart", Yaml::str("unless-stopped"));
 

@@ -1,12 +1,13 @@
 //! Checks on the resolved services of one environment that are not standards (not waivable):
 //! IAC030 invalid-port (two names for one port), IAC032 limit-below-request, IAC033 health-check-shape
 //! (HTTP check without an http port), IAC034 unknown-port-name, IAC035 pin-missing,
-//! IAC036 fargate-size, IAC037 unsupported-on-target, IAC038 duplicate-route.
+//! IAC036 fargate-size, IAC037 unsupported-on-target (files on ecs, aws and azure; persistent volumes
+//! on ecs and aws), IAC038 duplicate-route, IAC039 health-check-range (ecs and aws).
 
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{Compute, HealthCheck, Origin, Stack, Target};
+use crate::ir::{Compute, Health, HealthCheck, Origin, Stack, Target, Volume};
 use crate::model::placeholder::{Placeholder, ResourceAttr};
 use crate::source::span::Span;
 use crate::validate::Finding;
@@ -113,6 +114,13 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
     for job in stack.jobs.values() {
         check_compute(&job.compute, &job.origins, job.origin, &job.name, &mut push);
     }
+    if let Some(target) = [Target::Ecs, Target::Aws].into_iter().find(|t| stack.targets.contains(t)) {
+        for service in stack.services.values() {
+            if let Some(health) = &service.health {
+                check_ecs_health(health, &service.origins, service.origin, &service.name, target, &mut push);
+            }
+        }
+    }
 
     let unprovisioned: Vec<Target> =
         stack.targets.iter().copied().filter(|t| matches!(t, Target::Helm | Target::Ecs)).collect();
@@ -163,12 +171,30 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
         .filter(|t| stack.targets.contains(t))
         .map(Target::as_str)
         .collect();
+    let fargate_targets: Vec<&str> =
+        [Target::Ecs, Target::Aws].into_iter().filter(|t| stack.targets.contains(t)).map(Target::as_str).collect();
     let workloads = stack
         .services
         .values()
-        .map(|s| (&s.name, &s.compute, &s.files, &s.origins, s.origin))
-        .chain(stack.jobs.values().map(|j| (&j.name, &j.compute, &j.files, &j.origins, j.origin)));
-    for (name, compute, files, origins, origin) in workloads {
+        .map(|s| (&s.name, &s.compute, &s.files, &s.volumes, &s.origins, s.origin))
+        .chain(stack.jobs.values().map(|j| (&j.name, &j.compute, &j.files, &j.volumes, &j.origins, j.origin)));
+    for (name, compute, files, volumes, origins, origin) in workloads {
+        let persistent = volumes.iter().find(|(_, volume)| matches!(volume, Volume::Persistent(_)));
+        if let (Some((path, _)), Some(target)) = (persistent, fargate_targets.first()) {
+            push(
+                Diagnostic::new(
+                    codes::UNSUPPORTED_ON_TARGET,
+                    origin_span(origins, &format!("volumes.{path}"), origin),
+                    format!("`{name}` keeps `{path}` on a persistent volume, which the {target} target cannot provide"),
+                )
+                .with_label("persistent volume")
+                .with_help(format!(
+                    "Fargate tasks have no persistent disk without EFS, which iacgen does not provision: use a `scratch` volume and keep the data in a database, or leave {target} out of environment `{}`",
+                    stack.environment
+                )),
+                Some(name),
+            );
+        }
         if on_fargate
             && (compute.cpu_limit.millis > FARGATE_MAX_CPU || compute.memory_limit.mebibytes > FARGATE_MAX_MEMORY)
         {
@@ -249,9 +275,89 @@ fn check_compute(
     }
 }
 
+/// ECS's container health check ranges, in whole seconds (durations round up).
+const ECS_HEALTH_RANGES: [(&str, &str, u64, u64); 4] = [
+    ("interval", "health.interval", 5, 300),
+    ("timeout", "health.timeout", 2, 60),
+    ("retries", "health.retries", 1, 10),
+    ("start period", "health.start_period", 0, 300),
+];
+
+fn check_ecs_health(
+    health: &Health,
+    origins: &BTreeMap<String, Origin>,
+    fallback: Span,
+    name: &str,
+    target: Target,
+    push: &mut impl FnMut(Diagnostic, Option<&str>),
+) {
+    let values = [
+        health.interval.secs_ceil(),
+        health.timeout.secs_ceil(),
+        u64::from(health.retries),
+        health.start_period.secs_ceil(),
+    ];
+    for ((what, field, low, high), value) in ECS_HEALTH_RANGES.into_iter().zip(values) {
+        if (low..=high).contains(&value) {
+            continue;
+        }
+        let unit = if what == "retries" { "" } else { " s" };
+        push(
+            Diagnostic::new(
+                codes::HEALTH_CHECK_RANGE,
+                origins.get(field).and_then(|o| o.span).unwrap_or(fallback),
+                format!(
+                    "service `{name}` has a health check {what} of {value}{unit}, outside the {low}-{high}{unit} that the {} target accepts",
+                    target.as_str()
+                ),
+            )
+            .with_label(format!("ECS accepts {low}-{high}{unit}"))
+            .with_help(format!("set `{field}` between {low} and {high}{unit}")),
+            Some(name),
+        );
+    }
+}
+
 fn join_keys(ports: &BTreeMap<String, u16>) -> String {
     if ports.is_empty() {
         return String::from("none declared");
     }
     ports.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::reader::Reader;
+
+    /// The codes of the diagnostics a model gives.
+    fn codes(model: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("iacgen.yaml"), model).expect("write model");
+        match crate::resolve_model(&Reader::Disk { root: dir.path().to_path_buf() }) {
+            Ok(resolved) => resolved.diagnostics.items.iter().map(|d| d.code.id()).collect(),
+            Err(failure) => failure.diagnostics.items.iter().map(|d| d.code.id()).collect(),
+        }
+    }
+
+    fn model(targets: &str, service: &str) -> String {
+        format!(
+            "version: 1\nproject: shop\nservices:\n  api:\n    image: ghcr.io/x/api\n    version: \"1\"\n    port: 8080\n{service}\nenvironments:\n  staging:\n    targets: [{targets}]\ntargets:\n  compose: {{}}\n  aws: {{ region: us-east-1, account_id: \"123456789012\", state: {{ bucket: b }} }}\n  ecs: {{}}\n"
+        )
+    }
+
+    #[test]
+    fn persistent_volumes_are_rejected_on_fargate_targets() {
+        let service = "    health: { path: /health }\n    volumes: { /data: { persistent: 1Gi } }";
+        assert_eq!(codes(&model("ecs", service)), ["IAC037"]);
+        assert_eq!(codes(&model("aws", service)), ["IAC037"]);
+        assert!(codes(&model("compose", service)).is_empty());
+    }
+
+    #[test]
+    fn ecs_health_timings_must_be_in_range() {
+        let service = "    health: { path: /health, interval: 2s, timeout: 90s, retries: 3 }";
+        assert_eq!(codes(&model("ecs", service)), ["IAC039", "IAC039"]);
+        assert!(codes(&model("compose", service)).is_empty());
+        assert!(codes(&model("ecs", "    health: { path: /health, interval: 5s, timeout: 2s }")).is_empty());
+    }
 }

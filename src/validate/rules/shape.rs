@@ -11,19 +11,6 @@ pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
     for (context, spec) in layers(model) {
         check_layer(&context, spec, diagnostics);
     }
-    for job in model.jobs.values() {
-        if job.spec.schedule.is_none() {
-            diagnostics.push(
-                Diagnostic::new(
-                    codes::MISSING_FIELD,
-                    job.name.span,
-                    format!("job `{}` has no `schedule`", job.name.value),
-                )
-                .with_label("`schedule` missing")
-                .with_help("add `schedule: \"0 12 * * *\"` (five-field cron, UTC)"),
-            );
-        }
-    }
 }
 
 fn check_layer(context: &str, spec: &ServiceSpec, diagnostics: &mut Diagnostics) {

@@ -1,0 +1,405 @@
+//! main.tf of a root: header comment, locals, shared infrastructure, resources, services, jobs
+//! (contract sections 3 and 4).
+
+use std::collections::BTreeSet;
+
+use crate::ir::{Job, ResourceKind, Service};
+use crate::targets::EmitOptions;
+use crate::targets::aws::hcl::{self, Block, Expr, Item};
+use crate::targets::aws::names::{self, Kind};
+use crate::targets::aws::plan::{self, Plan};
+use crate::targets::aws::root::file;
+use crate::targets::aws::values::References;
+use crate::targets::ecs::container::{self, Place, Workload};
+use crate::targets::ecs::fargate::{self, TaskSize};
+
+/// Width of the header comment lines, `# ` included.
+const COMMENT_WIDTH: usize = 100;
+
+/// main.tf of `plan`'s environment.
+pub fn render(plan: &Plan<'_>, options: &EmitOptions) -> String {
+    let stack = plan.stack;
+    let mut items = Vec::new();
+    let mut locals = Block::new("locals");
+    locals.attr("project", Expr::string(&stack.project)).attr("environment", Expr::string(&stack.environment));
+    items.push(Item::Block(locals));
+
+    section(&mut items, "Shared infrastructure.", shared(plan));
+    let resources: Vec<Block> = plan.resource_users.keys().filter_map(|name| resource(plan, name)).collect();
+    section(&mut items, "Resources.", resources);
+    section(&mut items, "Services.", stack.services.values().filter_map(|s| service(plan, s)).collect());
+    section(&mut items, "Jobs.", stack.jobs.values().filter_map(|j| job(plan, j)).collect());
+    file(options, &header(plan), &items)
+}
+
+fn section(items: &mut Vec<Item>, title: &str, blocks: Vec<Block>) {
+    if blocks.is_empty() {
+        return;
+    }
+    items.push(Item::Blank);
+    items.push(Item::Comment(title.to_string()));
+    for block in blocks {
+        items.push(Item::Blank);
+        items.push(Item::Block(block));
+    }
+}
+
+fn header(plan: &Plan<'_>) -> Vec<String> {
+    let stack = plan.stack;
+    let aws = &plan.aws;
+    let mut lines = vec![
+        String::new(),
+        format!(
+            "Environment {} of project {} on AWS ({}, account {}).",
+            stack.environment, stack.project, aws.region, aws.account_id
+        ),
+    ];
+    let sizes: Vec<String> = stack
+        .services
+        .values()
+        .map(|s| (&s.name, &s.compute))
+        .chain(stack.jobs.values().map(|j| (&j.name, &j.compute)))
+        .filter_map(|(name, compute)| Some(fargate::describe(name, compute, *plan.sizes.get(name)?)))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !sizes.is_empty() {
+        lines.extend(wrap("Fargate sizes:", &sizes));
+    }
+    if let Some(registry) = &plan.registry
+        && !plan.owns_registry()
+    {
+        lines.push(format!(
+            "ECR repositories of account {} in {} are created by environment {}.",
+            aws.account_id, aws.region, registry.owner
+        ));
+    }
+    for note in &plan.notes {
+        lines.extend(fill(note.split(' ').map(String::from).collect()));
+    }
+    lines
+}
+
+/// `lead a; b; c.` wrapped at [`COMMENT_WIDTH`] between entries.
+fn wrap(lead: &str, entries: &[String]) -> Vec<String> {
+    let mut pieces = vec![lead.to_string()];
+    for (index, entry) in entries.iter().enumerate() {
+        pieces.push(if index + 1 == entries.len() { format!("{entry}.") } else { format!("{entry};") });
+    }
+    fill(pieces)
+}
+
+/// Unbreakable pieces joined by spaces, as many per line as fit in [`COMMENT_WIDTH`] (with `# `).
+fn fill(pieces: Vec<String>) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for piece in pieces {
+        if line.is_empty() {
+            line = piece;
+        } else if 2 + line.len() + 1 + piece.len() <= COMMENT_WIDTH {
+            line.push(' ');
+            line.push_str(&piece);
+        } else {
+            lines.push(std::mem::replace(&mut line, piece));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn module(label: &str, source: &str) -> Block {
+    let mut block = Block::labelled("module", label);
+    block.attr("source", Expr::string(&format!("../modules/{source}"))).blank();
+    block
+}
+
+fn project_environment(block: &mut Block) {
+    block.attr("project", Expr::raw("local.project")).attr("environment", Expr::raw("local.environment"));
+}
+
+const KMS: &str = "module.kms.key_arn";
+
+fn shared(plan: &Plan<'_>) -> Vec<Block> {
+    let stack = plan.stack;
+    let mut blocks = Vec::new();
+    let mut kms = module("kms", "kms");
+    project_environment(&mut kms);
+    blocks.push(kms);
+
+    let mut network = module("network", "network");
+    project_environment(&mut network);
+    match &plan.aws.vpc {
+        Some(vpc) => {
+            network
+                .attr("existing_vpc_id", Expr::string(&vpc.id))
+                .attr("existing_public_subnet_ids", Expr::strings(vpc.public_subnets.iter().map(String::as_str)))
+                .attr("existing_private_subnet_ids", Expr::strings(vpc.private_subnets.iter().map(String::as_str)));
+        }
+        None => {
+            if plan.aws.single_nat_gateway {
+                network.attr("single_nat_gateway", Expr::raw("true"));
+            }
+            network.attr("kms_key_arn", Expr::raw(KMS));
+        }
+    }
+    blocks.push(network);
+
+    let mut cluster = module("cluster", "cluster");
+    project_environment(&mut cluster);
+    cluster.attr("vpc_id", Expr::raw("module.network.vpc_id"));
+    blocks.push(cluster);
+
+    if let Some(registry) = plan.registry.as_ref().filter(|_| plan.owns_registry()) {
+        let mut block = module("registry", "registry");
+        block
+            .attr("repository_names", Expr::strings(registry.repositories.iter().map(String::as_str)))
+            .attr("kms_key_arn", Expr::raw(KMS));
+        blocks.push(block);
+    }
+
+    if !plan.secrets.is_empty() {
+        let mut block = module("secrets", "secrets");
+        project_environment(&mut block);
+        block.attr("names", Expr::strings(plan.secrets.iter().map(String::as_str)));
+        let descriptions: Vec<(String, Expr)> = plan
+            .secrets
+            .iter()
+            .filter_map(|name| {
+                let description = stack.secrets.get(name)?.description.as_ref()?;
+                Some((name.clone(), Expr::string(description)))
+            })
+            .collect();
+        if !descriptions.is_empty() {
+            block.attr("descriptions", Expr::map(descriptions));
+        }
+        block.attr("kms_key_arn", Expr::raw(KMS));
+        blocks.push(block);
+    }
+
+    if plan.has_load_balancer() {
+        let mut block = module("load_balancer", "load_balancer");
+        project_environment(&mut block);
+        block
+            .attr("name", Expr::string(&names::fit_32(&format!("{}-{}", stack.project, stack.environment))))
+            .attr("vpc_id", Expr::raw("module.network.vpc_id"))
+            .attr("public_subnet_ids", Expr::raw("module.network.public_subnet_ids"))
+            .attr("certificate_arn", Expr::raw("var.certificate_arn"))
+            .attr("deletion_protection", Expr::raw(bool_text(plan.aws.protect)));
+        blocks.push(block);
+    }
+    blocks
+}
+
+fn bool_text(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
+/// `{ "<user>" = module.<user>.security_group_id }` for each user.
+fn security_groups(plan: &Plan<'_>, users: &BTreeSet<(Kind, String)>) -> Expr {
+    let sorted: BTreeSet<(&String, Kind)> = users.iter().map(|(kind, name)| (name, *kind)).collect();
+    Expr::map(
+        sorted.into_iter().map(|(name, kind)| {
+            (name.clone(), Expr::raw(format!("module.{}.security_group_id", plan.label(kind, name))))
+        }),
+    )
+}
+
+fn resource(plan: &Plan<'_>, name: &str) -> Option<Block> {
+    let resource = plan.stack.resources.get(name)?;
+    let users = plan.resource_users.get(name)?;
+    let source = match resource.kind {
+        ResourceKind::Postgres => "postgres",
+        ResourceKind::Mysql => "mysql",
+        ResourceKind::Mssql => "mssql",
+        ResourceKind::Redis => "redis",
+    };
+    let mut block = module(&plan.label(Kind::Resource, name), source);
+    project_environment(&mut block);
+    block
+        .attr("name", Expr::string(name))
+        .attr("engine_version", Expr::string(&resource.version))
+        .attr("size", Expr::string(resource.size.as_str()));
+    let protect = bool_text(plan.aws.protect);
+    if resource.kind == ResourceKind::Redis {
+        block.attr("high_availability", Expr::raw(protect));
+    } else {
+        let storage = plan.storage.get(name).copied().unwrap_or(plan::MIN_STORAGE_GIB);
+        block
+            .attr("storage", Expr::raw(storage.to_string()))
+            .attr("backup_days", Expr::raw(resource.backup_days.to_string()))
+            .attr("database_name", Expr::string(&resource.database))
+            .attr("multi_az", Expr::raw(protect))
+            .attr("deletion_protection", Expr::raw(protect));
+    }
+    block
+        .attr("vpc_id", Expr::raw("module.network.vpc_id"))
+        .attr("subnet_ids", Expr::raw("module.network.private_subnet_ids"))
+        .attr("allowed_security_group_ids", security_groups(plan, users))
+        .attr("kms_key_arn", Expr::raw(KMS));
+    Some(block)
+}
+
+/// Arguments every task-running module takes after `name`.
+fn network_arguments(block: &mut Block) {
+    block
+        .attr("vpc_id", Expr::raw("module.network.vpc_id"))
+        .attr("vpc_cidr_block", Expr::raw("module.network.vpc_cidr_block"))
+        .attr("private_subnet_ids", Expr::raw("module.network.private_subnet_ids"));
+}
+
+fn task_size(block: &mut Block, size: TaskSize) {
+    block.attr("cpu", Expr::string(&size.cpu.to_string())).attr("memory", Expr::string(&size.memory.to_string()));
+}
+
+fn definitions(plan: &Plan<'_>, workload: Workload<'_>, size: TaskSize) -> Expr {
+    let place = Place { project: &plan.stack.project, environment: &plan.stack.environment, region: &plan.aws.region };
+    let references = References { stack: plan.stack, labels: &plan.labels };
+    let definition = container::definition(workload, size, &place, &references);
+    Expr::Call(String::from("jsonencode"), Box::new(Expr::List(vec![hcl::from_node(&definition)])))
+}
+
+/// `secret_arns`, `ecr_repository_arns` and `kms_key_arn`, the tail of every task-running module.
+fn access(plan: &Plan<'_>, block: &mut Block, workloads: &[Workload<'_>], image: &crate::ir::Image) {
+    let references = References { stack: plan.stack, labels: &plan.labels };
+    let secrets: BTreeSet<_> = workloads.iter().flat_map(|workload| workload.secret_refs()).collect();
+    let arns = references.secret_arns(&secrets);
+    if !arns.is_empty() {
+        block.attr("secret_arns", Expr::List(arns.into_iter().map(Expr::Raw).collect()));
+    }
+    if let Some(path) = plan.ecr_path(image) {
+        let arn = if plan.owns_registry() {
+            format!("module.registry.repository_arns[{}]", hcl::string(&path))
+        } else {
+            hcl::string(&format!("arn:aws:ecr:{}:{}:repository/{path}", plan.aws.region, plan.aws.account_id))
+        };
+        block.attr("ecr_repository_arns", Expr::raw(format!("[{arn}]")));
+    }
+}
+
+fn service(plan: &Plan<'_>, service: &Service) -> Option<Block> {
+    let stack = plan.stack;
+    let size = *plan.sizes.get(&service.name)?;
+    let mut block = module(&plan.label(Kind::Service, &service.name), "service");
+    project_environment(&mut block);
+    block
+        .attr("name", Expr::string(&service.name))
+        .attr("cluster_arn", Expr::raw("module.cluster.arn"))
+        .attr("cluster_name", Expr::raw("module.cluster.name"))
+        .attr("service_discovery_namespace_id", Expr::raw("module.cluster.namespace_id"))
+        .attr("service_discovery_namespace_name", Expr::raw("module.cluster.namespace_name"));
+    network_arguments(&mut block);
+    task_size(&mut block, size);
+    if let Some(port) = service.http_port() {
+        block.attr("container_port", Expr::raw(port.to_string()));
+    }
+    if let Some(metrics) = &service.metrics {
+        block.attr("metrics_port", Expr::raw(metrics.port.to_string()));
+    }
+    if service.autoscale.is_none() {
+        block.attr("desired_count", Expr::raw(service.replicas.to_string()));
+    }
+    let scratch = container::scratch_volumes(&service.volumes);
+    if !scratch.is_empty() {
+        block.attr("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
+    }
+    if let Some(autoscale) = &service.autoscale {
+        // The module always takes a CPU target; 100 % never adds tasks (memory-only scaling).
+        let mut fields = vec![
+            (String::from("min"), Expr::raw(autoscale.min.to_string())),
+            (String::from("max"), Expr::raw(autoscale.max.to_string())),
+            (String::from("cpu"), Expr::raw(autoscale.cpu.unwrap_or(100).to_string())),
+        ];
+        if let Some(memory) = autoscale.memory {
+            fields.push((String::from("memory"), Expr::raw(memory.to_string())));
+        }
+        block.attr("autoscale", Expr::Object(fields));
+    }
+    if let (Some(ingress), Some(priority)) = (&service.ingress, plan.priorities.get(&service.name)) {
+        let target_group = names::fit_32(&format!("{}-{}-{}", stack.project, stack.environment, service.name));
+        let mut fields = vec![
+            (String::from("listener_arn"), Expr::raw("module.load_balancer.listener_arn")),
+            (String::from("security_group_id"), Expr::raw("module.load_balancer.security_group_id")),
+            (String::from("target_group_name"), Expr::string(&target_group)),
+            (String::from("priority"), Expr::raw(priority.to_string())),
+        ];
+        if let Some(host) = &ingress.host {
+            fields.push((String::from("host"), Expr::string(host)));
+        }
+        fields.push((String::from("path"), Expr::string(&ingress.path)));
+        match service.health.as_ref().map(|h| &h.check) {
+            Some(crate::ir::HealthCheck::Http { ready, .. }) => {
+                fields.push((String::from("health_check_path"), Expr::string(ready)));
+            }
+            _ => {
+                fields.push((String::from("health_check_path"), Expr::string("/")));
+                fields.push((String::from("health_check_matcher"), Expr::string("200-499")));
+            }
+        }
+        block.attr("load_balancer", Expr::Object(fields));
+    }
+    block.attr("container_definitions", definitions(plan, Workload::Service(service), size));
+    let mut workloads = vec![Workload::Service(service)];
+    if service.migrate.is_some() {
+        block.attr("migration_container_definitions", definitions(plan, Workload::Migration(service), size));
+        workloads.push(Workload::Migration(service));
+    }
+    access(plan, &mut block, &workloads, &service.image);
+    if !service.called_by.is_empty() {
+        let callers: BTreeSet<(Kind, String)> = service
+            .called_by
+            .iter()
+            .map(|caller| {
+                let kind = if stack.services.contains_key(caller) { Kind::Service } else { Kind::Job };
+                (kind, caller.clone())
+            })
+            .collect();
+        block.attr("caller_security_group_ids", security_groups(plan, &callers));
+    }
+    block.attr("kms_key_arn", Expr::raw(KMS));
+    Some(block)
+}
+
+fn job(plan: &Plan<'_>, job: &Job) -> Option<Block> {
+    let size = *plan.sizes.get(&job.name)?;
+    let expression = plan.schedules.get(&job.name)?;
+    let mut block = module(&plan.label(Kind::Job, &job.name), "scheduled_job");
+    project_environment(&mut block);
+    block.attr("name", Expr::string(&job.name)).attr("schedule_expression", Expr::string(expression));
+    if plan::is_set(&job.origins, "retries") {
+        block.attr("retries", Expr::raw(job.retries.to_string()));
+    }
+    block.attr("cluster_arn", Expr::raw("module.cluster.arn"));
+    network_arguments(&mut block);
+    task_size(&mut block, size);
+    let scratch = container::scratch_volumes(&job.volumes);
+    if !scratch.is_empty() {
+        block.attr("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
+    }
+    block.attr("container_definitions", definitions(plan, Workload::Job(job), size));
+    access(plan, &mut block, &[Workload::Job(job)], &job.image);
+    block.attr("kms_key_arn", Expr::raw(KMS));
+    Some(block)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_entries_at_the_comment_width() {
+        let entries = [
+            String::from("dox-auth 250m/512Mi -> 256/512"),
+            String::from("dox-core-store 500m/1Gi -> 512/1024"),
+            String::from("nightly-report 250m/512Mi -> 256/512"),
+        ];
+        assert_eq!(
+            wrap("Fargate sizes:", &entries),
+            [
+                "Fargate sizes: dox-auth 250m/512Mi -> 256/512; dox-core-store 500m/1Gi -> 512/1024;",
+                "nightly-report 250m/512Mi -> 256/512.",
+            ]
+        );
+    }
+}

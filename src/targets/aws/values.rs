@@ -1,0 +1,137 @@
+//! Placeholders and secrets as Terraform references to the root's module outputs (contract 5.2, 5.4).
+
+use std::collections::BTreeSet;
+
+use crate::ir::{ResourceKind, SecretRef, Stack};
+use crate::model::placeholder::{Placeholder, ResourceAttr, Segment, ServiceAttr, Template};
+use crate::targets::aws::hcl;
+use crate::targets::aws::names::{Kind, Labels};
+use crate::targets::ecs::container::Values;
+use crate::targets::ecs::node::Node;
+
+/// Writes values as references to the modules of one environment's root.
+pub struct References<'a> {
+    pub stack: &'a Stack,
+    pub labels: &'a Labels,
+}
+
+/// A placeholder as a Terraform value: a literal, or an expression.
+enum Value {
+    Text(String),
+    /// An expression; `as_string` is its form where a string is needed (`tostring(...)` for ports).
+    Expr {
+        inner: String,
+        as_string: String,
+    },
+}
+
+impl References<'_> {
+    fn value(&self, placeholder: &Placeholder) -> Value {
+        let stack = self.stack;
+        match placeholder {
+            Placeholder::Environment => Value::Text(stack.environment.clone()),
+            Placeholder::Project => Value::Text(stack.project.clone()),
+            Placeholder::Resource { name, attr } => {
+                let module = format!("module.{}", self.labels.get(Kind::Resource, name));
+                let redis = stack.resources.get(name).is_some_and(|r| r.kind == ResourceKind::Redis);
+                match attr {
+                    ResourceAttr::Host if redis => expr(format!("{module}.host")),
+                    ResourceAttr::Host => expr(format!("{module}.address")),
+                    ResourceAttr::Port => port(format!("{module}.port")),
+                    ResourceAttr::Name => expr(format!("{module}.database_name")),
+                    ResourceAttr::User if redis => Value::Text(String::from("default")),
+                    ResourceAttr::User => expr(format!("{module}.username")),
+                }
+            }
+            Placeholder::Service { name, attr } => {
+                let module = format!("module.{}", self.labels.get(Kind::Service, name));
+                match attr {
+                    ServiceAttr::Host => expr(format!("{module}.host")),
+                    ServiceAttr::Port => port(format!("{module}.port")),
+                    ServiceAttr::Url => expr(format!("{module}.internal_url")),
+                }
+            }
+        }
+    }
+
+    /// The expression of a secret's `valueFrom`, and the ARN the execution role must read.
+    pub fn secret_arn(&self, reference: &SecretRef) -> (String, String) {
+        match reference {
+            SecretRef::Declared(name) => {
+                let arn = format!("module.secrets.arns[{}]", hcl::string(name));
+                (arn.clone(), arn)
+            }
+            SecretRef::ResourcePassword(resource) => {
+                let module = format!("module.{}", self.labels.get(Kind::Resource, resource));
+                let redis = self.stack.resources.get(resource).is_some_and(|r| r.kind == ResourceKind::Redis);
+                if redis {
+                    let arn = format!("{module}.auth_token_secret_arn");
+                    (arn.clone(), arn)
+                } else {
+                    // The RDS-managed secret is JSON {username, password}.
+                    let arn = format!("{module}.master_user_secret_arn");
+                    (format!("\"${{{arn}}}:password::\""), arn)
+                }
+            }
+        }
+    }
+
+    /// `secret_arns` of the given references: de-duplicated, sorted by expression text.
+    pub fn secret_arns(&self, references: &BTreeSet<SecretRef>) -> Vec<String> {
+        let arns: BTreeSet<String> = references.iter().map(|reference| self.secret_arn(reference).1).collect();
+        arns.into_iter().collect()
+    }
+}
+
+fn expr(text: String) -> Value {
+    Value::Expr { inner: text.clone(), as_string: text }
+}
+
+fn port(text: String) -> Value {
+    Value::Expr { as_string: format!("tostring({text})"), inner: text }
+}
+
+impl Values for References<'_> {
+    fn env(&self, template: &Template) -> Node {
+        let parts: Vec<Value> = template
+            .segments
+            .iter()
+            .map(|segment| match segment {
+                Segment::Text(text) => Value::Text(text.clone()),
+                Segment::Placeholder(placeholder, _) => self.value(placeholder),
+            })
+            .collect();
+        let expressions = parts.iter().filter(|part| matches!(part, Value::Expr { .. })).count();
+        if expressions == 0 {
+            let text: String = parts
+                .into_iter()
+                .map(|part| match part {
+                    Value::Text(text) => text,
+                    Value::Expr { as_string, .. } => as_string,
+                })
+                .collect();
+            return Node::Str(text);
+        }
+        if let [Value::Expr { as_string, .. }] = parts.as_slice() {
+            return Node::Expr(as_string.clone());
+        }
+        // Text mixed with references: an HCL template string.
+        let mut out = String::from("\"");
+        for part in parts {
+            match part {
+                Value::Text(text) => out.push_str(&hcl::template_text(&text)),
+                Value::Expr { inner, .. } => {
+                    out.push_str("${");
+                    out.push_str(&inner);
+                    out.push('}');
+                }
+            }
+        }
+        out.push('"');
+        Node::Expr(out)
+    }
+
+    fn secret(&self, reference: &SecretRef) -> Node {
+        Node::Expr(self.secret_arn(reference).0)
+    }
+}

@@ -1,0 +1,381 @@
+//! One environment of the ecs target: task definitions, schedules and the README beside them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::Diagnostics;
+use crate::ir::{Compute, Job, SecretRef, Service, Stack, Target};
+use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
+use crate::targets::ecs::container::{self, Place, Values, Workload};
+use crate::targets::ecs::fargate::{self, TaskSize};
+use crate::targets::ecs::node::{self, Layout, Node};
+use crate::targets::yaml_out::Yaml;
+use crate::targets::{EmitOptions, FileSet, header, yaml_out};
+
+/// Placeholders and secrets as plain strings: the environment's pinned values and Secrets Manager ARNs.
+struct Literal<'a> {
+    stack: &'a Stack,
+    region: &'a str,
+    account: &'a str,
+}
+
+impl Literal<'_> {
+    fn placeholder(&self, placeholder: &Placeholder) -> String {
+        let stack = self.stack;
+        match placeholder {
+            Placeholder::Environment => stack.environment.clone(),
+            Placeholder::Project => stack.project.clone(),
+            Placeholder::Resource { name, attr } => match stack.resources.get(name) {
+                Some(resource) => match attr {
+                    ResourceAttr::Host => resource.host.clone().unwrap_or_default(),
+                    ResourceAttr::Port => resource.port.to_string(),
+                    ResourceAttr::Name => resource.database.clone(),
+                    ResourceAttr::User => resource.user.clone(),
+                },
+                None => String::new(),
+            },
+            Placeholder::Service { name, attr } => {
+                let host = service_host(stack, name);
+                let port = stack.services.get(name).and_then(Service::http_port).map(|p| p.to_string());
+                let port = port.unwrap_or_default();
+                match attr {
+                    ServiceAttr::Host => host,
+                    ServiceAttr::Port => port,
+                    ServiceAttr::Url => format!("http://{host}:{port}"),
+                }
+            }
+        }
+    }
+
+    fn secret_arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:secretsmanager:{}:{}:secret:{}/{}/{name}",
+            self.region, self.account, self.stack.project, self.stack.environment
+        )
+    }
+}
+
+impl Values for Literal<'_> {
+    fn env(&self, template: &Template) -> Node {
+        Node::Str(template.render(|placeholder| self.placeholder(placeholder)))
+    }
+
+    fn secret(&self, reference: &SecretRef) -> Node {
+        match reference {
+            SecretRef::Declared(name) => Node::Str(self.secret_arn(name)),
+            SecretRef::ResourcePassword(resource) => Node::Str(format!("{}:password::", self.secret_arn(resource))),
+        }
+    }
+}
+
+/// `<service>.<project>-<env>.internal`: the Cloud Map name the aws target registers.
+pub fn service_host(stack: &Stack, service: &str) -> String {
+    format!("{service}.{}-{}.internal", stack.project, stack.environment)
+}
+
+/// Emit `ecs/<env>/` of one environment.
+pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet, diagnostics: &mut Diagnostics) {
+    let ecs = stack.config.ecs.clone().unwrap_or_default();
+    let environment = stack.environment.as_str();
+    let place = Place { project: &stack.project, environment, region: &ecs.region };
+    let values = Literal { stack, region: &ecs.region, account: &ecs.account_id };
+    let dir = format!("ecs/{environment}");
+    let mut notes = Notes::default();
+    let add = |files: &mut FileSet, name: String, text: String| {
+        files.insert(format!("{dir}/{name}"), Target::Ecs, Some(environment), text);
+    };
+
+    for service in stack.services.values() {
+        let size = match super::task_size(&service.name, &service.compute, &service.origins, service.origin) {
+            Ok(size) => size,
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        notes.size(&service.name, &service.compute, size);
+        let definition = task_definition(stack, &place, &ecs.account_id, Workload::Service(service), size, &values);
+        add(files, format!("{}.json", service.name), node::to_json(&definition));
+        notes.secrets.extend(Workload::Service(service).secret_refs());
+        notes.roles.insert(service.name.clone());
+        notes.registrations.push(format!("{}.json", service.name));
+        if service.migrate.is_some() {
+            let migration = Workload::Migration(service);
+            let definition = task_definition(stack, &place, &ecs.account_id, migration, size, &values);
+            add(files, format!("{}-migrate.json", service.name), node::to_json(&definition));
+            notes.registrations.push(format!("{}-migrate.json", service.name));
+            notes.secrets.extend(migration.secret_refs());
+        }
+    }
+    for job in stack.jobs.values() {
+        let size = match super::task_size(&job.name, &job.compute, &job.origins, job.origin) {
+            Ok(size) => size,
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        let expression = match super::schedule_expression(job, "ecs") {
+            Ok(expression) => expression,
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        notes.size(&job.name, &job.compute, size);
+        let definition = task_definition(stack, &place, &ecs.account_id, Workload::Job(job), size, &values);
+        add(files, format!("{}.json", job.name), node::to_json(&definition));
+        let schedule = schedule_input(stack, &place, &ecs.account_id, job, &expression);
+        add(
+            files,
+            format!("{}.schedule.yaml", job.name),
+            format!(
+                "{}{}",
+                header::hash_comment(&options.model_file, &schedule_comment(stack, job, &expression)),
+                yaml_out::to_string(&schedule)
+            ),
+        );
+        notes.secrets.extend(Workload::Job(job).secret_refs());
+        notes.roles.insert(job.name.clone());
+        notes.registrations.push(format!("{}.json", job.name));
+        notes.schedules.push(job.name.clone());
+    }
+    add(files, String::from("README.md"), notes.render(stack, &place, &ecs.account_id, options));
+}
+
+/// The `register-task-definition` input of one workload.
+fn task_definition(
+    stack: &Stack,
+    place: &Place<'_>,
+    account: &str,
+    workload: Workload<'_>,
+    size: TaskSize,
+    values: &Literal<'_>,
+) -> Node {
+    let (owner, family, volumes) = match workload {
+        Workload::Service(service) => (&service.name, place.prefix(&service.name), &service.volumes),
+        Workload::Migration(service) => {
+            (&service.name, format!("{}-migrate", place.prefix(&service.name)), &service.volumes)
+        }
+        Workload::Job(job) => (&job.name, place.prefix(&job.name), &job.volumes),
+    };
+    let role = |suffix: &str| Node::Str(format!("arn:aws:iam::{account}:role/{}-{suffix}", place.prefix(owner)));
+    let mut task = Node::object(Layout::Block)
+        .with("family", Node::Str(family))
+        .with("requiresCompatibilities", Node::strs(["FARGATE"]))
+        .with("networkMode", Node::str("awsvpc"))
+        .with("cpu", Node::Str(size.cpu.to_string()))
+        .with("memory", Node::Str(size.memory.to_string()))
+        .with(
+            "runtimePlatform",
+            Node::object(Layout::Block)
+                .with("operatingSystemFamily", Node::str("LINUX"))
+                .with("cpuArchitecture", Node::str("X86_64")),
+        )
+        .with("executionRoleArn", role("execution"))
+        .with("taskRoleArn", role("task"))
+        .with(
+            "containerDefinitions",
+            Node::List(vec![container::definition(workload, size, place, values)], Layout::Block),
+        );
+    let scratch = container::scratch_volumes(volumes);
+    if !scratch.is_empty() {
+        let volumes =
+            scratch.into_iter().map(|(_, name)| Node::object(Layout::Inline).with("name", Node::Str(name))).collect();
+        task.push("volumes", Node::List(volumes, Layout::Block));
+    }
+    task.push("tags", tags(stack));
+    task
+}
+
+/// The model's tags plus `Project`, `Environment` and `ManagedBy` (which win), sorted by key.
+fn tags(stack: &Stack) -> Node {
+    let mut tags: BTreeMap<String, String> = stack.tags.clone();
+    tags.insert(String::from("Project"), stack.project.clone());
+    tags.insert(String::from("Environment"), stack.environment.clone());
+    tags.insert(String::from("ManagedBy"), String::from("iacgen"));
+    let list = tags
+        .into_iter()
+        .map(|(key, value)| Node::object(Layout::Inline).with("key", Node::Str(key)).with("value", Node::Str(value)))
+        .collect();
+    Node::List(list, Layout::Block)
+}
+
+fn schedule_comment(stack: &Stack, job: &Job, expression: &str) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "EventBridge Scheduler schedule of job `{}`: \"{}\" (cron, UTC) is {expression}.",
+            job.name, job.schedule.expression
+        ),
+        format!(
+            "Register {}.json first, then: aws scheduler create-schedule --cli-input-yaml file://{}.schedule.yaml",
+            job.name, job.name
+        ),
+        String::from("The role in Target.RoleArn must trust scheduler.amazonaws.com and may ecs:RunTask this family"),
+        String::from("and iam:PassRole its execution and task roles (see README.md)."),
+    ];
+    if stack.config.ecs.as_ref().is_none_or(|ecs| ecs.subnets.is_empty()) {
+        lines.push(String::from(
+            "No network configuration: set `targets.ecs.subnets` and `security_groups` in the model, or add",
+        ));
+        lines.push(String::from(
+            "Target.EcsParameters.NetworkConfiguration before creating it (Fargate tasks need one).",
+        ));
+    }
+    if job.timeout.is_some() || job.origins.get("concurrency").is_some_and(|o| o.span.is_some()) {
+        lines.push(String::from("Not enforced on AWS: the job's timeout and concurrency (ECS has no equivalent)."));
+    }
+    lines
+}
+
+/// The `create-schedule` input: UTC, no flexible window, one Fargate task of the latest revision.
+fn schedule_input(stack: &Stack, place: &Place<'_>, account: &str, job: &Job, expression: &str) -> Yaml {
+    let region = place.region;
+    let name = place.prefix(&job.name);
+    let cluster = format!("{}-{}", stack.project, stack.environment);
+    let ecs = stack.config.ecs.clone().unwrap_or_default();
+    let mut parameters = Yaml::map()
+        .with("TaskDefinitionArn", Yaml::str(format!("arn:aws:ecs:{region}:{account}:task-definition/{name}")))
+        .with("TaskCount", Yaml::Int(1))
+        .with("LaunchType", Yaml::str("FARGATE"))
+        .with("PlatformVersion", Yaml::str("LATEST"));
+    if !ecs.subnets.is_empty() {
+        let mut awsvpc = Yaml::map().with("Subnets", Yaml::strs(ecs.subnets.iter().cloned()));
+        if !ecs.security_groups.is_empty() {
+            awsvpc.insert("SecurityGroups", Yaml::strs(ecs.security_groups.iter().cloned()));
+        }
+        awsvpc.insert("AssignPublicIp", Yaml::str("DISABLED"));
+        parameters.insert("NetworkConfiguration", Yaml::map().with("awsvpcConfiguration", awsvpc));
+    }
+    parameters.insert("PropagateTags", Yaml::str("TASK_DEFINITION"));
+    Yaml::map()
+        .with("Name", Yaml::str(name.clone()))
+        .with("Description", Yaml::str(format!("Runs {name} on {expression} (UTC)")))
+        .with("ScheduleExpression", Yaml::str(expression))
+        .with("ScheduleExpressionTimezone", Yaml::str("UTC"))
+        .with("FlexibleTimeWindow", Yaml::map().with("Mode", Yaml::str("OFF")))
+        .with("State", Yaml::str("ENABLED"))
+        .with(
+            "Target",
+            Yaml::map()
+                .with("Arn", Yaml::str(format!("arn:aws:ecs:{region}:{account}:cluster/{cluster}")))
+                .with("RoleArn", Yaml::str(format!("arn:aws:iam::{account}:role/{name}-scheduler")))
+                .with(
+                    "RetryPolicy",
+                    Yaml::map()
+                        .with("MaximumRetryAttempts", Yaml::Int(i64::from(job.retries)))
+                        .with("MaximumEventAgeInSeconds", Yaml::Int(3600)),
+                )
+                .with("EcsParameters", parameters),
+        )
+}
+
+/// What the README beside the task definitions lists.
+#[derive(Default)]
+struct Notes {
+    sizes: Vec<String>,
+    registrations: Vec<String>,
+    schedules: Vec<String>,
+    roles: BTreeSet<String>,
+    secrets: BTreeSet<SecretRef>,
+}
+
+impl Notes {
+    fn size(&mut self, name: &str, compute: &Compute, size: TaskSize) {
+        self.sizes.push(fargate::describe(name, compute, size));
+    }
+
+    fn render(&self, stack: &Stack, place: &Place<'_>, account: &str, options: &EmitOptions) -> String {
+        let environment = &stack.environment;
+        let region = place.region;
+        let mut out = format!("<!-- {} -->\n\n", header::text(&options.model_file));
+        out.push_str(&format!("# ECS task definitions: environment `{environment}` of `{}`\n\n", stack.project));
+        out.push_str(&format!(
+            "Fargate task definitions for cluster `{}-{environment}` in account {account}, region {region}.\n\n",
+            stack.project
+        ));
+        out.push_str(
+            "Register each one (every registration adds a revision; a service runs it after `aws ecs update-service --task-definition <family>`):\n\n```sh\n",
+        );
+        for file in &self.registrations {
+            out.push_str(&format!(
+                "aws ecs register-task-definition --region {region} --cli-input-json file://{file}\n"
+            ));
+        }
+        out.push_str("```\n\n");
+        if !self.schedules.is_empty() {
+            out.push_str("Then create each schedule (EventBridge Scheduler, UTC):\n\n```sh\n");
+            for job in &self.schedules {
+                out.push_str(&format!(
+                    "aws scheduler create-schedule --region {region} --cli-input-yaml file://{job}.schedule.yaml\n"
+                ));
+            }
+            out.push_str("```\n\n");
+            if stack.config.ecs.as_ref().is_none_or(|ecs| ecs.subnets.is_empty()) {
+                out.push_str(
+                    "The schedules carry no network configuration: set `targets.ecs.subnets` and `security_groups` in the model, or add `Target.EcsParameters.NetworkConfiguration` before creating them.\n\n",
+                );
+            }
+        }
+        let migrations: Vec<&String> =
+            self.registrations.iter().filter(|file| file.ends_with("-migrate.json")).collect();
+        if !migrations.is_empty() {
+            out.push_str("Run each migration to completion before deploying its service's new revision:\n\n```sh\n");
+            let ecs = stack.config.ecs.clone().unwrap_or_default();
+            let list = |items: &[String]| if items.is_empty() { String::from("...") } else { items.join(",") };
+            let network = format!(
+                "awsvpcConfiguration={{subnets=[{}],securityGroups=[{}]}}",
+                list(&ecs.subnets),
+                list(&ecs.security_groups)
+            );
+            for file in migrations {
+                let family = place.prefix(file.trim_end_matches(".json").trim_end_matches("-migrate"));
+                out.push_str(&format!(
+                    "aws ecs run-task --region {region} --cluster {}-{environment} --launch-type FARGATE --task-definition {family}-migrate --network-configuration '{network}'\n",
+                    stack.project
+                ));
+            }
+            out.push_str("```\n\n");
+        }
+        out.push_str(
+            "These are task definitions only: the ECS services (desired count, load balancer, autoscaling) and the network are created with `aws ecs create-service`, or by the aws target.\n\n",
+        );
+        out.push_str(
+            "HTTP health checks run `curl` inside the container (`CMD-SHELL curl -f http://localhost:<port><path>`): the image must ship curl, or the service should use `health.command`.\n\n",
+        );
+        out.push_str(
+            "## Fargate sizes\n\nThe smallest valid task size that covers each workload's limits (CPU units/MiB):\n\n",
+        );
+        for line in &self.sizes {
+            out.push_str(&format!("- {line}\n"));
+        }
+        out.push_str("\n## What must exist first\n\n");
+        out.push_str("IAM roles (the execution role pulls the image, writes logs and reads the secrets below; the task role is the application's identity):\n\n");
+        for name in &self.roles {
+            let prefix = place.prefix(name);
+            out.push_str(&format!("- `{prefix}-execution`, `{prefix}-task`"));
+            if self.schedules.contains(name) {
+                out.push_str(&format!(", `{prefix}-scheduler` (trusted by scheduler.amazonaws.com)"));
+            }
+            out.push('\n');
+        }
+        out.push_str("\nCloudWatch log groups (the execution role may not create them):\n\n");
+        for name in &self.roles {
+            out.push_str(&format!("- `{}`\n", place.log_group(name)));
+        }
+        if !self.secrets.is_empty() {
+            out.push_str("\nSecrets Manager secrets (values are never in the model or this folder):\n\n");
+            for secret in &self.secrets {
+                match secret {
+                    SecretRef::Declared(name) => {
+                        out.push_str(&format!("- `{}/{environment}/{name}`: a plain string\n", stack.project));
+                    }
+                    SecretRef::ResourcePassword(resource) => out.push_str(&format!(
+                        "- `{}/{environment}/{resource}`: JSON `{{\"username\": ..., \"password\": ...}}` (the shape of an RDS-managed secret); tasks read the key `password`\n",
+                        stack.project
+                    )),
+                }
+            }
+        }
+        out
+    }
+}

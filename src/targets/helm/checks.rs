@@ -1,0 +1,127 @@
+//! What Helm or Kubernetes would reject in a chart built from a valid model, reported at the model
+//! value that causes it: release names, derived object names, volume and file names that collide.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, codes};
+use crate::ir::Stack;
+use crate::targets::helm::Sink;
+use crate::targets::helm::values::Workload;
+
+/// Helm release names are at most 53 characters, and a chart is installed under its own name.
+const RELEASE_NAME_MAX: usize = 53;
+
+/// Every service and job must fit in a Helm release name.
+pub fn release_names(stack: &Stack, sink: &mut Sink) {
+    let names =
+        stack.services.values().map(|s| (&s.name, s.origin)).chain(stack.jobs.values().map(|j| (&j.name, j.origin)));
+    for (name, span) in names {
+        if name.len() > RELEASE_NAME_MAX {
+            sink.push(
+                Diagnostic::new(
+                    codes::DERIVED_NAME_INVALID,
+                    span,
+                    format!(
+                        "Helm release name `{name}` is {} characters, more than {RELEASE_NAME_MAX}",
+                        name.chars().count()
+                    ),
+                )
+                .with_label("the chart is installed as a release of this name")
+                .with_help(format!("shorten the name to at most {RELEASE_NAME_MAX} characters")),
+            );
+        }
+    }
+}
+
+/// Names derived from one workload's paths in one environment (Helm's release-name limit also
+/// keeps `<name>-preview` and `<name>-migrate` within 63).
+pub fn workload(workload: Workload<'_>, sink: &mut Sink) {
+    let origins = workload.origins();
+    let span_of = |field: String| origins.get(&field).and_then(|o| o.span).unwrap_or(workload.origin());
+    let mut volume_names: BTreeMap<String, &String> = BTreeMap::new();
+    for path in workload.volumes().keys() {
+        let name = volume_name(path);
+        if let Some(first) = volume_names.get(&name) {
+            sink.push(
+                Diagnostic::new(
+                    codes::INVALID_VALUE,
+                    span_of(format!("volumes.{path}")),
+                    format!("volume paths `{first}` and `{path}` give the same Kubernetes volume name `{name}`"),
+                )
+                .with_label("same volume name")
+                .with_help(
+                    "Kubernetes names a volume after its path's letters and digits: mount one of them elsewhere",
+                ),
+            );
+        } else if name == "v" {
+            sink.push(
+                Diagnostic::new(
+                    codes::INVALID_VALUE,
+                    span_of(format!("volumes.{path}")),
+                    format!("volume path `{path}` has no letter or digit to name a Kubernetes volume"),
+                )
+                .with_label("cannot name this volume")
+                .with_help("mount the volume at a path such as /data"),
+            );
+        }
+        volume_names.insert(name, path);
+    }
+    let mut file_keys: BTreeMap<String, &String> = BTreeMap::new();
+    for path in workload.files().keys() {
+        let key = file_key(path);
+        if let Some(first) = file_keys.get(&key) {
+            sink.push(
+                Diagnostic::new(
+                    codes::INVALID_VALUE,
+                    span_of(format!("files.{path}")),
+                    format!("file paths `{first}` and `{path}` give the same ConfigMap key `{key}`"),
+                )
+                .with_label("same ConfigMap key")
+                .with_help("mount one of the files at another path"),
+            );
+        }
+        file_keys.insert(key, path);
+    }
+}
+
+/// The pod volume name the chart gives a path (`iacgen.volumeName` in `_helpers.tpl`).
+pub fn volume_name(path: &str) -> String {
+    let slug = collapse(&path.to_ascii_lowercase(), |c| c.is_ascii_lowercase() || c.is_ascii_digit(), '-');
+    let name = format!("v-{}", slug.trim_matches('-'));
+    let cut: String = name.chars().take(63).collect();
+    cut.trim_end_matches('-').to_string()
+}
+
+/// The ConfigMap key the chart gives a mounted file (`iacgen.fileKey` in `_helpers.tpl`).
+pub fn file_key(path: &str) -> String {
+    collapse(path.strip_prefix('/').unwrap_or(path), |c| c.is_ascii_alphanumeric() || "-._".contains(c), '_')
+}
+
+/// Every run of characters that `keep` rejects becomes one `with`.
+fn collapse(text: &str, keep: impl Fn(char) -> bool, with: char) -> String {
+    let mut out = String::new();
+    let mut in_run = false;
+    for c in text.chars() {
+        if keep(c) {
+            out.push(c);
+            in_run = false;
+        } else if !in_run {
+            out.push(with);
+            in_run = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_the_templates() {
+        assert_eq!(volume_name("/tmp"), "v-tmp");
+        assert_eq!(volume_name("/var/lib/Data"), "v-var-lib-data");
+        assert_eq!(volume_name("/"), "v");
+        assert_eq!(file_key("/etc/config/config.yaml"), "etc_config_config.yaml");
+    }
+}

@@ -1,0 +1,141 @@
+//! The helm target: one chart `helm/<name>/` per service and per scheduled job of the project.
+//!
+//! A chart is the generic templates of `targets/helm/` (embedded, copied verbatim, then the project's
+//! own `targets.helm.templates` added or replacing by relative path), a `Chart.yaml`, a `values.yaml`
+//! built from the model without any environment layer (`Compilation::base`) and one
+//! `values-<env>.yaml` per environment that names helm, holding only what differs from `values.yaml`
+//! the way Helm merges it (see [`diff`]). `targets/helm/README.md` is the values contract.
+
+mod chart;
+mod checks;
+mod diff;
+mod labels;
+mod network;
+mod placeholders;
+mod values;
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ir::{Compilation, Stack, Target};
+use crate::targets::header;
+use crate::targets::helm::values::{Scope, Workload};
+use crate::targets::yaml_out;
+use crate::targets::{EmitOptions, FileSet};
+
+/// Emit a chart for every service and job, with a values file for each environment in `stacks`.
+pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+    let mut sink = Sink::default();
+    let base = &compilation.base;
+    let common_labels = labels::common_labels(base, &mut sink);
+    let templates = chart::template_files(base, &mut sink);
+    checks::release_names(base, &mut sink);
+
+    let base_scope = Scope::new(base, &common_labels, true);
+    let scopes: Vec<Scope<'_>> = stacks.iter().map(|stack| Scope::new(stack, &common_labels, false)).collect();
+    let workloads =
+        base.services.values().map(Workload::Service).chain(base.jobs.values().map(Workload::Job)).collect::<Vec<_>>();
+
+    let mut files = FileSet::default();
+    for workload in workloads {
+        let name = workload.name();
+        let dir = format!("helm/{name}");
+        let base_values = values::build(&base_scope, workload, &mut sink);
+        for scope in &scopes {
+            let Some(resolved) = Workload::find(scope.stack, name, workload) else { continue };
+            checks::workload(resolved, &mut sink);
+            let values = values::build(scope, resolved, &mut sink);
+            let difference = diff::diff(&base_values, &values);
+            let environment = scope.stack.environment.as_str();
+            let text = format!(
+                "{}{}",
+                header::hash_comment(&options.model_file, &environment_notes(scope, name)),
+                body(&difference)
+            );
+            files.insert(format!("{dir}/values-{environment}.yaml"), Target::Helm, Some(environment), text);
+        }
+        checks::workload(workload, &mut sink);
+        let text = format!(
+            "{}{}",
+            header::hash_comment(&options.model_file, &values_notes(workload, base)),
+            body(&base_values)
+        );
+        files.insert(format!("{dir}/values.yaml"), Target::Helm, None, text);
+        files.insert(format!("{dir}/Chart.yaml"), Target::Helm, None, chart::chart_yaml(workload, base, options));
+        for (path, contents) in &templates {
+            files.insert(format!("{dir}/{path}"), Target::Helm, None, contents.clone());
+        }
+    }
+    sink.finish().map(|()| files)
+}
+
+/// A values document: the YAML, or nothing at all when it is empty (an env file that changes nothing).
+fn body(values: &yaml_out::Yaml) -> String {
+    if values.is_empty_collection() { String::new() } else { yaml_out::to_string(values) }
+}
+
+/// The comment at the top of values-<env>.yaml: what it holds and the install command.
+fn environment_notes(scope: &Scope<'_>, name: &str) -> Vec<String> {
+    let environment = &scope.stack.environment;
+    let namespace = scope.helm.namespace.as_deref().unwrap_or("<namespace>");
+    vec![
+        format!(
+            "Environment `{environment}`: only what differs from values.yaml (Helm merges this file over it; `null` removes a key)."
+        ),
+        format!(
+            "helm upgrade --install {name} helm/{name} -n {namespace} -f helm/{name}/values-{environment}.yaml --timeout 15m"
+        ),
+    ]
+}
+
+/// The comment at the top of values.yaml: how to install, and the rule for environment-only values.
+fn values_notes(workload: Workload<'_>, base: &Stack) -> Vec<String> {
+    let name = workload.name();
+    let services = match base.config.helm.as_ref().and_then(|helm| helm.namespace.as_deref()) {
+        Some(namespace) => format!("services → <service>.{namespace}.svc.cluster.local (targets.helm.namespace),"),
+        None => String::from("services → <service> (no targets.helm.namespace: the release's own namespace),"),
+    };
+    vec![
+        format!("Values of the chart `{name}` (project `{}`): the model without any environment layer.", base.project),
+        format!(
+            "Install with an environment's file: helm upgrade --install {name} helm/{name} -n <namespace> -f helm/{name}/values-<env>.yaml --timeout 15m"
+        ),
+        String::new(),
+        String::from("Values only an environment knows are not written here: an env var whose value needs"),
+        String::from("${environment} or the host of a resource (pinned under environments.<env>.resources)"),
+        String::from("is left out of this file and set by every values-<env>.yaml. Other placeholders take"),
+        format!("the project-level values: {services}"),
+        String::from("a resource's port, database name and user → their defaults in iacgen.yaml."),
+    ]
+}
+
+/// A diagnostic's identity: code, place (file, start, end) and message.
+type SeenKey = (u16, Option<(u32, u32, u32)>, String);
+
+/// Diagnostics collected while emitting, each reported once even when several environments find it.
+#[derive(Default)]
+pub struct Sink {
+    items: Vec<Diagnostic>,
+    seen: BTreeSet<SeenKey>,
+}
+
+impl Sink {
+    /// Report `diagnostic` unless the same one (code, place, message) was already reported.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        let span = diagnostic.span.map(|s| (s.file.0, s.start, s.end));
+        if self.seen.insert((diagnostic.code.number, span, diagnostic.message.clone())) {
+            self.items.push(diagnostic);
+        }
+    }
+
+    fn finish(self) -> Result<(), Diagnostics> {
+        if self.items.is_empty() {
+            return Ok(());
+        }
+        let mut diagnostics = Diagnostics::new();
+        for item in self.items {
+            diagnostics.push(item);
+        }
+        Err(diagnostics)
+    }
+}

@@ -1,0 +1,162 @@
+//! Env values with their placeholders substituted as they are true inside the cluster, and secret
+//! references (`secrets.env`) for either secrets mode.
+//!
+//! `${services.s.host}` is the Service's DNS name: `s.<namespace>.svc.cluster.local` when
+//! `targets.helm.namespace` is set (the environment's `targets_config` wins), else `s` (same
+//! namespace); `port` is the callee chart's `service.port` (its `http` container port) and `url` is
+//! `http://<host>:<port>`. Resources are not provisioned by helm: `host`, `port`, `name` and `user`
+//! are the environment's pinned values. In values.yaml (the base) `${environment}` and resource hosts
+//! are unknown: the env var that needs one is left out there and every environment file sets it.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, codes};
+use crate::ir::{SecretEnv, SecretRef};
+use crate::model::placeholder::{Placeholder, ResourceAttr, Segment, ServiceAttr};
+use crate::targets::helm::Sink;
+use crate::targets::helm::values::{Scope, Workload};
+use crate::targets::yaml_out::{Entry, Yaml};
+
+/// The plain env of `workload` in `scope`, rendered; variables only an environment can give are
+/// absent from the base.
+pub fn env(scope: &Scope<'_>, workload: Workload<'_>, sink: &mut Sink) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    'vars: for (name, value) in workload.env() {
+        let mut text = String::new();
+        for segment in &value.template.segments {
+            match segment {
+                Segment::Text(literal) => text.push_str(literal),
+                Segment::Placeholder(placeholder, span) => match resolve(scope, placeholder) {
+                    Resolved::Value(value) => text.push_str(&value),
+                    Resolved::EnvironmentOnly => continue 'vars,
+                    Resolved::NoHttpPort(callee) => {
+                        let mut diagnostic = Diagnostic::new(
+                            codes::UNKNOWN_PORT_NAME,
+                            *span,
+                            format!("`{}` needs an `http` port on service `{callee}`", spelling(placeholder)),
+                        )
+                        .with_label(format!("service `{callee}` has no `http` port"))
+                        .with_help(format!(
+                            "give `{callee}` an http port (`port: 8080`), or use `${{services.{callee}.host}}` with the port written out"
+                        ));
+                        if let Some(service) = scope.stack.services.get(&callee) {
+                            diagnostic = diagnostic.with_related(service.origin, "service defined here");
+                        }
+                        sink.push(diagnostic);
+                        continue 'vars;
+                    }
+                },
+            }
+        }
+        out.insert(name.clone(), text);
+    }
+    out
+}
+
+enum Resolved {
+    Value(String),
+    /// Only an environment knows it (values.yaml).
+    EnvironmentOnly,
+    /// `${services.s.port|url}` of a service without an http port.
+    NoHttpPort(String),
+}
+
+fn resolve(scope: &Scope<'_>, placeholder: &Placeholder) -> Resolved {
+    let stack = scope.stack;
+    match placeholder {
+        Placeholder::Environment if scope.is_base => Resolved::EnvironmentOnly,
+        Placeholder::Environment => Resolved::Value(stack.environment.clone()),
+        Placeholder::Project => Resolved::Value(stack.project.clone()),
+        Placeholder::Resource { name, attr } => {
+            let Some(resource) = stack.resources.get(name) else { return Resolved::Value(String::new()) };
+            match attr {
+                // Unpinned: the base (validation reports an environment that targets helm without one).
+                ResourceAttr::Host => resource.host.clone().map_or(Resolved::EnvironmentOnly, Resolved::Value),
+                ResourceAttr::Port => Resolved::Value(resource.port.to_string()),
+                ResourceAttr::Name => Resolved::Value(resource.database.clone()),
+                ResourceAttr::User => Resolved::Value(resource.user.clone()),
+            }
+        }
+        Placeholder::Service { name, attr } => {
+            let host = service_host(scope, name);
+            if *attr == ServiceAttr::Host {
+                return Resolved::Value(host);
+            }
+            let Some(port) = stack.services.get(name).and_then(|service| service.http_port()) else {
+                return Resolved::NoHttpPort(name.clone());
+            };
+            match attr {
+                ServiceAttr::Url => Resolved::Value(format!("http://{host}:{port}")),
+                _ => Resolved::Value(port.to_string()),
+            }
+        }
+    }
+}
+
+/// The in-cluster DNS name of service `name`'s chart.
+pub fn service_host(scope: &Scope<'_>, name: &str) -> String {
+    match &scope.helm.namespace {
+        Some(namespace) => format!("{name}.{namespace}.svc.cluster.local"),
+        None => name.to_string(),
+    }
+}
+
+fn spelling(placeholder: &Placeholder) -> String {
+    match placeholder {
+        Placeholder::Service { name, attr } => {
+            let attr = match attr {
+                ServiceAttr::Host => "host",
+                ServiceAttr::Port => "port",
+                ServiceAttr::Url => "url",
+            };
+            format!("${{services.{name}.{attr}}}")
+        }
+        Placeholder::Resource { name, .. } => format!("${{resources.{name}}}"),
+        Placeholder::Environment => String::from("${environment}"),
+        Placeholder::Project => String::from("${project}"),
+    }
+}
+
+/// `secrets`: the mode and one reference per secret env var.
+///
+/// `existing`: a declared secret `s` is key `value` of Secret `s`; a resource credential `r.password`
+/// is key `password` of Secret `r` (one Kubernetes Secret per model secret, shared by every chart).
+/// `external-secrets`: `remoteKey` is the model name (`s`, `r.password`) under `remoteKeyPrefix`,
+/// `<project>/<env>/` (`<project>/` in values.yaml); each chart's ExternalSecret fills its own
+/// Secret `<chart>-secrets`.
+pub fn secrets(scope: &Scope<'_>, secrets: &BTreeMap<String, SecretEnv>) -> Yaml {
+    let external = scope.helm.external_secrets;
+    let env = secrets.iter().map(|(variable, secret)| {
+        let reference = match (&secret.reference, external) {
+            (SecretRef::Declared(name), false) => {
+                Yaml::map().with("name", Yaml::str(name.clone())).with("key", Yaml::str("value"))
+            }
+            (SecretRef::ResourcePassword(resource), false) => {
+                Yaml::map().with("name", Yaml::str(resource.clone())).with("key", Yaml::str("password"))
+            }
+            (SecretRef::Declared(name), true) => Yaml::map().with("remoteKey", Yaml::str(name.clone())),
+            (SecretRef::ResourcePassword(resource), true) => {
+                Yaml::map().with("remoteKey", Yaml::str(format!("{resource}.password")))
+            }
+        };
+        Entry { key: variable.clone(), value: reference, comment: None }
+    });
+    let mode = if external { "external-secrets" } else { "existing" };
+    let mut yaml = Yaml::map().with("mode", Yaml::str(mode)).with("env", Yaml::Map(env.collect()));
+    if external {
+        let prefix = if scope.is_base {
+            format!("{}/", scope.stack.project)
+        } else {
+            format!("{}/{}/", scope.stack.project, scope.stack.environment)
+        };
+        yaml.insert(
+            "store",
+            Yaml::map()
+                .with("name", Yaml::str(scope.helm.secret_store.clone()))
+                .with("kind", Yaml::str("ClusterSecretStore")),
+        );
+        yaml.insert("refreshInterval", Yaml::str("1h"));
+        yaml.insert("remoteKeyPrefix", Yaml::str(prefix));
+    }
+    yaml
+}

@@ -1,0 +1,4 @@
+# gunicorn settings for the shop
+timeout = 60
+graceful_timeout = 30
+accesslog = "-"
