@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Seed the fuzz corpus: one bundle per project under fixtures/ and tests/cases/ (its iacgen.yaml,
-# then every other model file as a `#@ <path>` section; see tests/common/pipeline.rs).
+# then every other file of the project but its output and README as a `#@ <path>` section; see tests/common/pipeline.rs).
 # Usage: fuzz/seed.sh [DIR]   (default fuzz/corpus/load_validate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ for model in fixtures/*/*/iacgen.yaml tests/cases/*/iacgen.yaml; do
   name=$(echo "$dir" | tr '/' '-')
   {
     cat "$model"
-    (cd "$dir" && find . -path ./deploy -prune -o -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.conf' -o -name '*.tpl' \) -print |
+    (cd "$dir" && find . -path ./deploy -prune -o -type f ! -name README.md -print |
       sed 's|^\./||' | { grep -vx iacgen.yaml || true; } | LC_ALL=C sort) | while read -r path; do
       printf '\n#@ %s\n' "$path"
       cat "$dir/$path"

@@ -303,6 +303,30 @@ fn concurrent_builds_of_the_same_model_give_one_complete_build() {
     }
 }
 
+/// Wait until `child` is blocked on a `flock` (Linux lists waiters in /proc/locks as `->`), so
+/// the test knows it reached the lock rather than being slow; elsewhere, wait a while.
+fn wait_until_blocked_on_lock(child: &mut Child) {
+    let pid = child.id().to_string();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        let Ok(locks) = std::fs::read_to_string("/proc/locks") else {
+            std::thread::sleep(Duration::from_millis(700));
+            assert!(child.try_wait().expect("poll").is_none(), "it did not wait for the lock");
+            return;
+        };
+        let blocked = locks.lines().any(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.get(1) == Some(&"->") && fields.get(2) == Some(&"FLOCK") && fields.get(5) == Some(&pid.as_str())
+        });
+        if blocked {
+            return;
+        }
+        assert!(child.try_wait().expect("poll").is_none(), "it finished without waiting for the lock");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("it never blocked on the lock");
+}
+
 #[test]
 fn build_and_check_wait_for_the_lock() {
     let project = tempfile::tempdir().expect("temp dir");
@@ -314,8 +338,7 @@ fn build_and_check_wait_for_the_lock() {
     // Another build holds the folder: this one waits and writes nothing meanwhile.
     let lock = fs_safe::lock_exclusive(&deploy, "deploy").expect("lock");
     let mut child = spawn_build(project.path());
-    std::thread::sleep(Duration::from_millis(700));
-    assert!(child.try_wait().expect("poll").is_none(), "build did not wait for the lock");
+    wait_until_blocked_on_lock(&mut child);
     assert!(tree(&deploy).0.is_empty(), "build wrote while another held the lock");
     drop(lock);
     let output = child.wait_with_output().expect("wait");
@@ -326,8 +349,7 @@ fn build_and_check_wait_for_the_lock() {
     let lock = fs_safe::lock_exclusive(&deploy, "deploy").expect("lock");
     let mut child =
         iacgen(project.path(), &["check"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
-    std::thread::sleep(Duration::from_millis(700));
-    assert!(child.try_wait().expect("poll").is_none(), "check did not wait for the lock");
+    wait_until_blocked_on_lock(&mut child);
     drop(lock);
     assert_eq!(child.wait().expect("wait").code(), Some(0));
 }
