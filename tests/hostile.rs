@@ -132,3 +132,37 @@ fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
+
+#[test]
+fn http_paths_cannot_inject_into_shell_or_nginx() {
+    // Health paths end up in a CMD-SHELL health check and ingress paths in nginx `location` blocks.
+    for path in
+        ["/h;touch${IFS}/tmp/pwned;#", "/x{", "/a'b", "/a\"b", "/a$(id)", "/a`id`", "/a\\\\b", "/a#b", "/a&b", "/a|b"]
+    {
+        let quoted = serde_json::to_string(path).expect("json");
+        rejects(
+            format!("{HEAD}services:\n  api:\n    image: nginx:1.27\n    port: 80\n    health: {{ path: {quoted} }}\n")
+                .as_bytes(),
+            "is not an HTTP path",
+        );
+        rejects(
+            format!("{HEAD}services:\n  api:\n    image: nginx:1.27\n    port: 80\n    health: {{ path: /h }}\n    ingress: {{ path: {quoted} }}\n").as_bytes(),
+            "is not an HTTP path",
+        );
+    }
+}
+
+#[test]
+fn descriptions_cannot_end_a_generated_comment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = format!(
+        "{HEAD}services:\n  api:\n    image: nginx:1.27\n    port: 80\n    health: {{ path: /h }}\n    secrets: {{ JWT: jwt }}\nsecrets:\n  jwt: {{ description: \"one\\nINJECTED=1\\r# two\\u2028three: 3\" }}\nenvironments:\n  development: {{ targets: [compose] }}\ntargets:\n  compose: {{}}\n"
+    );
+    std::fs::write(dir.path().join("iacgen.yaml"), model).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_iacgen")).arg("build").current_dir(dir.path()).output().expect("run");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let example = std::fs::read_to_string(dir.path().join("deploy/compose/development/.env.example")).expect("read");
+    let variables: Vec<&str> = example.lines().filter(|line| !line.starts_with('#') && !line.is_empty()).collect();
+    assert_eq!(variables, vec!["JWT="], "{example}");
+    assert!(!example.contains(['\r', '\u{2028}']), "{example:?}");
+}

@@ -53,6 +53,8 @@ pub fn snapshot(files: &FileSet) -> Snapshot {
 /// Files on disk that a build of `files` would touch: its own paths plus the in-scope paths of the
 /// previous manifest. Also returns that manifest.
 pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Snapshot, Manifest) {
+    // Wait for a running build to finish, so the snapshot is never half of one.
+    let _lock = fs_safe::lock_shared(out_dir);
     let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
         .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
         .unwrap_or_default();
@@ -72,6 +74,8 @@ pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Snapshot, Mani
 /// the unchanged ones: what `check` and `diff` without `--base` need. Also returns the manifest.
 pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Change>, Manifest) {
     use rayon::prelude::*;
+    // Wait for a running build to finish, so the comparison is never against half of one.
+    let _lock = fs_safe::lock_shared(out_dir);
     let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
         .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
         .unwrap_or_default();
@@ -103,7 +107,7 @@ pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Ch
                 None => (Kind::Removed, Some(fs_safe::read_existing(&full)?)),
             };
             let hand_edited = old.as_ref().is_some_and(|bytes| {
-                previous.files.get(*path).is_some_and(|entry| entry.sha256 != manifest::sha256(bytes))
+                previous.files.get(*path).is_some_and(|entry| !entry.is_ours(&manifest::sha256(bytes)))
             });
             Some(Change {
                 path: (*path).clone(),
@@ -131,7 +135,7 @@ pub fn between(old: &Snapshot, new: &Snapshot, manifest: Option<&Manifest>) -> V
         };
         let hand_edited = match (manifest, before) {
             (Some(manifest), Some(text)) => {
-                manifest.files.get(path).is_some_and(|entry| entry.sha256 != manifest::sha256(text.as_bytes()))
+                manifest.files.get(path).is_some_and(|entry| !entry.is_ours(&manifest::sha256(text.as_bytes())))
             }
             _ => false,
         };

@@ -16,8 +16,7 @@ pub fn resolve_inside(root: &Path, relative: &str) -> Result<PathBuf, OutputErro
     let mut path = root.to_path_buf();
     let parts: Vec<&str> = relative.split('/').collect();
     for (index, part) in parts.iter().enumerate() {
-        let component = Path::new(part).components().next();
-        if part.is_empty() || !matches!(component, Some(Component::Normal(_))) || part.contains('\\') {
+        if !is_plain_component(part) {
             return Err(OutputError::new(format!("refusing to write `{relative}`: not a plain relative path")));
         }
         path.push(part);
@@ -78,20 +77,54 @@ pub fn join_checked(root: &Path, relative: &str) -> Result<PathBuf, OutputError>
     Ok(root.join(relative))
 }
 
-/// Make sure `dir` is a real folder (creating it), not a link and not a file.
-pub fn ensure_dir(dir: &Path, shown: &str) -> Result<(), OutputError> {
-    match fs::symlink_metadata(dir) {
-        Ok(metadata) if metadata.file_type().is_symlink() => {
-            Err(OutputError::new(format!("refusing to use output folder `{shown}`: it is a symbolic link")))
+/// Make sure the output folder `root/output` is a real folder (creating it), reached without
+/// following a symbolic link at any step below `root`, and not a file. Returns its path.
+pub fn ensure_output_dir(root: &Path, output: &str) -> Result<PathBuf, OutputError> {
+    let mut dir = root.to_path_buf();
+    let parts: Vec<&str> = output.split('/').collect();
+    for (index, part) in parts.iter().enumerate() {
+        if !is_plain_component(part) {
+            return Err(OutputError::new(format!(
+                "refusing to use output folder `{output}`: not a plain relative path"
+            )));
         }
-        Ok(metadata) if !metadata.is_dir() => {
-            Err(OutputError::new(format!("output folder `{shown}` is a file, not a folder")))
+        dir.push(part);
+        let shown = parts[..=index].join("/");
+        match fs::symlink_metadata(&dir) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                return Err(OutputError::new(format!(
+                    "refusing to use output folder `{output}`: `{shown}` is a symbolic link (iacgen never writes through links)"
+                )));
+            }
+            Ok(metadata) if !metadata.is_dir() && shown == output => {
+                return Err(OutputError::new(format!("output folder `{output}` is a file, not a folder")));
+            }
+            Ok(metadata) if !metadata.is_dir() => {
+                return Err(OutputError::new(format!(
+                    "cannot use output folder `{output}`: `{shown}` is a file, not a folder"
+                )));
+            }
+            Ok(_) => {}
+            Err(_) => match fs::create_dir(&dir) {
+                Ok(()) => {}
+                // Another build created it in the meantime.
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+                Err(error) => {
+                    return Err(OutputError::new(format!(
+                        "failed to create output folder `{output}`: {}",
+                        io_reason(&error)
+                    )));
+                }
+            },
         }
-        Ok(_) => Ok(()),
-        Err(_) => fs::create_dir_all(dir).map_err(|error| {
-            OutputError::new(format!("failed to create output folder `{shown}`: {}", io_reason(&error)))
-        }),
     }
+    Ok(dir)
+}
+
+/// One component of a relative path that stays where it is: not empty, `.`, `..`, and no separator.
+fn is_plain_component(part: &str) -> bool {
+    let component = Path::new(part).components().next();
+    !part.is_empty() && matches!(component, Some(Component::Normal(_))) && !part.contains(['\\', '/', '\0'])
 }
 
 /// Open a file for reading if it is a regular file: a symbolic link is refused by the kernel
@@ -171,25 +204,42 @@ fn compare_chunks(file: &mut fs::File, expected: &[u8], buffer: &mut [u8]) -> Op
     }
 }
 
-/// Write `contents` to `path` atomically: a temp file beside it, then a rename. The temp file is
-/// removed when anything fails.
+/// The temporary file that [`write_atomic`] writes before renaming it to `file_name`.
+pub fn temp_name(file_name: &str) -> String {
+    format!(".{file_name}{TEMP_MARKER}-{}", std::process::id())
+}
+
+/// Whether `name` is a temporary file of [`write_atomic`] (`.<name>.iacgen-tmp-<pid>`), and so
+/// safe to remove: nothing else has that shape.
+pub fn is_temp_name(name: &str) -> bool {
+    let Some((head, pid)) = name.rsplit_once(&format!("{TEMP_MARKER}-")) else { return false };
+    head.len() > 1 && head.starts_with('.') && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Write `contents` to `path` atomically: a new temp file beside it (never an existing file or a
+/// link), then a rename over `path`. Readers and an interrupted build see the old bytes or the new
+/// ones, never a mix. The temp file is removed when anything fails.
 pub fn write_atomic(path: &Path, contents: &[u8], shown: &str) -> Result<(), OutputError> {
     let parent = path.parent().ok_or_else(|| OutputError::new(format!("cannot write `{shown}`")))?;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = parent.join(format!(".{file_name}{TEMP_MARKER}-{}", std::process::id()));
-    // The folder usually exists (a build creates folders first): create it only when the file
-    // cannot be, which saves a stat per file.
-    let created = match fs::File::create(&temp) {
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            fs::create_dir_all(parent).map_err(|error| {
-                OutputError::new(format!("failed to create the folder of `{shown}`: {}", io_reason(&error)))
-            })?;
-            fs::File::create(&temp)
-        }
-        other => other,
-    };
+    let temp = parent.join(temp_name(&file_name));
+    let create = || fs::OpenOptions::new().write(true).create_new(true).open(&temp);
     let result = (|| {
-        let mut file = created?;
+        let mut file = match create() {
+            // The folder usually exists (a build creates folders first): create it only when the
+            // file cannot be, which saves a stat per file.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                fs::create_dir_all(parent)?;
+                create()?
+            }
+            // Left by an earlier process with the same id: it is ours to replace (a link is removed,
+            // not followed).
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                fs::remove_file(&temp)?;
+                create()?
+            }
+            other => other?,
+        };
         file.write_all(contents)?;
         file.flush()?;
         drop(file);
@@ -204,8 +254,14 @@ pub fn write_atomic(path: &Path, contents: &[u8], shown: &str) -> Result<(), Out
 
 /// Remove `path`, then every folder above it that became empty, up to (not including) `root`.
 pub fn remove_and_prune(root: &Path, path: &Path, shown: &str) -> Result<(), OutputError> {
-    fs::remove_file(path)
-        .map_err(|error| OutputError::new(format!("failed to remove `{shown}`: {}", io_reason(&error))))?;
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        // Already gone (removed by hand since it was read): what removing it wanted.
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => {
+            return Err(OutputError::new(format!("failed to remove `{shown}`: {}", io_reason(&error))));
+        }
+    }
     let mut dir = path.parent();
     while let Some(current) = dir {
         if current == root || !current.starts_with(root) {
@@ -219,13 +275,31 @@ pub fn remove_and_prune(root: &Path, path: &Path, shown: &str) -> Result<(), Out
     Ok(())
 }
 
-/// Remove temp files that an interrupted build left in the output folder.
+/// Remove temp files that an interrupted build left in the output folder (only names of the exact
+/// shape [`is_temp_name`]; links are not followed).
 pub fn clean_temp_files(root: &Path) {
     for entry in walkdir::WalkDir::new(root).follow_links(false).into_iter().flatten() {
-        if entry.file_type().is_file() && entry.file_name().to_string_lossy().contains(TEMP_MARKER) {
+        if entry.file_type().is_file() && entry.file_name().to_str().is_some_and(is_temp_name) {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// A shared lock on the output folder while reading it (`check`, `diff`), so a reader never sees a
+/// build half done. `None` when the folder does not exist or cannot be locked (a read-only mount).
+pub fn lock_shared(dir: &Path) -> Option<fs::File> {
+    let file = fs::File::open(dir).ok()?;
+    file.lock_shared().ok()?;
+    Some(file)
+}
+
+/// An exclusive lock on the output folder itself (no lock file is left behind), held by `build`.
+pub fn lock_exclusive(dir: &Path, shown: &str) -> Result<fs::File, OutputError> {
+    let file = fs::File::open(dir)
+        .map_err(|error| OutputError::new(format!("failed to open output folder `{shown}`: {}", io_reason(&error))))?;
+    file.lock()
+        .map_err(|error| OutputError::new(format!("failed to lock output folder `{shown}`: {}", io_reason(&error))))?;
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -249,5 +323,53 @@ mod tests {
         assert_eq!(compare_existing(&dir.path().join("link"), &big), Existing::Missing);
         assert_eq!(compare_existing(dir.path(), b""), Existing::Missing);
         assert_eq!(read_existing(&dir.path().join("link")), None);
+    }
+
+    #[test]
+    fn only_exact_temp_names_are_temp_files() {
+        assert!(is_temp_name(&temp_name("compose.yaml")));
+        assert!(is_temp_name(".compose.yaml.iacgen-tmp-12"));
+        assert!(!is_temp_name("compose.yaml.iacgen-tmp-12"));
+        assert!(!is_temp_name(".notes.iacgen-tmp-draft"));
+        assert!(!is_temp_name(".iacgen-tmp-12"));
+        assert!(!is_temp_name(".a.iacgen-tmp-"));
+        assert!(!is_temp_name("notes.iacgen-tmp.txt"));
+    }
+
+    #[test]
+    fn paths_must_stay_inside() {
+        let root = Path::new("/nonexistent-iacgen-root");
+        for bad in ["", "/etc", "a//b", "../x", "a/../b", "./a", "a/.", "a\\b", "a/\0"] {
+            assert!(resolve_inside(root, bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(resolve_inside(root, "compose/dev/compose.yaml").is_ok());
+    }
+
+    #[test]
+    fn writes_are_atomic_and_leave_no_temp_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a/b.txt");
+        write_atomic(&path, b"one\n", "a/b.txt").expect("write");
+        // A stale temp file (or a link) of the same name is replaced, not followed.
+        let temp = dir.path().join("a").join(temp_name("b.txt"));
+        let outside = dir.path().join("outside.txt");
+        fs::write(&outside, "keep\n").expect("write");
+        std::os::unix::fs::symlink(&outside, &temp).expect("symlink");
+        write_atomic(&path, b"two\n", "a/b.txt").expect("write");
+        assert_eq!(fs::read(&path).expect("read"), b"two\n");
+        assert_eq!(fs::read(&outside).expect("read"), b"keep\n", "wrote through a link");
+        let names: Vec<String> = fs::read_dir(dir.path().join("a"))
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into())
+            .collect();
+        assert_eq!(names, vec![String::from("b.txt")]);
+    }
+
+    #[test]
+    fn removing_a_vanished_file_is_not_an_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("x/gone.txt");
+        assert!(remove_and_prune(dir.path(), &path, "x/gone.txt").is_ok());
     }
 }

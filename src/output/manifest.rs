@@ -20,6 +20,17 @@ pub struct Entry {
     pub target: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// Present only while a build runs (and after one was interrupted): the hash of the bytes the
+    /// build is replacing, which are still iacgen's own if the build stopped before renaming.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacing: Option<String>,
+}
+
+impl Entry {
+    /// Whether a file with this hash is what iacgen wrote (not edited by hand).
+    pub fn is_ours(&self, sha256: &str) -> bool {
+        self.sha256 == sha256 || self.replacing.as_deref() == Some(sha256)
+    }
 }
 
 /// The manifest.
@@ -54,6 +65,7 @@ impl Manifest {
                     sha256: sha256(file.contents.as_bytes()),
                     target: file.target.as_str().to_string(),
                     environment: file.environment.clone(),
+                    replacing: None,
                 };
                 (path.clone(), entry)
             })

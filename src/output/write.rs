@@ -39,6 +39,12 @@ enum OnDisk {
 }
 
 /// Write `files` under `root/output`.
+///
+/// Order, so that killing the process at any point loses nothing and the next build repairs all:
+/// lock the folder; remove temp files of an interrupted build; check every path (a refusal writes
+/// nothing); record in the manifest every file about to be written, with the hash it replaces (so
+/// a file the build may leave behind is known as ours, in either state); write each file
+/// atomically; remove stale files that are still ours; write the final manifest.
 pub fn build(
     root: &Path,
     output: &str,
@@ -46,13 +52,9 @@ pub fn build(
     filter: &Filter,
     options: &WriteOptions,
 ) -> Result<BuildReport, OutputError> {
-    let out_dir = root.join(output);
-    fs_safe::ensure_dir(&out_dir, output)?;
-    // A lock on the folder itself: two builds never interleave, and no lock file is left behind.
-    let lock = fs::File::open(&out_dir)
-        .map_err(|error| OutputError::new(format!("failed to open output folder `{output}`: {}", io_reason(&error))))?;
-    lock.lock()
-        .map_err(|error| OutputError::new(format!("failed to lock output folder `{output}`: {}", io_reason(&error))))?;
+    let out_dir = fs_safe::ensure_output_dir(root, output)?;
+    // Held until the end: two builds never interleave, and no lock file is left behind.
+    let lock = fs_safe::lock_exclusive(&out_dir, output)?;
     fs_safe::clean_temp_files(&out_dir);
 
     let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
@@ -91,6 +93,11 @@ pub fn build(
         })
         .collect();
     let mut plan = Vec::new();
+    let mut pending = Manifest {
+        generator: String::from("iacgen"),
+        model: options.model_file.clone(),
+        files: previous.files.clone(),
+    };
     for ((path, file), result) in entries.into_iter().zip(existing) {
         let (full, state) = result?;
         let existing = match state {
@@ -101,10 +108,12 @@ pub fn build(
             OnDisk::Missing => None,
             OnDisk::Differs(bytes) => Some(bytes),
         };
+        let mut replacing = None;
         if let Some(bytes) = &existing {
+            let hash = manifest::sha256(bytes);
             match previous.files.get(path) {
-                Some(entry) if entry.sha256 != manifest::sha256(bytes) => report.overwritten_edits.push(path.clone()),
-                Some(_) => {}
+                Some(entry) if entry.is_ours(&hash) => replacing = Some(hash),
+                Some(_) => report.overwritten_edits.push(path.clone()),
                 None if !options.force => {
                     return Err(OutputError::new(format!(
                         "refusing to overwrite `{output}/{path}`: iacgen did not generate it (it is not in {MANIFEST}); move it away or pass --force"
@@ -113,7 +122,18 @@ pub fn build(
                 None => {}
             }
         }
+        let entry = manifest::Entry {
+            sha256: manifest::sha256(file.contents.as_bytes()),
+            target: file.target.as_str().to_string(),
+            environment: file.environment.clone(),
+            replacing,
+        };
+        pending.files.insert(path.clone(), entry);
         plan.push((path, full, file));
+    }
+    let manifest_path = out_dir.join(MANIFEST);
+    if !plan.is_empty() {
+        fs_safe::write_atomic(&manifest_path, pending.render().as_bytes(), &format!("{output}/{MANIFEST}"))?;
     }
     // Folders first, once each, so the writers below only create files.
     let folders: std::collections::BTreeSet<&Path> = plan.iter().filter_map(|(_, full, _)| full.parent()).collect();
@@ -146,7 +166,7 @@ pub fn build(
         }
         let Ok(full) = fs_safe::resolve_inside(&out_dir, path) else { continue };
         let Some(bytes) = fs_safe::read_existing(&full) else { continue };
-        if manifest::sha256(&bytes) == entry.sha256 || options.force {
+        if entry.is_ours(&manifest::sha256(&bytes)) || options.force {
             fs_safe::remove_and_prune(&out_dir, &full, &format!("{output}/{path}"))?;
             report.removed.push(path.clone());
         } else {
@@ -161,7 +181,6 @@ pub fn build(
         }
     }
     let text = next.render();
-    let manifest_path = out_dir.join(MANIFEST);
     if fs_safe::read_existing(&manifest_path).as_deref() != Some(text.as_bytes()) {
         fs_safe::write_atomic(&manifest_path, text.as_bytes(), &format!("{output}/{MANIFEST}"))?;
     }

@@ -1,5 +1,7 @@
-//! Where model files come from: the working tree, or a git revision (for `diff --base`).
+//! Where model files come from: the working tree, a git revision (for `diff --base`), or memory
+//! (for the fuzzer and tests).
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,6 +13,8 @@ pub enum Reader {
     Disk { root: PathBuf },
     /// The project as committed at `rev`; `prefix` is the project folder inside the repository.
     Git { repo: PathBuf, rev: String, prefix: String },
+    /// Files held in memory, by `/`-separated path (the fuzzer feeds models this way).
+    Memory { files: BTreeMap<String, Vec<u8>> },
 }
 
 impl Reader {
@@ -54,6 +58,16 @@ impl Reader {
                 git(repo, &["cat-file", "blob", &object])
                     .map_err(|error| format!("failed to read `{path}` at {rev}: {error}"))
             }
+            Reader::Memory { files } => match files.get(path) {
+                Some(bytes) if bytes.len() as u64 > limit => {
+                    Err(format!("failed to read `{path}`: {} bytes is larger than the {limit}-byte limit", bytes.len()))
+                }
+                Some(bytes) => Ok(bytes.clone()),
+                None if files.keys().any(|p| p.starts_with(&format!("{path}/"))) => {
+                    Err(format!("failed to read `{path}`: it is a directory"))
+                }
+                None => Err(format!("failed to read `{path}`: no such file")),
+            },
         }
     }
 
@@ -98,6 +112,10 @@ impl Reader {
                         out.push(format!("{dir}/{}", String::from_utf8_lossy(name)));
                     }
                 }
+            }
+            Reader::Memory { files } => {
+                let prefix = format!("{dir}/");
+                out.extend(files.keys().filter(|path| path.starts_with(&prefix)).cloned());
             }
         }
         out.sort();

@@ -102,16 +102,7 @@ fn indent(out: &mut String, level: usize) {
 fn write_map(out: &mut String, entries: &[Entry], level: usize) {
     for entry in entries {
         if let Some(comment) = &entry.comment {
-            for line in comment.lines() {
-                indent(out, level);
-                if line.is_empty() {
-                    out.push_str("#\n");
-                } else {
-                    out.push_str("# ");
-                    out.push_str(line);
-                    out.push('\n');
-                }
-            }
+            crate::targets::header::push_comment(out, &"  ".repeat(level), comment.trim_end_matches('\n'));
         }
         indent(out, level);
         out.push_str(&scalar_string(&entry.key));

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod models;
+pub mod pipeline;
+
 use std::path::{Path, PathBuf};
 
 use iacgen::source::reader::Reader;
@@ -43,4 +46,34 @@ pub fn projects(dir: &Path) -> Vec<PathBuf> {
 /// The folder's name.
 pub fn name(dir: &Path) -> String {
     dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Whether this process runs as root (which ignores file modes).
+pub fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::NamedTempFile::new().expect("temp file");
+    probe.as_file().metadata().expect("metadata").uid() == 0
+}
+
+/// The unprivileged user and group that permission tests run iacgen as when the tests run as root.
+pub const NOBODY: u32 = 65534;
+
+/// Prepare `command` to run where file modes are enforced: as root, hand `project` (recursively)
+/// to an unprivileged user and run as that user. Returns false when that user cannot run the
+/// binary here (its folder is not reachable), in which case the caller skips the check.
+pub fn unprivileged(command: &mut std::process::Command, project: &Path) -> bool {
+    use std::os::unix::process::CommandExt;
+    if !is_root() {
+        return true;
+    }
+    for entry in walkdir::WalkDir::new(project).into_iter().flatten() {
+        std::os::unix::fs::lchown(entry.path(), Some(NOBODY), Some(NOBODY)).expect("chown");
+    }
+    command.uid(NOBODY).gid(NOBODY);
+    // The binary and every folder above it must be reachable by that user.
+    let binary = Path::new(env!("CARGO_BIN_EXE_iacgen"));
+    binary.ancestors().all(|dir| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o001 != 0)
+    })
 }

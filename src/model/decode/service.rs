@@ -287,12 +287,18 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// An HTTP path: starts with `/`, no spaces.
+/// An HTTP path: starts with `/`; letters, digits and `-._~/%:@+,=?` only. Paths are written into
+/// shell health checks and nginx `location` blocks, so characters that mean something there
+/// (`;`, `$`, `'`, `{`, `#`, spaces...) are refused rather than escaped three different ways.
 pub fn http_path(text: &str) -> Result<String, String> {
-    if text.starts_with('/') && !text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let allowed = |c: char| c.is_alphanumeric() || "-._~/%:@+,=?".contains(c);
+    if text.starts_with('/') && text.chars().all(allowed) {
         Ok(text.to_string())
     } else {
-        Err(format!("`{text}` is not an HTTP path: it must start with `/` and contain no spaces"))
+        let shown: String = text.chars().flat_map(char::escape_debug).collect();
+        Err(format!(
+            "`{shown}` is not an HTTP path: it must start with `/` and contain only letters, digits and `-._~/%:@+,=?`"
+        ))
     }
 }
 

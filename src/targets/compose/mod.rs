@@ -181,7 +181,9 @@ fn env_example(options: &EmitOptions, variables: &BTreeMap<String, String>) -> S
         &[String::from("Copy to .env beside compose.yaml and fill in every value. Never commit .env.")],
     );
     for (name, description) in variables {
-        out.push_str(&format!("\n# {description}\n{name}=\n"));
+        out.push('\n');
+        header::push_comment(&mut out, "", description);
+        out.push_str(&format!("{name}=\n"));
     }
     out
 }
