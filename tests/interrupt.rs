@@ -125,8 +125,10 @@ fn spawn_build(project: &Path) -> Child {
 
 /// What changes on disk as soon as a build starts writing (any implementation): the inode and
 /// modification time of the output folder, its manifest and every folder below `compose/`.
-fn watch(deploy: &Path) -> Vec<(PathBuf, Option<(u64, i64, i64)>)> {
-    use std::os::unix::fs::MetadataExt;
+/// A file's inode and modification time (seconds, nanoseconds), if it exists.
+type Stamp = Option<(u64, i64, i64)>;
+
+fn watch(deploy: &Path) -> Vec<(PathBuf, Stamp)> {
     let mut paths = vec![deploy.to_path_buf(), deploy.join(MANIFEST), deploy.join("compose")];
     if let Ok(entries) = std::fs::read_dir(deploy.join("compose")) {
         paths.extend(entries.flatten().map(|entry| entry.path()));
@@ -134,10 +136,15 @@ fn watch(deploy: &Path) -> Vec<(PathBuf, Option<(u64, i64, i64)>)> {
     paths
         .into_iter()
         .map(|path| {
-            let stamp = std::fs::symlink_metadata(&path).ok().map(|m| (m.ino(), m.mtime(), m.mtime_nsec()));
-            (path, stamp)
+            let at = stamp(&path);
+            (path, at)
         })
         .collect()
+}
+
+fn stamp(path: &Path) -> Stamp {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).ok().map(|m| (m.ino(), m.mtime(), m.mtime_nsec()))
 }
 
 /// Wait until `child` starts writing under `deploy` (or exits). Returns whether it did start.
@@ -147,13 +154,7 @@ fn wait_for_writes(child: &mut Child, deploy: &Path) -> bool {
         if child.try_wait().expect("poll").is_some() {
             return false;
         }
-        let now: Vec<_> = before.iter().map(|(path, _)| path.clone()).collect();
-        let changed = before.iter().zip(&now).any(|((path, stamp), _)| {
-            use std::os::unix::fs::MetadataExt;
-            let current = std::fs::symlink_metadata(path).ok().map(|m| (m.ino(), m.mtime(), m.mtime_nsec()));
-            current != *stamp
-        });
-        if changed {
+        if before.iter().any(|(path, old)| stamp(path) != *old) {
             return true;
         }
         std::thread::sleep(Duration::from_micros(500));

@@ -272,7 +272,7 @@ fn runner(default_cases: u32) -> TestRunner {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default_cases);
     // `PROPTEST_RNG_SEED=N` explores other models (Config::default() reads it).
     let rng_seed = match Config::default().rng_seed {
-        RngSeed::Random => RngSeed::Fixed(0x1ac6_e4),
+        RngSeed::Random => RngSeed::Fixed(0x001a_c6e4),
         seed => seed,
     };
     TestRunner::new(Config { cases, rng_seed, failure_persistence: None, max_shrink_iters: 2_000, ..Config::default() })
@@ -356,19 +356,30 @@ fn generated_filtered_builds_keep_other_scopes() {
     }
 }
 
-/// Maintenance, not a check: write generated models as fuzz seeds (bundles) into
-/// `$IACGEN_SEED_DIR` (`cargo test --test properties -- --ignored write_fuzz_seeds`).
+/// Generated models are also fuzz seeds: every bundle unpacks to the files it was made from. With
+/// `IACGEN_SEED_DIR` set, 300 of them are written there
+/// (`IACGEN_SEED_DIR=$PWD/fuzz/corpus-raw/generated cargo test --test properties bundles`).
 #[test]
-#[ignore = "writes fuzz seeds; run by hand"]
-fn write_fuzz_seeds() {
-    let Ok(dir) = std::env::var("IACGEN_SEED_DIR") else { return };
-    std::fs::create_dir_all(&dir).expect("mkdir");
+fn generated_models_round_trip_through_bundles() {
+    let target = std::env::var("IACGEN_SEED_DIR").ok();
+    if let Some(dir) = &target {
+        std::fs::create_dir_all(dir).expect("mkdir");
+    }
     let count = std::cell::Cell::new(0);
-    let result = runner(300).run(&(models::project(), proptest::bool::ANY), |(project, split)| {
-        let bundle = pipeline::bundle(&bytes(&project.files(split)));
-        std::fs::write(Path::new(&dir).join(format!("generated-{:04}", count.get())), bundle).expect("write");
+    let cases = if target.is_some() { 300 } else { 64 };
+    let result = runner(cases).run(&(models::project(), proptest::bool::ANY), |(project, split)| {
+        let files = bytes(&project.files(split));
+        let bundle = pipeline::bundle(&files);
+        if pipeline::unbundle(&bundle) != files {
+            return Err(TestCaseError::fail("the bundle does not unpack to its files"));
+        }
+        if let Some(dir) = &target {
+            std::fs::write(Path::new(dir).join(format!("generated-{:04}", count.get())), bundle).expect("write");
+        }
         count.set(count.get() + 1);
         Ok(())
     });
-    assert!(result.is_ok());
+    if let Err(error) = result {
+        panic!("{error}");
+    }
 }

@@ -385,10 +385,10 @@ impl Project {
         for environment in self.environments.values_mut() {
             environment.targets = vec!["compose"];
             environment.replicas = Some(2);
-            if let Some((_, value)) = &mut environment.override_env {
-                if !placeholder_ok(value) {
-                    *value = String::from("${environment}");
-                }
+            if let Some((_, value)) = &mut environment.override_env
+                && !placeholder_ok(value)
+            {
+                *value = String::from("${environment}");
             }
         }
     }
