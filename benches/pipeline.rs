@@ -121,28 +121,41 @@ fn child(size: usize) {
     stages.insert("8 compare (check)", ms);
 
     let binary = env!("CARGO_BIN_EXE_iacgen");
-    let end_to_end = |args: &[&str], clean: bool| {
-        let mut samples = Vec::new();
-        for _ in 0..RUNS {
-            if clean {
-                let _ = std::fs::remove_dir_all(dir.path().join("deploy"));
-            }
-            let started = Instant::now();
-            let status = Command::new(binary).args(args).current_dir(dir.path()).status().expect("run iacgen");
-            samples.push(started.elapsed());
-            assert!(status.success());
-        }
-        median(samples)
-    };
-    let build_ms = end_to_end(&["build", "-q"], true);
-    let check_ms = end_to_end(&["check", "-q"], false);
+    // From-scratch builds go to a fresh folder each run, removed only at the end: ext4 scans past
+    // inodes freed in the last minute (`recently_deleted`), so `rm -rf deploy && iacgen build`
+    // measures the deletion, not the build (it made `build` 5x slower here, and `cp -r` too).
+    let fresh = |run: usize| dir.path().join(format!("fresh-{run}"));
+    let mut build = Vec::new();
+    for run in 0..RUNS {
+        std::fs::create_dir_all(fresh(run)).expect("fresh folder");
+        std::fs::copy(dir.path().join("iacgen.yaml"), fresh(run).join("iacgen.yaml")).expect("copy model");
+        build.push(run_cli(binary, &["build", "-q"], &fresh(run)));
+    }
+    let check: Vec<Run> = (0..RUNS).map(|_| run_cli(binary, &["check", "-q"], dir.path())).collect();
+    let noop: Vec<Run> = (0..RUNS).map(|_| run_cli(binary, &["build", "-q"], dir.path())).collect();
+    // The file-system floor: copying the same tree with `cp -r` (no rendering at all).
+    let mut floor = Vec::new();
+    for run in 0..RUNS {
+        let target = dir.path().join(format!("copy-{run}"));
+        floor.push(run_cli("cp", &["-r", "deploy", &target.to_string_lossy()], dir.path()));
+    }
     let bytes: usize = files.files.values().map(|f| f.contents.len()).sum();
     println!(
-        "\n{size} services: {} files, {:.1} MiB; `iacgen build` from scratch {build_ms:.0} ms, `iacgen check` in sync {check_ms:.0} ms, peak memory {:.0} MiB",
+        "\n{size} services: {} files, {:.1} MiB; bench process peak memory {:.0} MiB",
         files.files.len(),
         bytes as f64 / 1_048_576.0,
         peak_mib()
     );
+    for (name, runs) in [
+        ("iacgen build (from scratch)", &build),
+        ("iacgen build (nothing to do)", &noop),
+        ("iacgen check (in sync)", &check),
+        ("cp -r of the output (floor)", &floor),
+    ] {
+        let (wall, cpu, peak) = summary(runs);
+        println!("  {name:<30} wall {wall:>7.0} ms   user+sys {cpu:>7.0} ms   peak {peak:>5.0} MiB");
+    }
+    helm_comparison(size, dir.path(), &compilation, &options);
     for (stage, ms) in stages {
         println!("  {stage:<26} {ms:>9.1}");
     }
@@ -156,4 +169,77 @@ fn peak_mib() -> f64 {
         .find_map(|line| line.strip_prefix("VmHWM:"))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// One run of a command: wall time, user+sys CPU time and peak resident memory (from `wait4`).
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    peak_kib: i64,
+}
+
+/// Run `program args` in `dir` and measure it.
+fn run_cli(program: &str, args: &[&str], dir: &Path) -> Run {
+    // Through /usr/bin/time for the peak: a child spawned from this (large) process inherits its
+    // memory high-water mark in ru_maxrss, so wait4's figure would be ours, not the child's.
+    let report = dir.join(".peak");
+    let started = Instant::now();
+    let child = Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&report)
+        .arg(program)
+        .args(args)
+        .current_dir(dir)
+        .spawn()
+        .expect("spawn");
+    let pid = i32::try_from(child.id()).expect("pid");
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value, and wait4 only writes into the two pointers.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    assert!(waited == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{program} {args:?} failed");
+    let time = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    let peak_kib = std::fs::read_to_string(&report).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
+    let _ = std::fs::remove_file(&report);
+    Run { wall, cpu: time(usage.ru_utime) + time(usage.ru_stime), peak_kib }
+}
+
+/// Median wall and CPU milliseconds, and the largest peak memory in MiB.
+fn summary(runs: &[Run]) -> (f64, f64, f64) {
+    let wall = median(runs.iter().map(|r| r.wall).collect());
+    let cpu = median(runs.iter().map(|r| r.cpu).collect());
+    let peak = runs.iter().map(|r| r.peak_kib).max().unwrap_or(0) as f64 / 1024.0;
+    (wall, cpu, peak)
+}
+
+/// Helm's own renderer (helm-python-sdk, the oracles' venv) over every chart of this size, against
+/// iacgen's time to produce the same charts. Only at 100 and 1,000 services (Helm needs ~35 ms a chart).
+fn helm_comparison(size: usize, dir: &Path, compilation: &iacgen::ir::Compilation, options: &EmitOptions) {
+    if size != 100 && size != 1000 {
+        return;
+    }
+    let python = std::env::var_os("HOME")
+        .map(|home| Path::new(&home).join(".cache/iacgen-oracles/venv/bin/python"))
+        .filter(|path| path.exists());
+    let Some(python) = python else {
+        println!("  helm comparison skipped: no oracle venv (~/.cache/iacgen-oracles/venv)");
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/helm_render.py");
+    let output = Command::new(python).arg(script).arg(dir.join("deploy/helm")).output().expect("run helm_render.py");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let seconds =
+        text.split_whitespace().find_map(|part| part.strip_prefix("seconds=")).and_then(|s| s.parse::<f64>().ok());
+    let Some(seconds) = seconds.filter(|_| output.status.success()) else {
+        println!("  helm comparison failed: {}", String::from_utf8_lossy(&output.stderr).trim());
+        return;
+    };
+    let (ms, _) = time(RUNS, || iacgen::targets::emit(Target::Helm, compilation, options).expect("emit"));
+    println!(
+        "  helm: Helm's renderer {:.0} ms for {} vs iacgen helm target {ms:.0} ms: ratio {:.0}x",
+        seconds * 1000.0,
+        text.trim(),
+        seconds * 1000.0 / ms
+    );
 }

@@ -302,7 +302,9 @@ fn compile(context: &Context, reader: &Reader) -> Result<Compiled, ExitStatus> {
 
 fn build(context: &Context, root: &Path, reader: &Reader, force: bool) -> ExitStatus {
     let compiled = match compile(context, reader) {
-        Ok(compiled) => compiled,
+        // The process ends after this command: freeing tens of thousands of strings one by one
+        // would only cost time.
+        Ok(compiled) => std::mem::ManuallyDrop::new(compiled),
         Err(status) => return status,
     };
     let output = compiled.resolved.compilation.output.clone();
@@ -351,7 +353,9 @@ fn path_target(path: &str) -> Option<Target> {
 
 fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
     let compiled = match compile(context, reader) {
-        Ok(compiled) => compiled,
+        // The process ends after this command: freeing tens of thousands of strings one by one
+        // would only cost time.
+        Ok(compiled) => std::mem::ManuallyDrop::new(compiled),
         Err(status) => return status,
     };
     let output = &compiled.resolved.compilation.output;
@@ -425,7 +429,9 @@ fn diff_command(
         (Some(DiffFormatArg::Json), _) | (None, FormatArg::Json) => DiffFormat::Json,
     };
     let compiled = match compile(context, reader) {
-        Ok(compiled) => compiled,
+        // The process ends after this command: freeing tens of thousands of strings one by one
+        // would only cost time.
+        Ok(compiled) => std::mem::ManuallyDrop::new(compiled),
         Err(status) => return status,
     };
     let output = compiled.resolved.compilation.output.clone();

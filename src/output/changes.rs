@@ -87,16 +87,24 @@ pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Ch
         .par_iter()
         .filter_map(|path| {
             let new = files.files.get(*path).map(|file| file.contents.as_ref());
-            let old = if safe {
-                fs_safe::join_checked(out_dir, path).ok().and_then(|full| fs_safe::read_existing(&full))
-            } else {
-                fs_safe::resolve_inside(out_dir, path).ok().and_then(|full| fs_safe::read_existing(&full))
+            let full = if safe { fs_safe::join_checked(out_dir, path) } else { fs_safe::resolve_inside(out_dir, path) };
+            let Ok(full) = full else {
+                return new.map(|text| Change {
+                    path: (*path).clone(),
+                    kind: Kind::Added,
+                    old: None,
+                    new: Some(text.to_string()),
+                    hand_edited: false,
+                });
             };
-            let kind = match (&old, new) {
-                (None, Some(_)) => Kind::Added,
-                (Some(_), None) => Kind::Removed,
-                (Some(bytes), Some(text)) if bytes.as_slice() != text.as_bytes() => Kind::Modified,
-                _ => return None,
+            // Files that match are compared while streaming and never held.
+            let (kind, old) = match new {
+                Some(text) => match fs_safe::compare_existing(&full, text.as_bytes()) {
+                    fs_safe::Existing::Same => return None,
+                    fs_safe::Existing::Missing => (Kind::Added, None),
+                    fs_safe::Existing::Differs(bytes) => (Kind::Modified, Some(bytes)),
+                },
+                None => (Kind::Removed, Some(fs_safe::read_existing(&full)?)),
             };
             let hand_edited = old.as_ref().is_some_and(|bytes| {
                 previous.files.get(*path).is_some_and(|entry| !entry.is_ours(&manifest::sha256(bytes)))

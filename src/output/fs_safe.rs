@@ -2,7 +2,7 @@
 //! (temp file in the same folder + rename), removal only of what the caller proved is ours.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use crate::output::OutputError;
@@ -127,13 +127,81 @@ fn is_plain_component(part: &str) -> bool {
     !part.is_empty() && matches!(component, Some(Component::Normal(_))) && !part.contains(['\\', '/', '\0'])
 }
 
+/// Open a file for reading if it is a regular file: a symbolic link is refused by the kernel
+/// (`O_NOFOLLOW`), a FIFO does not block (`O_NONBLOCK`), and the type is checked on the open file, so
+/// a read costs one open, one fstat and the reads.
+fn open_regular(path: &Path) -> Option<(fs::File, u64)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .ok()?;
+    let metadata = file.metadata().ok()?;
+    metadata.is_file().then(|| (file, metadata.len()))
+}
+
 /// Read a file if it exists (and is a regular file, not a link).
 pub fn read_existing(path: &Path) -> Option<Vec<u8>> {
-    let metadata = fs::symlink_metadata(path).ok()?;
-    if !metadata.is_file() {
-        return None;
+    let (mut file, len) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// What is on disk at a path, compared with the bytes a build would put there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// No regular file (nothing, a link, a folder, or unreadable).
+    Missing,
+    /// A regular file with exactly `expected`.
+    Same,
+    /// A regular file with other bytes (its contents).
+    Differs(Vec<u8>),
+}
+
+/// Compare the file at `path` with `expected` without keeping it in memory when it matches: a size
+/// difference needs no read of the comparison, and equal files are compared chunk by chunk.
+pub fn compare_existing(path: &Path, expected: &[u8]) -> Existing {
+    use std::io::{Seek, SeekFrom};
+    const CHUNK: usize = 64 * 1024;
+    let Some((mut file, len)) = open_regular(path) else { return Existing::Missing };
+    let read_all = |file: &mut fs::File| {
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+        match file.seek(SeekFrom::Start(0)).and_then(|_| file.read_to_end(&mut bytes)) {
+            Ok(_) => Existing::Differs(bytes),
+            Err(_) => Existing::Missing,
+        }
+    };
+    if len != expected.len() as u64 {
+        return read_all(&mut file);
     }
-    fs::read(path).ok()
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; CHUNK]);
+    }
+    BUFFER.with_borrow_mut(|buffer| compare_chunks(&mut file, expected, buffer)).unwrap_or_else(|| read_all(&mut file))
+}
+
+/// Compare `file` with `expected` through `buffer`: `Some(Same)`, `Some(Missing)` on a read error, or
+/// `None` when they differ (the caller then reads the whole file).
+fn compare_chunks(file: &mut fs::File, expected: &[u8], buffer: &mut [u8]) -> Option<Existing> {
+    let chunk = buffer.len();
+    let mut offset = 0;
+    loop {
+        let want = (expected.len() - offset).min(chunk - 1) + 1;
+        let read = match file.read(&mut buffer[..want]) {
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Some(Existing::Missing),
+        };
+        if read == 0 {
+            return (offset == expected.len()).then_some(Existing::Same);
+        }
+        if offset + read > expected.len() || buffer[..read] != expected[offset..offset + read] {
+            return None;
+        }
+        offset += read;
+    }
 }
 
 /// The temporary file that [`write_atomic`] writes before renaming it to `file_name`.
@@ -153,16 +221,17 @@ pub fn is_temp_name(name: &str) -> bool {
 /// ones, never a mix. The temp file is removed when anything fails.
 pub fn write_atomic(path: &Path, contents: &[u8], shown: &str) -> Result<(), OutputError> {
     let parent = path.parent().ok_or_else(|| OutputError::new(format!("cannot write `{shown}`")))?;
-    if !parent.is_dir() {
-        fs::create_dir_all(parent).map_err(|error| {
-            OutputError::new(format!("failed to create the folder of `{shown}`: {}", io_reason(&error)))
-        })?;
-    }
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = parent.join(temp_name(&file_name));
     let create = || fs::OpenOptions::new().write(true).create_new(true).open(&temp);
     let result = (|| {
         let mut file = match create() {
+            // The folder usually exists (a build creates folders first): create it only when the
+            // file cannot be, which saves a stat per file.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                fs::create_dir_all(parent)?;
+                create()?
+            }
             // Left by an earlier process with the same id: it is ours to replace (a link is removed,
             // not followed).
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -236,6 +305,25 @@ pub fn lock_exclusive(dir: &Path, shown: &str) -> Result<fs::File, OutputError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compare_existing_tells_same_differs_and_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        assert_eq!(compare_existing(&path, b"x"), Existing::Missing);
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &big).unwrap();
+        assert_eq!(compare_existing(&path, &big), Existing::Same);
+        let mut other = big.clone();
+        other[150_000] ^= 1;
+        assert_eq!(compare_existing(&path, &other), Existing::Differs(big.clone()));
+        assert_eq!(compare_existing(&path, &big[..100]), Existing::Differs(big.clone()));
+        assert_eq!(compare_existing(&path, b""), Existing::Differs(big.clone()));
+        std::os::unix::fs::symlink(&path, dir.path().join("link")).unwrap();
+        assert_eq!(compare_existing(&dir.path().join("link"), &big), Existing::Missing);
+        assert_eq!(compare_existing(dir.path(), b""), Existing::Missing);
+        assert_eq!(read_existing(&dir.path().join("link")), None);
+    }
 
     #[test]
     fn only_exact_temp_names_are_temp_files() {

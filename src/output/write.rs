@@ -70,21 +70,23 @@ pub fn build(
         .par_iter()
         .map(|(path, file)| {
             let full = fs_safe::join_checked(&out_dir, path)?;
-            let state = match fs::symlink_metadata(&full) {
-                Err(_) => OnDisk::Missing,
-                Ok(metadata) if metadata.file_type().is_symlink() => {
-                    return Err(OutputError::new(format!(
-                        "refusing to write `{output}/{path}`: it is a symbolic link (iacgen never writes through links)"
-                    )));
-                }
-                Ok(metadata) if metadata.is_dir() => {
-                    return Err(OutputError::new(format!("cannot write `{output}/{path}`: a folder is in the way")));
-                }
-                // Unchanged files are not kept in memory.
-                Ok(_) => match fs_safe::read_existing(&full) {
-                    Some(bytes) if bytes.as_slice() == file.contents.as_bytes() => OnDisk::Same,
-                    Some(bytes) => OnDisk::Differs(bytes),
-                    None => OnDisk::Missing,
+            // One open per file: a regular file is compared while streaming; only when there is none
+            // does a stat tell a link or a folder in the way from nothing.
+            let state = match fs_safe::compare_existing(&full, file.contents.as_bytes()) {
+                fs_safe::Existing::Same => OnDisk::Same,
+                fs_safe::Existing::Differs(bytes) => OnDisk::Differs(bytes),
+                fs_safe::Existing::Missing => match fs::symlink_metadata(&full) {
+                    Ok(metadata) if metadata.file_type().is_symlink() => {
+                        return Err(OutputError::new(format!(
+                            "refusing to write `{output}/{path}`: it is a symbolic link (iacgen never writes through links)"
+                        )));
+                    }
+                    Ok(metadata) if metadata.is_dir() => {
+                        return Err(OutputError::new(format!(
+                            "cannot write `{output}/{path}`: a folder is in the way"
+                        )));
+                    }
+                    _ => OnDisk::Missing,
                 },
             };
             Ok((full, state))
@@ -135,12 +137,17 @@ pub fn build(
     }
     // Folders first, once each, so the writers below only create files.
     let folders: std::collections::BTreeSet<&Path> = plan.iter().filter_map(|(_, full, _)| full.parent()).collect();
+    // Sorted, so a parent comes before its children: one mkdir each, and `create_dir_all` only for a
+    // folder whose parent is not in the list. `check_folders` already refused links and files.
     for folder in folders {
-        if !folder.is_dir() {
-            fs::create_dir_all(folder).map_err(|error| {
-                OutputError::new(format!("failed to create folder `{}`: {}", folder.display(), io_reason(&error)))
-            })?;
-        }
+        let created = match fs::create_dir(folder) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => fs::create_dir_all(folder),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            other => other,
+        };
+        created.map_err(|error| {
+            OutputError::new(format!("failed to create folder `{}`: {}", folder.display(), io_reason(&error)))
+        })?;
     }
     let written: Vec<Result<String, OutputError>> = plan
         .par_iter()

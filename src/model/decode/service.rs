@@ -306,15 +306,7 @@ fn env(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Spanne
     let mut out = BTreeMap::new();
     let Some(map) = entries(ctx, node, context) else { return out };
     for (key, value) in map {
-        let name = key.as_str().unwrap_or("").to_string();
-        if !is_env_name(&name) {
-            ctx.report(
-                Diagnostic::new(codes::INVALID_NAME, key.span, format!("invalid environment variable name `{name}`"))
-                    .with_label("not a valid name")
-                    .with_help("use letters, digits and '_', not starting with a digit"),
-            );
-            continue;
-        }
+        let Some(name) = env_name(ctx, key) else { continue };
         let text = match &value.kind {
             NodeKind::Null => String::new(),
             NodeKind::Scalar { text, .. } => text.clone(),
@@ -343,6 +335,20 @@ fn env(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Spanne
     out
 }
 
+/// The key as an environment variable name, or a reported diagnostic.
+fn env_name(ctx: &mut Ctx<'_>, key: &Node) -> Option<String> {
+    let name = key.as_str().unwrap_or("").to_string();
+    if is_env_name(&name) {
+        return Some(name);
+    }
+    ctx.report(
+        Diagnostic::new(codes::INVALID_NAME, key.span, format!("invalid environment variable name `{name}`"))
+            .with_label("not a valid name")
+            .with_help("use letters, digits and '_', not starting with a digit"),
+    );
+    None
+}
+
 /// Environment variable names: `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_env_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
@@ -353,15 +359,7 @@ fn secret_refs(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String
     let mut out = BTreeMap::new();
     let Some(map) = entries(ctx, node, context) else { return out };
     for (key, value) in map {
-        let name = key.as_str().unwrap_or("").to_string();
-        if !is_env_name(&name) {
-            ctx.report(
-                Diagnostic::new(codes::INVALID_NAME, key.span, format!("invalid environment variable name `{name}`"))
-                    .with_label("not a valid name")
-                    .with_help("use letters, digits and '_', not starting with a digit"),
-            );
-            continue;
-        }
+        let Some(name) = env_name(ctx, key) else { continue };
         let Some(target) = string(ctx, value, &format!("{context}.{name}")) else { continue };
         let reference = match target.value.split_once('.') {
             Some((resource, "password")) => SecretRef::ResourcePassword(resource.to_string()),

@@ -49,21 +49,29 @@ fn gateway_service(stack: &Stack) -> Yaml {
     );
     yaml.insert("ports", Yaml::strs([format!("127.0.0.1:{GATEWAY_PORT}:{GATEWAY_PORT}")]));
     yaml.insert("volumes", Yaml::strs(["./nginx.conf:/etc/nginx/nginx.conf:ro"]));
-    yaml.insert("user", Yaml::str("101:101"));
+    harden(&mut yaml, "101:101", Some("/tmp"), "256M");
+    yaml
+}
+
+/// What every service iacgen adds on its own gets: its image's non-root user, a read-only root,
+/// no capabilities, no privilege escalation, limits, rotated logs.
+fn harden(yaml: &mut Yaml, user: &str, tmpfs: Option<&str>, memory: &str) {
+    yaml.insert("user", Yaml::str(user));
     yaml.insert("read_only", Yaml::Bool(true));
-    yaml.insert("tmpfs", Yaml::strs(["/tmp"]));
+    if let Some(path) = tmpfs {
+        yaml.insert("tmpfs", Yaml::strs([path]));
+    }
     yaml.insert("cap_drop", Yaml::strs(["ALL"]));
     yaml.insert("security_opt", Yaml::strs(["no-new-privileges:true"]));
     yaml.insert(
         "deploy",
         Yaml::map().with(
             "resources",
-            Yaml::map().with("limits", Yaml::map().with("cpus", Yaml::str("0.5")).with("memory", Yaml::str("256M"))),
+            Yaml::map().with("limits", Yaml::map().with("cpus", Yaml::str("0.5")).with("memory", Yaml::str(memory))),
         ),
     );
     yaml.insert("logging", workload::logging());
     yaml.insert("restart", Yaml::str("unless-stopped"));
-    yaml
 }
 
 /// Whether a route serves authentication (it gets the stricter zone unless it sets its own limit).
@@ -150,19 +158,7 @@ pub fn prometheus(stack: &Stack, options: &EmitOptions) -> (Yaml, String) {
             "volumes",
             Yaml::strs(["./prometheus.yml:/etc/prometheus/prometheus.yml:ro", "prometheus-data:/prometheus"]),
         );
-    yaml.insert("user", Yaml::str("65534:65534"));
-    yaml.insert("read_only", Yaml::Bool(true));
-    yaml.insert("cap_drop", Yaml::strs(["ALL"]));
-    yaml.insert("security_opt", Yaml::strs(["no-new-privileges:true"]));
-    yaml.insert(
-        "deploy",
-        Yaml::map().with(
-            "resources",
-            Yaml::map().with("limits", Yaml::map().with("cpus", Yaml::str("0.5")).with("memory", Yaml::str("512M"))),
-        ),
-    );
-    yaml.insert("logging", workload::logging());
-    yaml.insert("restart", Yaml::str("unless-stopped"));
+    harden(&mut yaml, "65534:65534", None, "512M");
 
     let mut jobs = Vec::new();
     for service in stack.services.values() {

@@ -20,9 +20,19 @@ use crate::targets::{EmitOptions, FileSet};
 
 /// Emit every compose environment.
 pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+    use rayon::prelude::*;
+    // Environments are independent: render them in parallel; the file set orders them by path.
+    let sets: Vec<FileSet> = stacks
+        .par_iter()
+        .map(|stack| {
+            let mut files = FileSet::default();
+            emit_environment(stack, options, &mut files);
+            files
+        })
+        .collect();
     let mut files = FileSet::default();
-    for stack in stacks {
-        emit_environment(stack, options, &mut files);
+    for set in sets {
+        files.extend(set);
     }
     Ok(files)
 }

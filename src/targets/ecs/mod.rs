@@ -21,10 +21,21 @@ use crate::targets::{EmitOptions, FileSet};
 
 /// Emit the target for every environment in `stacks`.
 pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+    // Environments are independent: render them in parallel, merge in environment order.
+    use rayon::prelude::*;
+    let rendered: Vec<(FileSet, Diagnostics)> = stacks
+        .par_iter()
+        .map(|stack| {
+            let (mut files, mut diagnostics) = (FileSet::default(), Diagnostics::new());
+            task::emit_environment(stack, options, &mut files, &mut diagnostics);
+            (files, diagnostics)
+        })
+        .collect();
     let mut files = FileSet::default();
     let mut diagnostics = Diagnostics::new();
-    for stack in stacks {
-        task::emit_environment(stack, options, &mut files, &mut diagnostics);
+    for (set, found) in rendered {
+        files.extend(set);
+        diagnostics.extend(found);
     }
     if diagnostics.has_errors() {
         return Err(diagnostics);

@@ -14,9 +14,11 @@ mod network;
 mod placeholders;
 mod values;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+
 use crate::ir::{Compilation, Stack, Target};
 use crate::targets::header;
 use crate::targets::helm::values::{Scope, Workload};
@@ -36,34 +38,52 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
     let workloads =
         base.services.values().map(Workload::Service).chain(base.jobs.values().map(Workload::Job)).collect::<Vec<_>>();
 
-    let mut files = FileSet::default();
-    for workload in workloads {
-        let name = workload.name();
-        let dir = format!("helm/{name}");
-        let base_values = values::build(&base_scope, workload, &mut sink);
-        for scope in &scopes {
-            let Some(resolved) = Workload::find(scope.stack, name, workload) else { continue };
-            checks::workload(resolved, &mut sink);
-            let values = values::build(scope, resolved, &mut sink);
-            let difference = diff::diff(&base_values, &values);
-            let environment = scope.stack.environment.as_str();
+    // Charts are independent: render them in parallel, each with its own sink, then merge in
+    // workload order (the same files and the same first-reported diagnostics as a serial loop).
+    use rayon::prelude::*;
+    let charts: Vec<(Vec<(String, Option<&str>, Cow<'static, str>)>, Sink)> = workloads
+        .par_iter()
+        .map(|workload| {
+            let mut sink = Sink::default();
+            let mut out = Vec::new();
+            let workload = *workload;
+            let name = workload.name();
+            let dir = format!("helm/{name}");
+            let base_values = values::build(&base_scope, workload, &mut sink);
+            for scope in &scopes {
+                let Some(resolved) = Workload::find(scope.stack, name, workload) else { continue };
+                checks::workload(resolved, &mut sink);
+                let values = values::build(scope, resolved, &mut sink);
+                let difference = diff::diff(&base_values, &values);
+                let environment = scope.stack.environment.as_str();
+                let text = format!(
+                    "{}{}",
+                    header::hash_comment(&options.model_file, &environment_notes(scope, name)),
+                    body(&difference)
+                );
+                out.push((format!("{dir}/values-{environment}.yaml"), Some(environment), Cow::Owned(text)));
+            }
+            checks::workload(workload, &mut sink);
             let text = format!(
                 "{}{}",
-                header::hash_comment(&options.model_file, &environment_notes(scope, name)),
-                body(&difference)
+                header::hash_comment(&options.model_file, &values_notes(workload, base)),
+                body(&base_values)
             );
-            files.insert(format!("{dir}/values-{environment}.yaml"), Target::Helm, Some(environment), text);
+            out.push((format!("{dir}/values.yaml"), None, Cow::Owned(text)));
+            out.push((format!("{dir}/Chart.yaml"), None, Cow::Owned(chart::chart_yaml(workload, base, options))));
+            for (path, contents) in &templates {
+                out.push((format!("{dir}/{path}"), None, contents.clone()));
+            }
+            (out, sink)
+        })
+        .collect();
+    let mut files = FileSet::default();
+    for (out, chart_sink) in charts {
+        for (path, environment, contents) in out {
+            files.insert(path, Target::Helm, environment, contents);
         }
-        checks::workload(workload, &mut sink);
-        let text = format!(
-            "{}{}",
-            header::hash_comment(&options.model_file, &values_notes(workload, base)),
-            body(&base_values)
-        );
-        files.insert(format!("{dir}/values.yaml"), Target::Helm, None, text);
-        files.insert(format!("{dir}/Chart.yaml"), Target::Helm, None, chart::chart_yaml(workload, base, options));
-        for (path, contents) in &templates {
-            files.insert(format!("{dir}/{path}"), Target::Helm, None, contents.clone());
+        for diagnostic in chart_sink.items {
+            sink.push(diagnostic);
         }
     }
     sink.finish().map(|()| files)
