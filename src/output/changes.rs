@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::output::fs_safe;
-use crate::output::manifest::{self, MANIFEST, Manifest};
+use crate::output::manifest::{self, Manifest};
 use crate::targets::{FileSet, Filter};
 
 /// How a file changes.
@@ -55,9 +55,7 @@ pub fn snapshot(files: &FileSet) -> Snapshot {
 pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Snapshot, Manifest) {
     // Wait for a running build to finish, so the snapshot is never half of one.
     let _lock = fs_safe::lock_shared(out_dir);
-    let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
-        .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
-        .unwrap_or_default();
+    let previous = Manifest::read(out_dir);
     let mut paths: BTreeSet<&String> = files.files.keys().collect();
     paths.extend(previous.files.iter().filter(|(_, e)| manifest::in_scope(e, filter)).map(|(p, _)| p));
     let mut out = Snapshot::new();
@@ -76,9 +74,7 @@ pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Ch
     use rayon::prelude::*;
     // Wait for a running build to finish, so the comparison is never against half of one.
     let _lock = fs_safe::lock_shared(out_dir);
-    let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
-        .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
-        .unwrap_or_default();
+    let previous = Manifest::read(out_dir);
     let mut paths: BTreeSet<&String> = files.files.keys().collect();
     paths.extend(previous.files.iter().filter(|(_, e)| manifest::in_scope(e, filter)).map(|(p, _)| p));
     let paths: Vec<&String> = paths.into_iter().collect();

@@ -42,6 +42,13 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The manifest in `out_dir`; a missing or corrupt one is empty (nothing is then treated as ours).
+    pub fn read(out_dir: &std::path::Path) -> Manifest {
+        crate::output::fs_safe::read_existing(&out_dir.join(MANIFEST))
+            .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
+            .unwrap_or_default()
+    }
+
     /// Parse a manifest; a missing or corrupt one is empty (nothing is then treated as ours).
     pub fn parse(text: &str) -> Manifest {
         serde_json::from_str(text).unwrap_or_default()

@@ -57,9 +57,7 @@ pub fn build(
     let lock = fs_safe::lock_exclusive(&out_dir, output)?;
     fs_safe::clean_temp_files(&out_dir);
 
-    let previous = fs_safe::read_existing(&out_dir.join(MANIFEST))
-        .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
-        .unwrap_or_default();
+    let previous = Manifest::read(&out_dir);
     let mut report = BuildReport::default();
 
     // Check every path before writing anything, so a refusal leaves the folder as it was. Folders

@@ -485,15 +485,11 @@ fn volumes(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Sp
     let mut out = BTreeMap::new();
     let Some(map) = entries(ctx, node, context) else { return out };
     for (key, value) in map {
-        let path = key.as_str().unwrap_or("").to_string();
-        if !is_mount_path(&path) {
-            ctx.report(
-                Diagnostic::new(codes::INVALID_VALUE, key.span, format!("`{path}` is not an absolute container path"))
-                    .with_label("not a mount path")
-                    .with_help("write an absolute path without `..`, such as /tmp or /data"),
-            );
+        let Some(path) =
+            mount_path(ctx, key, "not a mount path", "write an absolute path without `..`, such as /tmp or /data")
+        else {
             continue;
-        }
+        };
         let volume = match &value.kind {
             NodeKind::Scalar { text, .. } if text == "scratch" => Some(Volume::Scratch),
             NodeKind::Map(entries_) => {
@@ -517,6 +513,20 @@ fn volumes(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Sp
     out
 }
 
+/// The key as a container path, or a reported diagnostic.
+fn mount_path(ctx: &mut Ctx<'_>, key: &Node, label: &str, help: &str) -> Option<String> {
+    let path = key.as_str().unwrap_or("").to_string();
+    if is_mount_path(&path) {
+        return Some(path);
+    }
+    ctx.report(
+        Diagnostic::new(codes::INVALID_VALUE, key.span, format!("`{path}` is not an absolute container path"))
+            .with_label(label)
+            .with_help(help),
+    );
+    None
+}
+
 /// An absolute container path with no `..` or empty components.
 pub fn is_mount_path(path: &str) -> bool {
     path.starts_with('/')
@@ -530,15 +540,11 @@ fn files(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Span
     let mut out = BTreeMap::new();
     let Some(map) = entries(ctx, node, context) else { return out };
     for (key, value) in map {
-        let path = key.as_str().unwrap_or("").to_string();
-        if !is_mount_path(&path) {
-            ctx.report(
-                Diagnostic::new(codes::INVALID_VALUE, key.span, format!("`{path}` is not an absolute container path"))
-                    .with_label("not a file path")
-                    .with_help("write an absolute path, such as /etc/config/config.yaml"),
-            );
+        let Some(path) =
+            mount_path(ctx, key, "not a file path", "write an absolute path, such as /etc/config/config.yaml")
+        else {
             continue;
-        }
+        };
         let at = format!("{context}.{path}");
         let Some(fields) = entries(ctx, value, &at) else { continue };
         check_keys(ctx, fields, &["source", "content"], &at);
