@@ -25,6 +25,15 @@ fn main() {
         return;
     }
     let args: Vec<String> = std::env::args().collect();
+    // `-- --generate DIR SIZE` only writes the model, for profiling the CLI on it (see README).
+    if let Some(i) = args.iter().position(|a| a == "--generate") {
+        let (Some(dir), Some(size)) = (args.get(i + 1), args.get(i + 2).and_then(|s| s.parse().ok())) else {
+            panic!("usage: --generate DIR SIZE");
+        };
+        std::fs::create_dir_all(dir).expect("create folder");
+        generate(Path::new(dir), size);
+        return;
+    }
     let sizes: Vec<usize> = args
         .iter()
         .position(|a| a == "--sizes")

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::output::fs_safe;
 use crate::output::manifest::{self, Manifest};
-use crate::targets::{FileSet, Filter};
+use crate::targets::{FileSet, Filter, GeneratedFile};
 
 /// How a file changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -75,16 +75,22 @@ pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Ch
     // Wait for a running build to finish, so the comparison is never against half of one.
     let _lock = fs_safe::lock_shared(out_dir);
     let previous = Manifest::read(out_dir);
-    let mut paths: BTreeSet<&String> = files.files.keys().collect();
-    paths.extend(previous.files.iter().filter(|(_, e)| manifest::in_scope(e, filter)).map(|(p, _)| p));
-    let paths: Vec<&String> = paths.into_iter().collect();
-    let safe = fs_safe::check_folders(out_dir, paths.iter().copied()).is_ok();
+    let previous_paths = previous.files.iter().filter(|(_, e)| manifest::in_scope(e, filter)).map(|(p, _)| p);
+    let paths = union(files, previous_paths);
+    let folders = fs_safe::check_folders(out_dir, paths.iter().map(|(path, _)| *path));
+    let safe = folders.is_ok();
+    let missing = folders.unwrap_or_default();
     let changes: Vec<Change> = paths
         .par_iter()
-        .filter_map(|path| {
-            let new = files.files.get(*path).map(|file| file.contents.as_ref());
+        .filter_map(|(path, file)| {
+            let new = file.map(|file| file.contents.as_ref());
             let full = if safe { fs_safe::join_checked(out_dir, path) } else { fs_safe::resolve_inside(out_dir, path) };
-            let Ok(full) = full else {
+            // Nothing to open in a folder that does not exist.
+            let full = match full {
+                Ok(full) if !missing.holds(path) => Some(full),
+                _ => None,
+            };
+            let Some(full) = full else {
                 return new.map(|text| Change {
                     path: (*path).clone(),
                     kind: Kind::Added,
@@ -115,6 +121,33 @@ pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Ch
         })
         .collect();
     (changes, previous)
+}
+
+/// Every path of `files` and of `previous` (sorted, as both are), once, with its generated file if
+/// any: a merge of the two sorted lists rather than a lookup per path.
+fn union<'a>(
+    files: &'a FileSet,
+    previous: impl Iterator<Item = &'a String>,
+) -> Vec<(&'a String, Option<&'a GeneratedFile>)> {
+    let mut generated = files.files.iter().peekable();
+    let mut previous = previous.peekable();
+    let mut out = Vec::with_capacity(files.files.len());
+    loop {
+        let next = match (generated.peek(), previous.peek()) {
+            (Some((a, _)), Some(b)) if a.as_str() > b.as_str() => previous.next().map(|path| (path, None)),
+            (Some((a, _)), Some(b)) if a.as_str() == b.as_str() => {
+                previous.next();
+                generated.next().map(|(path, file)| (path, Some(file)))
+            }
+            (Some(_), _) => generated.next().map(|(path, file)| (path, Some(file))),
+            (None, Some(_)) => previous.next().map(|path| (path, None)),
+            (None, None) => None,
+        };
+        match next {
+            Some(item) => out.push(item),
+            None => return out,
+        }
+    }
 }
 
 /// The changes from `old` to `new`, sorted by path. `manifest` marks hand-edited files.

@@ -40,7 +40,11 @@ pub fn resolve_inside(root: &Path, relative: &str) -> Result<PathBuf, OutputErro
 
 /// Check every folder that `paths` (relative to `root`) pass through, each once: none may be a
 /// symbolic link or a file. Then only the files themselves need checking, which the readers do.
-pub fn check_folders<'a>(root: &Path, paths: impl IntoIterator<Item = &'a String>) -> Result<(), OutputError> {
+/// Returns the folders that do not exist yet, so files in them need no look at all.
+pub fn check_folders<'a>(
+    root: &Path,
+    paths: impl IntoIterator<Item = &'a String>,
+) -> Result<MissingFolders, OutputError> {
     let mut folders: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for path in paths {
         let mut end = 0;
@@ -50,10 +54,22 @@ pub fn check_folders<'a>(root: &Path, paths: impl IntoIterator<Item = &'a String
             end += 1;
         }
     }
+    let mut missing = MissingFolders::default();
     // Sorted, so a parent is checked before its children and the first bad one is reported.
     for folder in folders {
+        if folder.rsplit_once('/').is_some_and(|(parent, _)| missing.0.contains(parent)) {
+            missing.0.insert(folder.to_string());
+            continue;
+        }
         let full = root.join(folder);
-        let Ok(metadata) = fs::symlink_metadata(&full) else { continue };
+        let metadata = match fs::symlink_metadata(&full) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                missing.0.insert(folder.to_string());
+                continue;
+            }
+            Err(_) => continue,
+        };
         if metadata.file_type().is_symlink() {
             return Err(OutputError::new(format!(
                 "refusing to write into `{folder}`: it is a symbolic link (iacgen never writes through links)"
@@ -63,7 +79,18 @@ pub fn check_folders<'a>(root: &Path, paths: impl IntoIterator<Item = &'a String
             return Err(OutputError::new(format!("cannot write into `{folder}`: it is a file, not a folder")));
         }
     }
-    Ok(())
+    Ok(missing)
+}
+
+/// The folders, relative to the output folder, that [`check_folders`] found missing.
+#[derive(Debug, Default)]
+pub struct MissingFolders(std::collections::BTreeSet<String>);
+
+impl MissingFolders {
+    /// Whether the folder that holds `relative` (a file's path) does not exist: nothing is there.
+    pub fn holds(&self, relative: &str) -> bool {
+        relative.rsplit_once('/').is_some_and(|(folder, _)| self.0.contains(folder))
+    }
 }
 
 /// `root/relative` for a path whose folders [`check_folders`] verified; refuses odd components.
@@ -183,25 +210,25 @@ pub fn compare_existing(path: &Path, expected: &[u8]) -> Existing {
 }
 
 /// Compare `file` with `expected` through `buffer`: `Some(Same)`, `Some(Missing)` on a read error, or
-/// `None` when they differ (the caller then reads the whole file).
+/// `None` when they differ (the caller then reads the whole file). The caller has seen that the file
+/// has `expected.len()` bytes, so reading that many and no more saves a read per file (a file that
+/// changes while it is compared is one a concurrent editor is writing: either answer is honest).
 fn compare_chunks(file: &mut fs::File, expected: &[u8], buffer: &mut [u8]) -> Option<Existing> {
     let chunk = buffer.len();
     let mut offset = 0;
-    loop {
-        let want = (expected.len() - offset).min(chunk - 1) + 1;
+    while offset < expected.len() {
+        let want = (expected.len() - offset).min(chunk);
         let read = match file.read(&mut buffer[..want]) {
             Ok(read) => read,
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => return Some(Existing::Missing),
         };
-        if read == 0 {
-            return (offset == expected.len()).then_some(Existing::Same);
-        }
-        if offset + read > expected.len() || buffer[..read] != expected[offset..offset + read] {
+        if read == 0 || buffer[..read] != expected[offset..offset + read] {
             return None;
         }
         offset += read;
     }
+    Some(Existing::Same)
 }
 
 /// The temporary file that [`write_atomic`] writes before renaming it to `file_name`.

@@ -2,7 +2,9 @@
 //! It is how iacgen knows which files are its own (and may be replaced or removed) and which were
 //! edited by hand.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -38,7 +40,28 @@ impl Entry {
 pub struct Manifest {
     pub generator: String,
     pub model: String,
+    #[serde(deserialize_with = "files_in_bulk")]
     pub files: BTreeMap<String, Entry>,
+}
+
+/// The `files` map read as a list and then laid out in bulk: a manifest lists tens of thousands of
+/// paths with long shared prefixes, which inserting one by one compares again and again.
+fn files_in_bulk<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, Entry>, D::Error> {
+    struct Files;
+    impl<'de> serde::de::Visitor<'de> for Files {
+        type Value = Vec<(String, Entry)>;
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a map of paths to entries")
+        }
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+            let mut files = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(entry) = map.next_entry()? {
+                files.push(entry);
+            }
+            Ok(files)
+        }
+    }
+    Ok(deserializer.deserialize_map(Files)?.into_iter().collect())
 }
 
 impl Manifest {
@@ -56,28 +79,33 @@ impl Manifest {
 
     /// The manifest of `files`, keeping `previous` entries that `filter` leaves out of this build.
     pub fn of(files: &FileSet, previous: &Manifest, filter: &Filter, model_file: &str) -> Manifest {
+        Manifest::of_hashed(files, &hashes(files), previous, filter, model_file)
+    }
+
+    /// [`Manifest::of`] with the files' hashes already computed (`hashes[i]` is the hash of the
+    /// i-th file in path order), so a build hashes each file once.
+    pub fn of_hashed(
+        files: &FileSet,
+        hashes: &[String],
+        previous: &Manifest,
+        filter: &Filter,
+        model_file: &str,
+    ) -> Manifest {
         let mut entries: BTreeMap<String, Entry> = previous
             .files
             .iter()
             .filter(|(_, entry)| !in_scope(entry, filter))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        // Hashing is most of the work (every byte of the build): in parallel, merged in path order.
-        use rayon::prelude::*;
-        let hashed: Vec<(String, Entry)> = files
-            .files
-            .par_iter()
-            .map(|(path, file)| {
-                let entry = Entry {
-                    sha256: sha256(file.contents.as_bytes()),
-                    target: file.target.as_str().to_string(),
-                    environment: file.environment.clone(),
-                    replacing: None,
-                };
-                (path.clone(), entry)
-            })
-            .collect();
-        entries.extend(hashed);
+        for ((path, file), sha256) in files.files.iter().zip(hashes) {
+            let entry = Entry {
+                sha256: sha256.clone(),
+                target: file.target.as_str().to_string(),
+                environment: file.environment.clone(),
+                replacing: None,
+            };
+            entries.insert(path.clone(), entry);
+        }
         Manifest { generator: String::from("iacgen"), model: model_file.to_string(), files: entries }
     }
 
@@ -105,4 +133,57 @@ pub fn sha256(bytes: &[u8]) -> String {
         text.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
     text
+}
+
+/// The SHA-256 of every file of `files`, in path order. Hashing is most of a manifest's work (every
+/// byte of the build): in parallel, and each embedded generic file (a Helm template is copied into
+/// every chart) is hashed once per process.
+pub fn hashes(files: &FileSet) -> Vec<String> {
+    use rayon::prelude::*;
+    let contents: Vec<&Cow<'static, str>> = files.files.values().map(|file| &file.contents).collect();
+    contents.par_iter().map(|text| contents_sha256(text)).collect()
+}
+
+/// The SHA-256 of a generated file's text: remembered for embedded files, computed for the rest.
+pub fn contents_sha256(contents: &Cow<'static, str>) -> String {
+    match contents {
+        Cow::Borrowed(text) => match embedded_hash(text) {
+            Some(memo) => memo.get_or_init(|| sha256(text.as_bytes())).clone(),
+            None => sha256(text.as_bytes()),
+        },
+        Cow::Owned(text) => sha256(text.as_bytes()),
+    }
+}
+
+/// The memo slot of an embedded file, found by address: borrowed text is one of
+/// [`crate::targets::embedded::FILES`] exactly when it starts there with the same length.
+fn embedded_hash(text: &'static str) -> Option<&'static OnceLock<String>> {
+    type Memo = HashMap<(usize, usize), OnceLock<String>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    let memo = MEMO.get_or_init(|| {
+        crate::targets::embedded::FILES
+            .iter()
+            .map(|(_, contents)| ((contents.as_ptr() as usize, contents.len()), OnceLock::new()))
+            .collect()
+    });
+    memo.get(&(text.as_ptr() as usize, text.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembered_hashes_of_embedded_files_are_their_hashes() {
+        let (_, text) = crate::targets::embedded::FILES[0];
+        let expected = sha256(text.as_bytes());
+        assert_eq!(contents_sha256(&Cow::Borrowed(text)), expected);
+        assert_eq!(contents_sha256(&Cow::Borrowed(text)), expected, "the remembered value");
+        assert_eq!(contents_sha256(&Cow::Owned(text.to_string())), expected);
+        // A borrowed text that only starts where an embedded file starts is hashed itself.
+        if let Some(prefix) = text.get(..text.len() / 2) {
+            assert_eq!(contents_sha256(&Cow::Borrowed(prefix)), sha256(prefix.as_bytes()));
+        }
+        assert_eq!(contents_sha256(&Cow::Borrowed("not embedded")), sha256(b"not embedded"));
+    }
 }

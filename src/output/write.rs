@@ -62,12 +62,18 @@ pub fn build(
 
     // Check every path before writing anything, so a refusal leaves the folder as it was. Folders
     // are checked once; files are read in parallel (a build may hold tens of thousands).
-    fs_safe::check_folders(&out_dir, files.files.keys())?;
+    let missing = fs_safe::check_folders(&out_dir, files.files.keys())?;
     let entries: Vec<(&String, &GeneratedFile)> = files.files.iter().collect();
+    // Every file is hashed once, here, for the pending manifest and the final one.
+    let hashes = manifest::hashes(files);
     let existing: Vec<Result<(PathBuf, OnDisk), OutputError>> = entries
         .par_iter()
         .map(|(path, file)| {
             let full = fs_safe::join_checked(&out_dir, path)?;
+            // A from-scratch build writes into folders that do not exist yet: nothing to look at.
+            if missing.holds(path) {
+                return Ok((full, OnDisk::Missing));
+            }
             // One open per file: a regular file is compared while streaming; only when there is none
             // does a stat tell a link or a folder in the way from nothing.
             let state = match fs_safe::compare_existing(&full, file.contents.as_bytes()) {
@@ -96,7 +102,7 @@ pub fn build(
         model: options.model_file.clone(),
         files: previous.files.clone(),
     };
-    for ((path, file), result) in entries.into_iter().zip(existing) {
+    for (((path, file), result), sha256) in entries.into_iter().zip(existing).zip(&hashes) {
         let (full, state) = result?;
         let existing = match state {
             OnDisk::Same => {
@@ -121,7 +127,7 @@ pub fn build(
             }
         }
         let entry = manifest::Entry {
-            sha256: manifest::sha256(file.contents.as_bytes()),
+            sha256: sha256.clone(),
             target: file.target.as_str().to_string(),
             environment: file.environment.clone(),
             replacing,
@@ -172,7 +178,7 @@ pub fn build(
         }
     }
 
-    let mut next = Manifest::of(files, &previous, filter, &options.model_file);
+    let mut next = Manifest::of_hashed(files, &hashes, &previous, filter, &options.model_file);
     for path in &report.kept {
         if let Some(entry) = previous.files.get(path) {
             next.files.insert(path.clone(), entry.clone());

@@ -21,11 +21,17 @@ pub const DEFAULT_OUTPUT: &str = "deploy";
 /// Resolve every environment (and the base) of a validated model.
 pub fn resolve(model: &Model) -> Compilation {
     let project = model.project.as_ref().map(|p| p.value.clone()).unwrap_or_default();
-    let base = stack(model, None);
+    // The base and each environment resolve independently: in parallel, kept in model order.
+    use rayon::prelude::*;
+    let layers: Vec<Option<&EnvironmentDef>> =
+        std::iter::once(None).chain(model.environments.values().map(Some)).collect();
+    let mut stacks = layers.par_iter().map(|environment| stack(model, *environment)).collect::<Vec<_>>().into_iter();
+    let base = stacks.next().unwrap_or_else(|| stack(model, None));
     let environments = model
         .environments
         .values()
-        .map(|environment| (environment.name.value.clone(), stack(model, Some(environment))))
+        .zip(stacks)
+        .map(|(environment, stack)| (environment.name.value.clone(), stack))
         .collect();
     let output = model.output.as_ref().map_or_else(|| DEFAULT_OUTPUT.to_string(), |o| o.value.clone());
     let output = crate::source::project_relative(&output).unwrap_or_else(|_| DEFAULT_OUTPUT.to_string());

@@ -101,14 +101,27 @@ fn indent(out: &mut String, level: usize) {
 
 fn write_map(out: &mut String, entries: &[Entry], level: usize) {
     for entry in entries {
-        if let Some(comment) = &entry.comment {
-            crate::targets::header::push_comment(out, &"  ".repeat(level), comment.trim_end_matches('\n'));
+        write_entry(out, entry, level, true);
+    }
+}
+
+/// `key: value` at `level`; `indented: false` for the first entry of a list item, which shares the
+/// dash's line.
+fn write_entry(out: &mut String, entry: &Entry, level: usize, indented: bool) {
+    if let Some(comment) = &entry.comment {
+        let start = out.len();
+        crate::targets::header::push_comment(out, &"  ".repeat(level), comment.trim_end_matches('\n'));
+        if !indented {
+            // The comment's first line goes after the dash: without its indentation.
+            out.replace_range(start..start + 2 * level, "");
         }
         indent(out, level);
-        out.push_str(&scalar_string(&entry.key));
-        out.push(':');
-        write_value(out, &entry.value, level);
+    } else if indented {
+        indent(out, level);
     }
+    push_scalar_string(out, &entry.key);
+    out.push(':');
+    write_value(out, &entry.value, level);
 }
 
 fn write_seq(out: &mut String, items: &[Yaml], level: usize) {
@@ -118,11 +131,9 @@ fn write_seq(out: &mut String, items: &[Yaml], level: usize) {
         match item {
             Yaml::Map(entries) if !entries.is_empty() => {
                 // The first entry shares the dash's line; the rest align under it.
-                let mut first = String::new();
-                write_map(&mut first, entries, level + 1);
-                let trimmed = first.trim_start_matches(' ');
                 out.push(' ');
-                out.push_str(trimmed);
+                write_entry(out, &entries[0], level + 1, false);
+                write_map(out, &entries[1..], level + 1);
             }
             Yaml::Seq(inner) if !inner.is_empty() => {
                 out.push('\n');
@@ -150,24 +161,24 @@ fn write_value(out: &mut String, value: &Yaml, level: usize) {
 
 fn write_scalar_after(out: &mut String, value: &Yaml, level: usize) {
     if let Yaml::Str(text) = value {
-        if let Some(block) = literal_block(text, level) {
-            out.push_str(&block);
+        if push_literal_block(out, text, level) {
             return;
         }
     }
     out.push(' ');
-    out.push_str(&inline(value));
+    push_inline(out, value);
     out.push('\n');
 }
 
-/// A `|` block for multi-line text that a literal block can carry exactly.
-fn literal_block(text: &str, level: usize) -> Option<String> {
+/// A `|` block for multi-line text that a literal block can carry exactly; `false` (nothing
+/// written) when it cannot.
+fn push_literal_block(out: &mut String, text: &str, level: usize) -> bool {
     if !text.contains('\n')
         || text.contains('\r')
         || text.contains('\t')
         || text.chars().any(|c| c.is_control() && c != '\n')
     {
-        return None;
+        return false;
     }
     let body = text.strip_suffix('\n').unwrap_or(text);
     if body.ends_with('\n')
@@ -175,38 +186,57 @@ fn literal_block(text: &str, level: usize) -> Option<String> {
         || body.starts_with(' ')
         || body.starts_with('\n')
     {
-        return None;
+        return false;
     }
-    let chomp = if text.ends_with('\n') { "|" } else { "|-" };
-    let mut out = format!(" {chomp}\n");
+    out.push_str(if text.ends_with('\n') { " |\n" } else { " |-\n" });
     for line in body.split('\n') {
         if !line.is_empty() {
-            for _ in 0..level {
-                out.push_str("  ");
-            }
+            indent(out, level);
             out.push_str(line);
         }
         out.push('\n');
     }
-    Some(out)
+    true
 }
 
 /// A scalar or empty collection on one line.
 pub fn inline(value: &Yaml) -> String {
+    let mut out = String::new();
+    push_inline(&mut out, value);
+    out
+}
+
+fn push_inline(out: &mut String, value: &Yaml) {
     match value {
-        Yaml::Null => String::from("null"),
-        Yaml::Bool(b) => b.to_string(),
-        Yaml::Int(i) => i.to_string(),
-        Yaml::Raw(text) => text.clone(),
-        Yaml::Str(s) => scalar_string(s),
+        Yaml::Null => out.push_str("null"),
+        Yaml::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Yaml::Int(i) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{i}");
+        }
+        Yaml::Raw(text) => out.push_str(text),
+        Yaml::Str(s) => push_scalar_string(out, s),
         Yaml::Seq(items) => {
-            let parts: Vec<String> = items.iter().map(inline).collect();
-            format!("[{}]", parts.join(", "))
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                push_inline(out, item);
+            }
+            out.push(']');
         }
         Yaml::Map(entries) => {
-            let parts: Vec<String> =
-                entries.iter().map(|e| format!("{}: {}", scalar_string(&e.key), inline(&e.value))).collect();
-            format!("{{{}}}", parts.join(", "))
+            out.push('{');
+            for (index, entry) in entries.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                push_scalar_string(out, &entry.key);
+                out.push_str(": ");
+                push_inline(out, &entry.value);
+            }
+            out.push('}');
         }
     }
 }
@@ -266,12 +296,24 @@ fn write_json(out: &mut String, value: &Yaml, level: usize) {
 
 /// A string as a plain scalar when that is unambiguous, else double-quoted.
 pub fn scalar_string(text: &str) -> String {
-    if is_plain_safe(text) { text.to_string() } else { quote(text) }
+    let mut out = String::with_capacity(text.len() + 2);
+    push_scalar_string(&mut out, text);
+    out
+}
+
+/// [`scalar_string`] written onto `out`.
+fn push_scalar_string(out: &mut String, text: &str) {
+    if is_plain_safe(text) { out.push_str(text) } else { push_quoted(out, text) }
 }
 
 /// Double-quoted with JSON-compatible escapes.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_quoted(&mut out, text);
+    out
+}
+
+fn push_quoted(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {
@@ -280,40 +322,48 @@ pub fn quote(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
             c => out.push(c),
         }
     }
     out.push('"');
-    out
 }
 
+/// Whether `text` reads back as this string when written plain, in YAML 1.1 and 1.2. One pass over
+/// the characters (every key and value of every generated file goes through here).
 fn is_plain_safe(text: &str) -> bool {
-    if text.is_empty() || text.trim() != text {
+    let mut chars = text.chars();
+    let (Some(first), Some(last)) = (chars.next(), text.chars().next_back()) else { return false };
+    if first.is_whitespace() || last.is_whitespace() || last == ':' {
         return false;
     }
-    let first = text.chars().next().unwrap_or(' ');
     if "-?:,[]{}#&*!|>'\"%@`~=".contains(first) {
         return false;
     }
-    if text.contains(": ") || text.contains(" #") || text.ends_with(':') || text.chars().any(|c| c.is_control()) {
+    // Anything number-like (ints, floats, octal, hex, 1e3, 1_000, 10:30 sexagesimal) stays quoted.
+    let mut numberish = true;
+    let mut digit = false;
+    let mut previous = '\0';
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '{' | '}' | '[' | ']' | ',') {
+            return false;
+        }
+        if (previous == ':' && c == ' ') || (previous == ' ' && c == '#') {
+            return false;
+        }
+        digit |= c.is_ascii_digit();
+        numberish &= c.is_ascii_hexdigit() || "+-._:xXoO".contains(c);
+        previous = c;
+    }
+    if numberish && digit {
         return false;
     }
-    if text.contains(['{', '}', '[', ']', ',']) {
-        return false;
-    }
-    let lower = text.to_ascii_lowercase();
     const SPECIAL: &[&str] =
         &["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", ".nan", "<<"];
-    if SPECIAL.contains(&lower.as_str()) {
-        return false;
-    }
-    // Anything number-like (ints, floats, octal, hex, 1e3, 1_000, 10:30 sexagesimal) stays quoted.
-    let numberish = text.chars().all(|c| c.is_ascii_hexdigit() || "+-._:xXoO".contains(c));
-    if numberish && text.chars().any(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    true
+    text.len() > 5 || !SPECIAL.iter().any(|special| special.eq_ignore_ascii_case(text))
 }
 
 #[cfg(test)]
@@ -330,6 +380,59 @@ mod tests {
         assert_eq!(scalar_string("a: b"), "\"a: b\"");
         assert_eq!(scalar_string("${DB:?set it}"), "\"${DB:?set it}\"");
         assert_eq!(scalar_string("hello world"), "hello world");
+    }
+
+    /// The rule as first written, several passes and an allocation: the one-pass version must agree.
+    fn is_plain_safe_reference(text: &str) -> bool {
+        if text.is_empty() || text.trim() != text {
+            return false;
+        }
+        let first = text.chars().next().unwrap_or(' ');
+        if "-?:,[]{}#&*!|>'\"%@`~=".contains(first) {
+            return false;
+        }
+        if text.contains(": ") || text.contains(" #") || text.ends_with(':') || text.chars().any(|c| c.is_control()) {
+            return false;
+        }
+        if text.contains(['{', '}', '[', ']', ',']) {
+            return false;
+        }
+        let lower = text.to_ascii_lowercase();
+        const SPECIAL: &[&str] =
+            &["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", ".nan", "<<"];
+        if SPECIAL.contains(&lower.as_str()) {
+            return false;
+        }
+        let numberish = text.chars().all(|c| c.is_ascii_hexdigit() || "+-._:xXoO".contains(c));
+        !(numberish && text.chars().any(|c| c.is_ascii_digit()))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 4000, rng_seed: proptest::test_runner::RngSeed::Fixed(7), ..Default::default() })]
+        #[test]
+        fn one_pass_plain_rule_agrees_with_the_reference(text in "[ a-zA-Z0-9:#,.+_~<>{}\\[\\]\"'\t\n\u{85}\u{a0}é-]{0,8}") {
+            proptest::prop_assert_eq!(is_plain_safe(&text), is_plain_safe_reference(&text), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn special_words_and_edges_agree_with_the_reference() {
+        for text in [
+            "", " ", "true", "TRUE", "No", "y", "~", "<<", "-.inf", ".NaN", "a:", "a: b", "a #b", "a#b", "0x1F",
+            "1_000", "10:30", "e", "abcdef", "-", "é", "a\u{85}",
+        ] {
+            assert_eq!(is_plain_safe(text), is_plain_safe_reference(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_commented_first_entry_of_a_list_item_follows_the_dash() {
+        let item = Yaml::Map(vec![
+            Entry { key: String::from("a"), value: Yaml::Int(1), comment: Some(String::from("first\nsecond")) },
+            Entry { key: String::from("b"), value: Yaml::Int(2), comment: None },
+        ]);
+        let doc = Yaml::map().with("list", Yaml::Seq(vec![item]));
+        assert_eq!(to_string(&doc), "list:\n  - # first\n    # second\n    a: 1\n    b: 2\n");
     }
 
     #[test]

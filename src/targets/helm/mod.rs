@@ -23,7 +23,7 @@ use crate::ir::{Compilation, Stack, Target};
 use crate::targets::header;
 use crate::targets::helm::values::{Scope, Workload};
 use crate::targets::yaml_out;
-use crate::targets::{EmitOptions, FileSet};
+use crate::targets::{EmitOptions, FileSet, GeneratedFile};
 
 /// Emit a chart for every service and job, with a values file for each environment in `stacks`.
 pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
@@ -77,15 +77,19 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
             (out, sink)
         })
         .collect();
-    let mut files = FileSet::default();
+    let mut entries = Vec::new();
     for (out, chart_sink) in charts {
         for (path, environment, contents) in out {
-            files.insert(path, Target::Helm, environment, contents);
+            entries.push((
+                path,
+                GeneratedFile { contents, target: Target::Helm, environment: environment.map(String::from) },
+            ));
         }
         for diagnostic in chart_sink.items {
             sink.push(diagnostic);
         }
     }
+    let files: FileSet = entries.into_iter().collect();
     sink.finish().map(|()| files)
 }
 
