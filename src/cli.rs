@@ -291,10 +291,18 @@ fn find_root(start: Option<&Path>) -> Result<PathBuf, Diagnostic> {
 }
 
 fn compile(context: &Context, reader: &Reader) -> Result<Compiled, ExitStatus> {
-    match iacgen::compile(reader, &context.filter()) {
-        Ok(compiled) => {
+    compile_alongside(context, reader, |_| ()).map(|(compiled, ())| compiled)
+}
+
+fn compile_alongside<T: Send>(
+    context: &Context,
+    reader: &Reader,
+    alongside: impl FnOnce(&iacgen::ir::Compilation) -> T + Send,
+) -> Result<(Compiled, T), ExitStatus> {
+    match iacgen::compile_alongside(reader, &context.filter(), alongside) {
+        Ok((compiled, extra)) => {
             context.report(&compiled.resolved.diagnostics, &compiled.resolved.sources);
-            Ok(compiled)
+            Ok((compiled, extra))
         }
         Err(failure) => Err(context.fail(&failure)),
     }
@@ -352,19 +360,23 @@ fn path_target(path: &str) -> Option<Target> {
 }
 
 fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
-    let compiled = match compile(context, reader) {
+    // The committed manifest is read (under a shared lock, held to the end) while the targets render.
+    let read_manifest =
+        |compilation: &iacgen::ir::Compilation| changes::read_manifest_locked(&root.join(&compilation.output));
+    let (compiled, _lock, previous) = match compile_alongside(context, reader, read_manifest) {
         // The process ends after this command: freeing tens of thousands of strings one by one
         // would only cost time.
-        Ok(compiled) => std::mem::ManuallyDrop::new(compiled),
+        Ok((compiled, (lock, previous))) => {
+            (std::mem::ManuallyDrop::new(compiled), lock, std::mem::ManuallyDrop::new(previous))
+        }
         Err(status) => return status,
     };
     let output = &compiled.resolved.compilation.output;
     let out_dir = root.join(output);
     let filter = context.filter();
-    let (drift, previous) = changes::against_disk(&out_dir, &compiled.files, &filter);
-    let expected_manifest =
-        iacgen::output::manifest::Manifest::of(&compiled.files, &previous, &filter, iacgen::source::MODEL_FILE);
-    let manifest_stale = expected_manifest.files != previous.files;
+    let drift = changes::against_manifest(&out_dir, &compiled.files, &filter, &previous);
+    let hashes = iacgen::output::manifest::hashes(&compiled.files);
+    let manifest_stale = !previous.describes(&compiled.files, &hashes, &filter);
     if drift.is_empty() && !manifest_stale {
         context.say(&format!("{output}: in sync with the model ({} files)\n", compiled.files.files.len()));
         return ExitStatus::Success;

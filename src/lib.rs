@@ -83,9 +83,21 @@ pub fn resolve_model(reader: &Reader) -> Result<Resolved, Failure> {
 
 /// Load, validate, resolve and emit every selected target.
 pub fn compile(reader: &Reader, filter: &Filter) -> Result<Compiled, Failure> {
+    compile_alongside(reader, filter, |_| ()).map(|(compiled, ())| compiled)
+}
+
+/// [`compile`], running `alongside` on the resolved model while the targets render (on the other
+/// core when one is free): `check` reads the committed manifest there.
+pub fn compile_alongside<T: Send>(
+    reader: &Reader,
+    filter: &Filter,
+    alongside: impl FnOnce(&Compilation) -> T + Send,
+) -> Result<(Compiled, T), Failure> {
     let resolved = resolve_model(reader)?;
     let options = EmitOptions { output: resolved.compilation.output.clone(), ..EmitOptions::default() };
-    match targets::emit_all(&resolved.compilation, &options, filter) {
+    let (emitted, extra) =
+        rayon::join(|| targets::emit_all(&resolved.compilation, &options, filter), || alongside(&resolved.compilation));
+    match emitted {
         Ok(mut files) => {
             let mut diagnostics = patches::apply(&resolved.model.patches, &mut files, filter);
             if diagnostics.has_errors() {
@@ -96,7 +108,7 @@ pub fn compile(reader: &Reader, filter: &Filter) -> Result<Compiled, Failure> {
             let mut resolved = resolved;
             resolved.diagnostics.extend(diagnostics);
             resolved.diagnostics.sort(&resolved.sources);
-            Ok(Compiled { resolved, files })
+            Ok((Compiled { resolved, files }, extra))
         }
         Err(mut diagnostics) => {
             diagnostics.extend(resolved.diagnostics);

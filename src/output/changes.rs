@@ -71,10 +71,21 @@ pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Snapshot, Mani
 /// The changes from the files on disk to `files`, compared file by file (in parallel) without holding
 /// the unchanged ones: what `check` and `diff` without `--base` need. Also returns the manifest.
 pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Change>, Manifest) {
+    let (_lock, previous) = read_manifest_locked(out_dir);
+    (against_manifest(out_dir, files, filter, &previous), previous)
+}
+
+/// The manifest in `out_dir` and a shared lock on the folder (`None` when there is nothing to lock):
+/// while the lock is held no build changes the folder, so a comparison is never against half of one.
+pub fn read_manifest_locked(out_dir: &Path) -> (Option<std::fs::File>, Manifest) {
+    let lock = fs_safe::lock_shared(out_dir);
+    (lock, Manifest::read(out_dir))
+}
+
+/// [`against_disk`] with the manifest already read, by a caller that holds the lock from
+/// [`read_manifest_locked`] (`check` reads it while the targets render).
+pub fn against_manifest(out_dir: &Path, files: &FileSet, filter: &Filter, previous: &Manifest) -> Vec<Change> {
     use rayon::prelude::*;
-    // Wait for a running build to finish, so the comparison is never against half of one.
-    let _lock = fs_safe::lock_shared(out_dir);
-    let previous = Manifest::read(out_dir);
     let previous_paths = previous.files.iter().filter(|(_, e)| manifest::in_scope(e, filter)).map(|(p, _)| p);
     let paths = union(files, previous_paths);
     let folders = fs_safe::check_folders(out_dir, paths.iter().map(|(path, _)| *path));
@@ -120,7 +131,7 @@ pub fn against_disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Vec<Ch
             })
         })
         .collect();
-    (changes, previous)
+    changes
 }
 
 /// Every path of `files` and of `previous` (sorted, as both are), once, with its generated file if
@@ -177,4 +188,22 @@ pub fn between(old: &Snapshot, new: &Snapshot, manifest: Option<&Manifest>) -> V
         });
     }
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Target;
+
+    #[test]
+    fn union_lists_each_path_once_in_order_with_its_file() {
+        let mut files = FileSet::default();
+        for path in ["a", "c", "e"] {
+            files.insert(path, Target::Compose, None, "x");
+        }
+        let previous = [String::from("b"), String::from("c"), String::from("d"), String::from("f")];
+        let merged: Vec<(&str, bool)> =
+            union(&files, previous.iter()).into_iter().map(|(path, file)| (path.as_str(), file.is_some())).collect();
+        assert_eq!(merged, [("a", true), ("b", false), ("c", true), ("d", false), ("e", true), ("f", false)]);
+    }
 }

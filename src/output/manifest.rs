@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ir::Target;
-use crate::targets::{FileSet, Filter};
+use crate::targets::{FileSet, Filter, GeneratedFile};
 
 /// The manifest's file name, inside the output folder.
 pub const MANIFEST: &str = ".iacgen-manifest.json";
@@ -91,22 +91,35 @@ impl Manifest {
         filter: &Filter,
         model_file: &str,
     ) -> Manifest {
-        let mut entries: BTreeMap<String, Entry> = previous
-            .files
-            .iter()
-            .filter(|(_, entry)| !in_scope(entry, filter))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for ((path, file), sha256) in files.files.iter().zip(hashes) {
-            let entry = Entry {
-                sha256: sha256.clone(),
-                target: file.target.as_str().to_string(),
-                environment: file.environment.clone(),
-                replacing: None,
-            };
-            entries.insert(path.clone(), entry);
-        }
+        let kept = previous.files.iter().filter(|(_, entry)| !in_scope(entry, filter));
+        let kept = kept.map(|(path, entry)| (path.clone(), entry.clone()));
+        let built = files.files.iter().zip(hashes).map(|((path, file), sha256)| (path.clone(), entry(file, sha256)));
+        // Collected in bulk (sorted runs, laid out once) rather than inserted path by path.
+        let entries: BTreeMap<String, Entry> = kept.chain(built).collect();
         Manifest { generator: String::from("iacgen"), model: model_file.to_string(), files: entries }
+    }
+
+    /// Whether this manifest lists exactly the files [`Manifest::of_hashed`] would list for `files`,
+    /// without building that manifest: `check` asks it of every build.
+    pub fn describes(&self, files: &FileSet, hashes: &[String], filter: &Filter) -> bool {
+        let mut mine = self.files.iter().filter(|(_, entry)| in_scope(entry, filter));
+        let mut built = files.files.iter().zip(hashes);
+        loop {
+            match (mine.next(), built.next()) {
+                (None, None) => return true,
+                (Some((path, entry)), Some(((file_path, file), sha256))) => {
+                    let same = path == file_path
+                        && entry.sha256 == *sha256
+                        && entry.target == file.target.as_str()
+                        && entry.environment == file.environment
+                        && entry.replacing.is_none();
+                    if !same {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
     }
 
     /// The JSON text (sorted keys, two-space indent, final newline).
@@ -114,6 +127,16 @@ impl Manifest {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         text
+    }
+}
+
+/// The entry of a generated file with hash `sha256`.
+fn entry(file: &GeneratedFile, sha256: &str) -> Entry {
+    Entry {
+        sha256: sha256.to_string(),
+        target: file.target.as_str().to_string(),
+        environment: file.environment.clone(),
+        replacing: None,
     }
 }
 
@@ -145,6 +168,7 @@ pub fn hashes(files: &FileSet) -> Vec<String> {
 }
 
 /// The SHA-256 of a generated file's text: remembered for embedded files, computed for the rest.
+#[allow(clippy::ptr_arg, reason = "whether the text is borrowed (embedded) is the point")]
 pub fn contents_sha256(contents: &Cow<'static, str>) -> String {
     match contents {
         Cow::Borrowed(text) => match embedded_hash(text) {
@@ -172,6 +196,34 @@ fn embedded_hash(text: &'static str) -> Option<&'static OnceLock<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describes_exactly_the_manifest_a_build_writes() {
+        use crate::ir::Target;
+        let mut files = FileSet::default();
+        files.insert("compose/dev/compose.yaml", Target::Compose, Some("dev"), "a");
+        files.insert("helm/web/Chart.yaml", Target::Helm, None, "b");
+        let all = Filter::default();
+        let hashes = hashes(&files);
+        let written = Manifest::of_hashed(&files, &hashes, &Manifest::default(), &all, "iacgen.yaml");
+        assert!(written.describes(&files, &hashes, &all));
+
+        let mut edited = written.clone();
+        edited.files.values_mut().for_each(|entry| entry.sha256 = sha256(b"other"));
+        assert!(!edited.describes(&files, &hashes, &all), "another hash");
+        let mut extra = written.clone();
+        extra.files.insert(String::from("helm/old/Chart.yaml"), written.files["helm/web/Chart.yaml"].clone());
+        assert!(!extra.describes(&files, &hashes, &all), "a file the build no longer writes");
+        let mut fewer = written.clone();
+        fewer.files.remove("helm/web/Chart.yaml");
+        assert!(!fewer.describes(&files, &hashes, &all), "a file missing from the manifest");
+
+        // Out of the filter's scope, other entries are kept as they are and do not count.
+        let compose_only = Filter { environments: Vec::new(), targets: vec![Target::Compose] };
+        let mut compose = FileSet::default();
+        compose.insert("compose/dev/compose.yaml", Target::Compose, Some("dev"), "a");
+        assert!(written.describes(&compose, &self::hashes(&compose), &compose_only));
+    }
 
     #[test]
     fn remembered_hashes_of_embedded_files_are_their_hashes() {

@@ -103,6 +103,10 @@ impl SourceFile {
         };
         let start = start as usize;
         let rest = &self.text[start..];
+        // Columns count characters; on an ASCII line they are bytes (the usual case, per node).
+        if rest.as_bytes().get(..column_chars).is_some_and(<[u8]>::is_ascii) {
+            return start + column_chars;
+        }
         let within = rest.char_indices().nth(column_chars).map_or(rest.len(), |(i, _)| i);
         start + within
     }

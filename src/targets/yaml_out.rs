@@ -160,10 +160,10 @@ fn write_value(out: &mut String, value: &Yaml, level: usize) {
 }
 
 fn write_scalar_after(out: &mut String, value: &Yaml, level: usize) {
-    if let Yaml::Str(text) = value {
-        if push_literal_block(out, text, level) {
-            return;
-        }
+    if let Yaml::Str(text) = value
+        && push_literal_block(out, text, level)
+    {
+        return;
     }
     out.push(' ');
     push_inline(out, value);
