@@ -112,23 +112,11 @@ fn write_items(items: &[Item], depth: usize, out: &mut String) {
             .position(|item| !matches!(item, Item::Attr(_, expr) if !expr.is_multiline()))
             .map_or(items.len(), |offset| index + offset);
         if group_end > index {
-            let width = items[index..group_end]
-                .iter()
-                .map(|item| if let Item::Attr(key, _) = item { key.chars().count() } else { 0 })
-                .max()
-                .unwrap_or(0);
-            for item in &items[index..group_end] {
-                if let Item::Attr(key, Expr::Raw(value)) = item {
-                    indent(depth, out);
-                    out.push_str(key);
-                    for _ in key.chars().count()..width {
-                        out.push(' ');
-                    }
-                    out.push_str(" = ");
-                    out.push_str(value);
-                    out.push('\n');
-                }
-            }
+            let group = items[index..group_end].iter().filter_map(|item| match item {
+                Item::Attr(key, Expr::Raw(value)) => Some((key.as_str(), value.as_str())),
+                _ => None,
+            });
+            write_aligned(group, depth, out);
             index = group_end;
             continue;
         }
@@ -178,8 +166,7 @@ fn write_expr(expr: &Expr, depth: usize, out: &mut String) {
         Expr::Raw(text) => out.push_str(text),
         Expr::Object(entries) => {
             out.push_str("{\n");
-            let items: Vec<Item> = entries.iter().map(|(key, value)| Item::Attr(key.clone(), value.clone())).collect();
-            write_items(&items, depth + 1, out);
+            write_object(entries, depth + 1, out);
             indent(depth, out);
             out.push('}');
         }
@@ -202,21 +189,77 @@ fn write_expr(expr: &Expr, depth: usize, out: &mut String) {
     }
 }
 
+/// The lines of a multi-line object, grouped and aligned as [`write_items`] does for arguments.
+fn write_object(entries: &[(String, Expr)], depth: usize, out: &mut String) {
+    let mut index = 0;
+    while index < entries.len() {
+        let group_end = entries[index..]
+            .iter()
+            .position(|(_, expr)| expr.is_multiline())
+            .map_or(entries.len(), |offset| index + offset);
+        if group_end > index {
+            let group = entries[index..group_end].iter().filter_map(|(key, expr)| match expr {
+                Expr::Raw(value) => Some((key.as_str(), value.as_str())),
+                _ => None,
+            });
+            write_aligned(group, depth, out);
+            index = group_end;
+            continue;
+        }
+        let (key, expr) = &entries[index];
+        indent(depth, out);
+        out.push_str(key);
+        out.push_str(" = ");
+        write_expr(expr, depth, out);
+        out.push('\n');
+        index += 1;
+    }
+}
+
+/// Single-line `key = value` lines whose `=` align one space after the longest key.
+fn write_aligned<'a>(group: impl Iterator<Item = (&'a str, &'a str)> + Clone, depth: usize, out: &mut String) {
+    let width = group.clone().map(|(key, _)| key.chars().count()).max().unwrap_or(0);
+    for (key, value) in group {
+        indent(depth, out);
+        out.push_str(key);
+        for _ in key.chars().count()..width {
+            out.push(' ');
+        }
+        out.push_str(" = ");
+        out.push_str(value);
+        out.push('\n');
+    }
+}
+
 fn indent(depth: usize, out: &mut String) {
     for _ in 0..depth {
         out.push_str("  ");
     }
 }
 
-/// A quoted HCL string: `"`, `\` and control characters escaped, and `${` / `%{` doubled so
+/// A quoted HCL string: `"`, `\\` and control characters escaped, and `${` / `%{` doubled so
 /// Terraform does not read them as template sequences.
 pub fn string(text: &str) -> String {
-    format!("\"{}\"", template_text(text))
+    let mut out = String::with_capacity(text.len() + 2);
+    push_string(&mut out, text);
+    out
+}
+
+/// [`string`] written onto `out`.
+fn push_string(out: &mut String, text: &str) {
+    out.push('"');
+    push_template_text(out, text);
+    out.push('"');
 }
 
 /// Literal text inside a quoted HCL template (no quotes added).
 pub fn template_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_template_text(&mut out, text);
+    out
+}
+
+fn push_template_text(out: &mut String, text: &str) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -229,11 +272,13 @@ pub fn template_text(text: &str) -> String {
                 out.push(c);
                 out.push(c);
             }
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if c.is_control() => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
             c => out.push(c),
         }
     }
-    out
 }
 
 /// A task-definition value as HCL object syntax (inside `jsonencode`): structure keys bare, map
@@ -252,23 +297,55 @@ pub fn from_node(node: &Node) -> Expr {
 }
 
 fn inline_node(node: &Node) -> String {
+    let mut out = String::new();
+    push_inline_node(&mut out, node);
+    out
+}
+
+fn push_inline_node(out: &mut String, node: &Node) {
     match node {
-        Node::Str(text) => string(text),
-        Node::Int(number) => number.to_string(),
-        Node::Bool(value) => value.to_string(),
-        Node::Expr(text) => text.clone(),
-        Node::List(items, _) => format!("[{}]", items.iter().map(inline_node).collect::<Vec<_>>().join(", ")),
-        Node::Object(entries, _) => inline_object(entries, |key| key.to_string()),
-        Node::Map(entries) => inline_object(entries, string),
+        Node::Str(text) => push_string(out, text),
+        Node::Int(number) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{number}");
+        }
+        Node::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
+        Node::Expr(text) => out.push_str(text),
+        Node::List(items, _) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                push_inline_node(out, item);
+            }
+            out.push(']');
+        }
+        Node::Object(entries, _) => push_inline_object(out, entries, false),
+        Node::Map(entries) => push_inline_object(out, entries, true),
     }
 }
 
-fn inline_object(entries: &[(String, Node)], key: impl Fn(&str) -> String) -> String {
+/// `{ key = value, ... }`; `quoted` keys for maps of user data, bare keys for API fields.
+fn push_inline_object(out: &mut String, entries: &[(String, Node)], quoted: bool) {
     if entries.is_empty() {
-        return String::from("{}");
+        out.push_str("{}");
+        return;
     }
-    let parts: Vec<String> = entries.iter().map(|(k, v)| format!("{} = {}", key(k), inline_node(v))).collect();
-    format!("{{ {} }}", parts.join(", "))
+    out.push_str("{ ");
+    for (index, (key, value)) in entries.iter().enumerate() {
+        if index > 0 {
+            out.push_str(", ");
+        }
+        if quoted {
+            push_string(out, key)
+        } else {
+            out.push_str(key)
+        }
+        out.push_str(" = ");
+        push_inline_node(out, value);
+    }
+    out.push_str(" }");
 }
 
 #[cfg(test)]
