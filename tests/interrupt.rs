@@ -98,6 +98,7 @@ fn assert_complete(project: &Path, expected: &FileSet) {
     assert!(extra.is_empty(), "files the model does not generate were left: {extra:?}");
     assert!(files == want, "the output differs from a complete build");
     assert!(manifest.files.values().all(|entry| entry.replacing.is_none()), "the manifest kept a pending entry");
+    assert!(!manifest.building, "the manifest still says a build is running");
     assert_eq!(manifest.files.len(), want.len());
     run_ok(project, &["check"]);
 }

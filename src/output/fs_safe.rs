@@ -322,6 +322,19 @@ pub fn clean_temp_files(root: &Path) {
     }
 }
 
+/// Remove the temp files of `path` that an interrupted write left beside it (any process id).
+pub fn clean_temp_files_beside(path: &Path) {
+    let (Some(folder), Some(name)) = (path.parent(), path.file_name().and_then(|name| name.to_str())) else { return };
+    let prefix = format!(".{name}{TEMP_MARKER}-");
+    let Ok(entries) = fs::read_dir(folder) else { return };
+    for entry in entries.flatten() {
+        let is_ours = entry.file_name().to_str().is_some_and(|other| other.starts_with(&prefix) && is_temp_name(other));
+        if is_ours && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// A shared lock on the output folder while reading it (`check`, `diff`), so a reader never sees a
 /// build half done. `None` when the folder does not exist or cannot be locked (a read-only mount).
 pub fn lock_shared(dir: &Path) -> Option<fs::File> {
@@ -360,6 +373,21 @@ mod tests {
         assert_eq!(compare_existing(&dir.path().join("link"), &big), Existing::Missing);
         assert_eq!(compare_existing(dir.path(), b""), Existing::Missing);
         assert_eq!(read_existing(&dir.path().join("link")), None);
+    }
+
+    #[test]
+    fn temp_files_beside_a_file_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join(".iacgen-manifest.json");
+        let leftover = dir.path().join(temp_name(".iacgen-manifest.json"));
+        let other_temp = dir.path().join(temp_name("values.yaml"));
+        let lookalike = dir.path().join("..iacgen-manifest.json.iacgen-tmp-x");
+        for path in [&target, &leftover, &other_temp, &lookalike] {
+            fs::write(path, "x").unwrap();
+        }
+        clean_temp_files_beside(&target);
+        assert!(!leftover.exists());
+        assert!(target.exists() && other_temp.exists() && lookalike.exists());
     }
 
     #[test]

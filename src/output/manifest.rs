@@ -42,6 +42,11 @@ pub struct Manifest {
     pub model: String,
     #[serde(deserialize_with = "files_in_bulk")]
     pub files: BTreeMap<String, Entry>,
+    /// True only in the manifest a build writes before it writes any file, and so found only after
+    /// a build was interrupted: the next build then looks through the whole folder for the temp
+    /// files it may have left (a build that finished leaves none, and walking 26,000 files costs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub building: bool,
 }
 
 /// The `files` map read as a list and then laid out in bulk: a manifest lists tens of thousands of
@@ -96,7 +101,7 @@ impl Manifest {
         let built = files.files.iter().zip(hashes).map(|((path, file), sha256)| (path.clone(), entry(file, sha256)));
         // Collected in bulk (sorted runs, laid out once) rather than inserted path by path.
         let entries: BTreeMap<String, Entry> = kept.chain(built).collect();
-        Manifest { generator: String::from("iacgen"), model: model_file.to_string(), files: entries }
+        Manifest { generator: String::from("iacgen"), model: model_file.to_string(), files: entries, building: false }
     }
 
     /// Whether this manifest lists exactly the files [`Manifest::of_hashed`] would list for `files`,

@@ -55,9 +55,14 @@ pub fn build(
     let out_dir = fs_safe::ensure_output_dir(root, output)?;
     // Held until the end: two builds never interleave, and no lock file is left behind.
     let lock = fs_safe::lock_exclusive(&out_dir, output)?;
-    fs_safe::clean_temp_files(&out_dir);
-
     let previous = Manifest::read(&out_dir);
+    // An interrupted build may have left temp files anywhere; a finished one left none, except
+    // possibly the manifest's own when it was stopped while writing that.
+    if previous.building {
+        fs_safe::clean_temp_files(&out_dir);
+    } else {
+        fs_safe::clean_temp_files_beside(&out_dir.join(MANIFEST));
+    }
     let mut report = BuildReport::default();
 
     // Check every path before writing anything, so a refusal leaves the folder as it was. Folders
@@ -101,6 +106,7 @@ pub fn build(
         generator: String::from("iacgen"),
         model: options.model_file.clone(),
         files: previous.files.clone(),
+        building: true,
     };
     for (((path, file), result), sha256) in entries.into_iter().zip(existing).zip(&hashes) {
         let (full, state) = result?;
