@@ -101,6 +101,20 @@ impl MissingFolders {
     pub fn holds(&self, relative: &str) -> bool {
         relative.rsplit_once('/').is_some_and(|(folder, _)| self.0.contains(folder))
     }
+
+    /// The missing folders grouped by depth, shallowest first: creating them level by level puts
+    /// every parent before its children.
+    pub fn by_depth(&self) -> Vec<Vec<&str>> {
+        let mut levels: Vec<Vec<&str>> = Vec::new();
+        for folder in &self.0 {
+            let depth = folder.matches('/').count();
+            if levels.len() <= depth {
+                levels.resize_with(depth + 1, Vec::new);
+            }
+            levels[depth].push(folder);
+        }
+        levels
+    }
 }
 
 /// `root/relative` for a path whose folders [`check_folders`] verified; refuses odd components.

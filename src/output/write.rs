@@ -145,19 +145,23 @@ pub fn build(
     if !plan.is_empty() {
         fs_safe::write_atomic(&manifest_path, pending.render().as_bytes(), &format!("{output}/{MANIFEST}"))?;
     }
-    // Folders first, once each, so the writers below only create files.
-    let folders: std::collections::BTreeSet<&Path> = plan.iter().filter_map(|(_, full, _)| full.parent()).collect();
-    // Sorted, so a parent comes before its children: one mkdir each, and `create_dir_all` only for a
-    // folder whose parent is not in the list. `check_folders` already refused links and files.
-    for folder in folders {
-        let created = match fs::create_dir(folder) {
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => fs::create_dir_all(folder),
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-            other => other,
-        };
-        created.map_err(|error| {
-            OutputError::new(format!("failed to create folder `{}`: {}", folder.display(), io_reason(&error)))
-        })?;
+    // Folders first, once each, so the writers below only create files: the ones `check_folders`
+    // found missing, level by level (a parent before its children), each level in parallel.
+    // `check_folders` already refused links and files on the way.
+    if !plan.is_empty() {
+        for level in missing.by_depth() {
+            let created: Result<Vec<()>, OutputError> = level
+                .par_iter()
+                .map(|folder| match fs::create_dir(out_dir.join(folder)) {
+                    Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => Err(OutputError::new(format!(
+                        "failed to create folder `{output}/{folder}`: {}",
+                        io_reason(&error)
+                    ))),
+                    _ => Ok(()),
+                })
+                .collect();
+            created?;
+        }
     }
     let written: Vec<Result<String, OutputError>> = plan
         .par_iter()
