@@ -340,7 +340,29 @@ fn is_plain_safe(text: &str) -> bool {
     if first.is_whitespace() || last.is_whitespace() || last == ':' {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`~=".contains(first) {
+    if matches!(
+        first,
+        '-' | '?'
+            | ':'
+            | ','
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '#'
+            | '&'
+            | '*'
+            | '!'
+            | '|'
+            | '>'
+            | '\''
+            | '"'
+            | '%'
+            | '@'
+            | '`'
+            | '~'
+            | '='
+    ) {
         return false;
     }
     // Anything number-like (ints, floats, octal, hex, 1e3, 1_000, 10:30 sexagesimal) stays quoted.
@@ -355,7 +377,7 @@ fn is_plain_safe(text: &str) -> bool {
             return false;
         }
         digit |= c.is_ascii_digit();
-        numberish &= c.is_ascii_hexdigit() || "+-._:xXoO".contains(c);
+        numberish &= c.is_ascii_hexdigit() || matches!(c, '+' | '-' | '.' | '_' | ':' | 'x' | 'X' | 'o' | 'O');
         previous = c;
     }
     if numberish && digit {
