@@ -8,6 +8,7 @@ pub mod azure;
 pub mod compose;
 pub mod ecs;
 pub mod embedded;
+pub mod hcl;
 pub mod header;
 pub mod helm;
 pub mod yaml_out;

@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 
 use crate::ir::{Job, ResourceKind, Service};
 use crate::targets::EmitOptions;
-use crate::targets::aws::hcl::{self, Block, Expr, Item};
 use crate::targets::aws::names::{self, Kind};
 use crate::targets::aws::plan::{self, Plan};
 use crate::targets::aws::root::file;
 use crate::targets::aws::values::References;
 use crate::targets::ecs::container::{self, Place, Workload};
 use crate::targets::ecs::fargate::{self, TaskSize};
+use crate::targets::hcl::{self, Block, Body, Expr};
 
 /// Width of the header comment lines, `# ` included.
 const COMMENT_WIDTH: usize = 100;
@@ -19,28 +19,28 @@ const COMMENT_WIDTH: usize = 100;
 /// main.tf of `plan`'s environment.
 pub fn render(plan: &Plan<'_>, options: &EmitOptions) -> String {
     let stack = plan.stack;
-    let mut items = Vec::new();
-    let mut locals = Block::new("locals");
-    locals.attr("project", Expr::string(&stack.project)).attr("environment", Expr::string(&stack.environment));
-    items.push(Item::Block(locals));
+    let mut file_body = Body::new();
+    let mut locals = Body::new();
+    locals
+        .attribute("project", Expr::string(&stack.project))
+        .attribute("environment", Expr::string(&stack.environment));
+    file_body.block(Block::new("locals", locals));
 
-    section(&mut items, "Shared infrastructure.", shared(plan));
+    section(&mut file_body, "Shared infrastructure.", shared(plan));
     let resources: Vec<Block> = plan.resource_users.keys().filter_map(|name| resource(plan, name)).collect();
-    section(&mut items, "Resources.", resources);
-    section(&mut items, "Services.", stack.services.values().filter_map(|s| service(plan, s)).collect());
-    section(&mut items, "Jobs.", stack.jobs.values().filter_map(|j| job(plan, j)).collect());
-    file(options, &header(plan), &items)
+    section(&mut file_body, "Resources.", resources);
+    section(&mut file_body, "Services.", stack.services.values().filter_map(|s| service(plan, s)).collect());
+    section(&mut file_body, "Jobs.", stack.jobs.values().filter_map(|j| job(plan, j)).collect());
+    file(options, &header(plan), &file_body)
 }
 
-fn section(items: &mut Vec<Item>, title: &str, blocks: Vec<Block>) {
+fn section(file_body: &mut Body, title: &str, blocks: Vec<Block>) {
     if blocks.is_empty() {
         return;
     }
-    items.push(Item::Blank);
-    items.push(Item::Comment(title.to_string()));
+    file_body.blank().comment(title);
     for block in blocks {
-        items.push(Item::Blank);
-        items.push(Item::Block(block));
+        file_body.blank().block(block);
     }
 }
 
@@ -109,14 +109,15 @@ fn fill(pieces: Vec<String>) -> Vec<String> {
     lines
 }
 
-fn module(label: &str, source: &str) -> Block {
-    let mut block = Block::labelled("module", label);
-    block.attr("source", Expr::string(&format!("../modules/{source}"))).blank();
-    block
+/// The body of a `module` block: the source, then a blank line.
+fn module(source: &str) -> Body {
+    let mut body = Body::new();
+    body.attribute("source", Expr::string(&format!("../modules/{source}"))).blank();
+    body
 }
 
-fn project_environment(block: &mut Block) {
-    block.attr("project", Expr::raw("local.project")).attr("environment", Expr::raw("local.environment"));
+fn project_environment(body: &mut Body) {
+    body.attribute("project", Expr::raw("local.project")).attribute("environment", Expr::raw("local.environment"));
 }
 
 const KMS: &str = "module.kms.key_arn";
@@ -124,45 +125,47 @@ const KMS: &str = "module.kms.key_arn";
 fn shared(plan: &Plan<'_>) -> Vec<Block> {
     let stack = plan.stack;
     let mut blocks = Vec::new();
-    let mut kms = module("kms", "kms");
+    let mut kms = module("kms");
     project_environment(&mut kms);
-    blocks.push(kms);
+    blocks.push(Block::labelled("module", "kms", kms));
 
-    let mut network = module("network", "network");
+    let mut network = module("network");
     project_environment(&mut network);
     match &plan.aws.vpc {
         Some(vpc) => {
             network
-                .attr("existing_vpc_id", Expr::string(&vpc.id))
-                .attr("existing_public_subnet_ids", Expr::strings(vpc.public_subnets.iter().map(String::as_str)))
-                .attr("existing_private_subnet_ids", Expr::strings(vpc.private_subnets.iter().map(String::as_str)));
+                .attribute("existing_vpc_id", Expr::string(&vpc.id))
+                .attribute("existing_public_subnet_ids", Expr::strings(vpc.public_subnets.iter().map(String::as_str)))
+                .attribute(
+                    "existing_private_subnet_ids",
+                    Expr::strings(vpc.private_subnets.iter().map(String::as_str)),
+                );
         }
         None => {
             if plan.aws.single_nat_gateway {
-                network.attr("single_nat_gateway", Expr::raw("true"));
+                network.attribute("single_nat_gateway", Expr::raw("true"));
             }
-            network.attr("kms_key_arn", Expr::raw(KMS));
+            network.attribute("kms_key_arn", Expr::raw(KMS));
         }
     }
-    blocks.push(network);
+    blocks.push(Block::labelled("module", "network", network));
 
-    let mut cluster = module("cluster", "cluster");
+    let mut cluster = module("cluster");
     project_environment(&mut cluster);
-    cluster.attr("vpc_id", Expr::raw("module.network.vpc_id"));
-    blocks.push(cluster);
+    cluster.attribute("vpc_id", Expr::raw("module.network.vpc_id"));
+    blocks.push(Block::labelled("module", "cluster", cluster));
 
     if let Some(registry) = plan.registry.as_ref().filter(|_| plan.owns_registry()) {
-        let mut block = module("registry", "registry");
-        block
-            .attr("repository_names", Expr::strings(registry.repositories.iter().map(String::as_str)))
-            .attr("kms_key_arn", Expr::raw(KMS));
-        blocks.push(block);
+        let mut body = module("registry");
+        body.attribute("repository_names", Expr::strings(registry.repositories.iter().map(String::as_str)))
+            .attribute("kms_key_arn", Expr::raw(KMS));
+        blocks.push(Block::labelled("module", "registry", body));
     }
 
     if !plan.secrets.is_empty() {
-        let mut block = module("secrets", "secrets");
-        project_environment(&mut block);
-        block.attr("names", Expr::strings(plan.secrets.iter().map(String::as_str)));
+        let mut body = module("secrets");
+        project_environment(&mut body);
+        body.attribute("names", Expr::strings(plan.secrets.iter().map(String::as_str)));
         let descriptions: Vec<(String, Expr)> = plan
             .secrets
             .iter()
@@ -172,22 +175,21 @@ fn shared(plan: &Plan<'_>) -> Vec<Block> {
             })
             .collect();
         if !descriptions.is_empty() {
-            block.attr("descriptions", Expr::map(descriptions));
+            body.attribute("descriptions", Expr::map(descriptions));
         }
-        block.attr("kms_key_arn", Expr::raw(KMS));
-        blocks.push(block);
+        body.attribute("kms_key_arn", Expr::raw(KMS));
+        blocks.push(Block::labelled("module", "secrets", body));
     }
 
     if plan.has_load_balancer() {
-        let mut block = module("load_balancer", "load_balancer");
-        project_environment(&mut block);
-        block
-            .attr("name", Expr::string(&names::fit_32(&format!("{}-{}", stack.project, stack.environment))))
-            .attr("vpc_id", Expr::raw("module.network.vpc_id"))
-            .attr("public_subnet_ids", Expr::raw("module.network.public_subnet_ids"))
-            .attr("certificate_arn", Expr::raw("var.certificate_arn"))
-            .attr("deletion_protection", Expr::raw(bool_text(plan.aws.protect)));
-        blocks.push(block);
+        let mut body = module("load_balancer");
+        project_environment(&mut body);
+        body.attribute("name", Expr::string(&names::fit_32(&format!("{}-{}", stack.project, stack.environment))))
+            .attribute("vpc_id", Expr::raw("module.network.vpc_id"))
+            .attribute("public_subnet_ids", Expr::raw("module.network.public_subnet_ids"))
+            .attribute("certificate_arn", Expr::raw("var.certificate_arn"))
+            .attribute("deletion_protection", Expr::raw(bool_text(plan.aws.protect)));
+        blocks.push(Block::labelled("module", "load_balancer", body));
     }
     blocks
 }
@@ -215,42 +217,39 @@ fn resource(plan: &Plan<'_>, name: &str) -> Option<Block> {
         ResourceKind::Mssql => "mssql",
         ResourceKind::Redis => "redis",
     };
-    let mut block = module(&plan.label(Kind::Resource, name), source);
-    project_environment(&mut block);
-    block
-        .attr("name", Expr::string(name))
-        .attr("engine_version", Expr::string(&resource.version))
-        .attr("size", Expr::string(resource.size.as_str()));
+    let mut body = module(source);
+    project_environment(&mut body);
+    body.attribute("name", Expr::string(name))
+        .attribute("engine_version", Expr::string(&resource.version))
+        .attribute("size", Expr::string(resource.size.as_str()));
     let protect = bool_text(plan.aws.protect);
     if resource.kind == ResourceKind::Redis {
-        block.attr("high_availability", Expr::raw(protect));
+        body.attribute("high_availability", Expr::raw(protect));
     } else {
         let storage = plan.storage.get(name).copied().unwrap_or(plan::MIN_STORAGE_GIB);
-        block
-            .attr("storage", Expr::raw(storage.to_string()))
-            .attr("backup_days", Expr::raw(resource.backup_days.to_string()))
-            .attr("database_name", Expr::string(&resource.database))
-            .attr("multi_az", Expr::raw(protect))
-            .attr("deletion_protection", Expr::raw(protect));
+        body.attribute("storage", Expr::raw(storage.to_string()))
+            .attribute("backup_days", Expr::raw(resource.backup_days.to_string()))
+            .attribute("database_name", Expr::string(&resource.database))
+            .attribute("multi_az", Expr::raw(protect))
+            .attribute("deletion_protection", Expr::raw(protect));
     }
-    block
-        .attr("vpc_id", Expr::raw("module.network.vpc_id"))
-        .attr("subnet_ids", Expr::raw("module.network.private_subnet_ids"))
-        .attr("allowed_security_group_ids", security_groups(plan, users))
-        .attr("kms_key_arn", Expr::raw(KMS));
-    Some(block)
+    body.attribute("vpc_id", Expr::raw("module.network.vpc_id"))
+        .attribute("subnet_ids", Expr::raw("module.network.private_subnet_ids"))
+        .attribute("allowed_security_group_ids", security_groups(plan, users))
+        .attribute("kms_key_arn", Expr::raw(KMS));
+    Some(Block::labelled("module", &plan.label(Kind::Resource, name), body))
 }
 
 /// Arguments every task-running module takes after `name`.
-fn network_arguments(block: &mut Block) {
-    block
-        .attr("vpc_id", Expr::raw("module.network.vpc_id"))
-        .attr("vpc_cidr_block", Expr::raw("module.network.vpc_cidr_block"))
-        .attr("private_subnet_ids", Expr::raw("module.network.private_subnet_ids"));
+fn network_arguments(body: &mut Body) {
+    body.attribute("vpc_id", Expr::raw("module.network.vpc_id"))
+        .attribute("vpc_cidr_block", Expr::raw("module.network.vpc_cidr_block"))
+        .attribute("private_subnet_ids", Expr::raw("module.network.private_subnet_ids"));
 }
 
-fn task_size(block: &mut Block, size: TaskSize) {
-    block.attr("cpu", Expr::string(&size.cpu.to_string())).attr("memory", Expr::string(&size.memory.to_string()));
+fn task_size(body: &mut Body, size: TaskSize) {
+    body.attribute("cpu", Expr::string(&size.cpu.to_string()))
+        .attribute("memory", Expr::string(&size.memory.to_string()));
 }
 
 fn definitions(plan: &Plan<'_>, workload: Workload<'_>, size: TaskSize) -> Expr {
@@ -261,48 +260,47 @@ fn definitions(plan: &Plan<'_>, workload: Workload<'_>, size: TaskSize) -> Expr 
 }
 
 /// `secret_arns`, `ecr_repository_arns` and `kms_key_arn`, the tail of every task-running module.
-fn access(plan: &Plan<'_>, block: &mut Block, workloads: &[Workload<'_>], image: &crate::ir::Image) {
+fn access(plan: &Plan<'_>, body: &mut Body, workloads: &[Workload<'_>], image: &crate::ir::Image) {
     let references = References { stack: plan.stack, labels: &plan.labels };
     let secrets: BTreeSet<_> = workloads.iter().flat_map(|workload| workload.secret_refs()).collect();
     let arns = references.secret_arns(&secrets);
     if !arns.is_empty() {
-        block.attr("secret_arns", Expr::List(arns.into_iter().map(Expr::Raw).collect()));
+        body.attribute("secret_arns", Expr::List(arns.into_iter().map(Expr::Raw).collect()));
     }
     if let Some(path) = plan.ecr_path(image) {
         let arn = if plan.owns_registry() {
-            format!("module.registry.repository_arns[{}]", hcl::string(&path))
+            format!("module.registry.repository_arns[{}]", hcl::quote(&path))
         } else {
-            hcl::string(&format!("arn:aws:ecr:{}:{}:repository/{path}", plan.aws.region, plan.aws.account_id))
+            hcl::quote(&format!("arn:aws:ecr:{}:{}:repository/{path}", plan.aws.region, plan.aws.account_id))
         };
-        block.attr("ecr_repository_arns", Expr::raw(format!("[{arn}]")));
+        body.attribute("ecr_repository_arns", Expr::raw(format!("[{arn}]")));
     }
 }
 
 fn service(plan: &Plan<'_>, service: &Service) -> Option<Block> {
     let stack = plan.stack;
     let size = *plan.sizes.get(&service.name)?;
-    let mut block = module(&plan.label(Kind::Service, &service.name), "service");
-    project_environment(&mut block);
-    block
-        .attr("name", Expr::string(&service.name))
-        .attr("cluster_arn", Expr::raw("module.cluster.arn"))
-        .attr("cluster_name", Expr::raw("module.cluster.name"))
-        .attr("service_discovery_namespace_id", Expr::raw("module.cluster.namespace_id"))
-        .attr("service_discovery_namespace_name", Expr::raw("module.cluster.namespace_name"));
-    network_arguments(&mut block);
-    task_size(&mut block, size);
+    let mut body = module("service");
+    project_environment(&mut body);
+    body.attribute("name", Expr::string(&service.name))
+        .attribute("cluster_arn", Expr::raw("module.cluster.arn"))
+        .attribute("cluster_name", Expr::raw("module.cluster.name"))
+        .attribute("service_discovery_namespace_id", Expr::raw("module.cluster.namespace_id"))
+        .attribute("service_discovery_namespace_name", Expr::raw("module.cluster.namespace_name"));
+    network_arguments(&mut body);
+    task_size(&mut body, size);
     if let Some(port) = service.http_port() {
-        block.attr("container_port", Expr::raw(port.to_string()));
+        body.attribute("container_port", Expr::raw(port.to_string()));
     }
     if let Some(metrics) = &service.metrics {
-        block.attr("metrics_port", Expr::raw(metrics.port.to_string()));
+        body.attribute("metrics_port", Expr::raw(metrics.port.to_string()));
     }
     if service.autoscale.is_none() {
-        block.attr("desired_count", Expr::raw(service.replicas.to_string()));
+        body.attribute("desired_count", Expr::raw(service.replicas.to_string()));
     }
     let scratch = container::scratch_volumes(&service.volumes);
     if !scratch.is_empty() {
-        block.attr("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
+        body.attribute("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
     }
     if let Some(autoscale) = &service.autoscale {
         // The module always takes a CPU target; 100 % never adds tasks (memory-only scaling).
@@ -314,7 +312,7 @@ fn service(plan: &Plan<'_>, service: &Service) -> Option<Block> {
         if let Some(memory) = autoscale.memory {
             fields.push((String::from("memory"), Expr::raw(memory.to_string())));
         }
-        block.attr("autoscale", Expr::Object(fields));
+        body.attribute("autoscale", Expr::Object(fields));
     }
     if let (Some(ingress), Some(priority)) = (&service.ingress, plan.priorities.get(&service.name)) {
         let target_group = names::fit_32(&format!("{}-{}-{}", stack.project, stack.environment, service.name));
@@ -337,15 +335,15 @@ fn service(plan: &Plan<'_>, service: &Service) -> Option<Block> {
                 fields.push((String::from("health_check_matcher"), Expr::string("200-499")));
             }
         }
-        block.attr("load_balancer", Expr::Object(fields));
+        body.attribute("load_balancer", Expr::Object(fields));
     }
-    block.attr("container_definitions", definitions(plan, Workload::Service(service), size));
+    body.attribute("container_definitions", definitions(plan, Workload::Service(service), size));
     let mut workloads = vec![Workload::Service(service)];
     if service.migrate.is_some() {
-        block.attr("migration_container_definitions", definitions(plan, Workload::Migration(service), size));
+        body.attribute("migration_container_definitions", definitions(plan, Workload::Migration(service), size));
         workloads.push(Workload::Migration(service));
     }
-    access(plan, &mut block, &workloads, &service.image);
+    access(plan, &mut body, &workloads, &service.image);
     if !service.called_by.is_empty() {
         let callers: BTreeSet<(Kind, String)> = service
             .called_by
@@ -355,32 +353,32 @@ fn service(plan: &Plan<'_>, service: &Service) -> Option<Block> {
                 (kind, caller.clone())
             })
             .collect();
-        block.attr("caller_security_group_ids", security_groups(plan, &callers));
+        body.attribute("caller_security_group_ids", security_groups(plan, &callers));
     }
-    block.attr("kms_key_arn", Expr::raw(KMS));
-    Some(block)
+    body.attribute("kms_key_arn", Expr::raw(KMS));
+    Some(Block::labelled("module", &plan.label(Kind::Service, &service.name), body))
 }
 
 fn job(plan: &Plan<'_>, job: &Job) -> Option<Block> {
     let size = *plan.sizes.get(&job.name)?;
     let expression = plan.schedules.get(&job.name)?;
-    let mut block = module(&plan.label(Kind::Job, &job.name), "scheduled_job");
-    project_environment(&mut block);
-    block.attr("name", Expr::string(&job.name)).attr("schedule_expression", Expr::string(expression));
+    let mut body = module("scheduled_job");
+    project_environment(&mut body);
+    body.attribute("name", Expr::string(&job.name)).attribute("schedule_expression", Expr::string(expression));
     if plan::is_set(&job.origins, "retries") {
-        block.attr("retries", Expr::raw(job.retries.to_string()));
+        body.attribute("retries", Expr::raw(job.retries.to_string()));
     }
-    block.attr("cluster_arn", Expr::raw("module.cluster.arn"));
-    network_arguments(&mut block);
-    task_size(&mut block, size);
+    body.attribute("cluster_arn", Expr::raw("module.cluster.arn"));
+    network_arguments(&mut body);
+    task_size(&mut body, size);
     let scratch = container::scratch_volumes(&job.volumes);
     if !scratch.is_empty() {
-        block.attr("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
+        body.attribute("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
     }
-    block.attr("container_definitions", definitions(plan, Workload::Job(job), size));
-    access(plan, &mut block, &[Workload::Job(job)], &job.image);
-    block.attr("kms_key_arn", Expr::raw(KMS));
-    Some(block)
+    body.attribute("container_definitions", definitions(plan, Workload::Job(job), size));
+    access(plan, &mut body, &[Workload::Job(job)], &job.image);
+    body.attribute("kms_key_arn", Expr::raw(KMS));
+    Some(Block::labelled("module", &plan.label(Kind::Job, &job.name), body))
 }
 
 #[cfg(test)]

@@ -5,10 +5,9 @@
 //! `aws-mssql` and `aws-existing-vpc` cases.
 //!
 //! Container definitions are the ecs target's, with placeholders and secrets written as references
-//! to module outputs ([`values`]). Files are written by a small HCL writer ([`hcl`]) whose output is
-//! what `terraform fmt` produces.
+//! to module outputs ([`values`]). Files are written by the HCL writer shared with the azure target
+//! ([`crate::targets::hcl`]), whose output is what `terraform fmt` produces.
 
-pub mod hcl;
 mod main_tf;
 pub mod names;
 mod plan;

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use crate::ir::ResourceKind;
 use crate::targets::EmitOptions;
-use crate::targets::aws::hcl::{self, Block, Expr, Item};
 use crate::targets::aws::main_tf;
 use crate::targets::aws::names::Kind;
 use crate::targets::aws::plan::Plan;
+use crate::targets::hcl::{Block, Body, Expr};
 use crate::targets::header;
 
 /// Every file of the root, by file name.
@@ -22,12 +22,12 @@ pub fn files(plan: &Plan<'_>, options: &EmitOptions) -> Vec<(&'static str, Strin
     ]
 }
 
-/// The header line, a blank line, then `items`.
-pub fn file(options: &EmitOptions, comments: &[String], items: &[Item]) -> String {
+/// The header line, a blank line, then `body`.
+pub fn file(options: &EmitOptions, comments: &[String], body: &Body) -> String {
     let mut out = header::hash_comment(&options.model_file, comments);
-    if !items.is_empty() {
+    if !body.is_empty() {
         out.push('\n');
-        out.push_str(&hcl::render(items));
+        body.write_to(&mut out);
     }
     out
 }
@@ -39,44 +39,49 @@ fn provider(source: &str, version: &str) -> Expr {
 
 fn versions(plan: &Plan<'_>, options: &EmitOptions) -> String {
     let stack = plan.stack;
-    let mut providers = Block::new("required_providers");
-    providers.attr("aws", provider("hashicorp/aws", "~> 6.0"));
+    let mut providers = Body::new();
+    providers.attribute("aws", provider("hashicorp/aws", "~> 6.0"));
     let redis = plan
         .resource_users
         .keys()
         .any(|name| stack.resources.get(name).is_some_and(|resource| resource.kind == ResourceKind::Redis));
     if redis {
         // The redis module generates its AUTH token.
-        providers.attr("random", provider("hashicorp/random", "~> 3.6"));
+        providers.attribute("random", provider("hashicorp/random", "~> 3.6"));
     }
-    let mut terraform = Block::new("terraform");
-    terraform.items.push(Item::Comment(String::from("1.10: the S3 backend's use_lockfile.")));
-    terraform.attr("required_version", Expr::string(">= 1.10")).blank().block(providers);
+    let mut terraform = Body::new();
+    terraform
+        .comment("1.10: the S3 backend's use_lockfile.")
+        .attribute("required_version", Expr::string(">= 1.10"))
+        .blank()
+        .block(Block::new("required_providers", providers));
 
     let mut tags: BTreeMap<String, String> = stack.tags.clone();
     tags.insert(String::from("environment"), stack.environment.clone());
     tags.insert(String::from("managed-by"), String::from("iacgen"));
     tags.insert(String::from("project"), stack.project.clone());
-    let mut default_tags = Block::new("default_tags");
-    default_tags.attr("tags", Expr::map(tags.into_iter().map(|(key, value)| (key, Expr::string(&value)))));
-    let mut aws = Block::labelled("provider", "aws");
-    aws.attr("region", Expr::string(&plan.aws.region))
-        .attr("allowed_account_ids", Expr::strings([plan.aws.account_id.as_str()]))
+    let mut default_tags = Body::new();
+    default_tags.attribute("tags", Expr::map(tags.into_iter().map(|(key, value)| (key, Expr::string(&value)))));
+    let mut aws = Body::new();
+    aws.attribute("region", Expr::string(&plan.aws.region))
+        .attribute("allowed_account_ids", Expr::strings([plan.aws.account_id.as_str()]))
         .blank()
-        .block(default_tags);
-    file(options, &[], &[Item::Block(terraform), Item::Blank, Item::Block(aws)])
+        .block(Block::new("default_tags", default_tags));
+    let mut body = Body::new();
+    body.block(Block::new("terraform", terraform)).blank().block(Block::labelled("provider", "aws", aws));
+    file(options, &[], &body)
 }
 
 fn backend(plan: &Plan<'_>, options: &EmitOptions) -> String {
     let stack = plan.stack;
-    let mut s3 = Block::labelled("backend", "s3");
-    s3.attr("bucket", Expr::string(&plan.aws.state_bucket))
-        .attr("key", Expr::string(&format!("{}/{}/terraform.tfstate", stack.project, stack.environment)))
-        .attr("region", Expr::string(&plan.aws.region))
-        .attr("encrypt", Expr::raw("true"))
-        .attr("use_lockfile", Expr::raw("true"));
-    let mut terraform = Block::new("terraform");
-    terraform.block(s3);
+    let mut s3 = Body::new();
+    s3.attribute("bucket", Expr::string(&plan.aws.state_bucket))
+        .attribute("key", Expr::string(&format!("{}/{}/terraform.tfstate", stack.project, stack.environment)))
+        .attribute("region", Expr::string(&plan.aws.region))
+        .attribute("encrypt", Expr::raw("true"))
+        .attribute("use_lockfile", Expr::raw("true"));
+    let mut terraform = Body::new();
+    terraform.block(Block::labelled("backend", "s3", s3));
     let comments = match &plan.aws.state_lock_table {
         Some(table) => vec![
             String::new(),
@@ -86,12 +91,18 @@ fn backend(plan: &Plan<'_>, options: &EmitOptions) -> String {
         ],
         None => Vec::new(),
     };
-    file(options, &comments, &[Item::Block(terraform)])
+    let mut body = Body::new();
+    body.block(Block::new("terraform", terraform));
+    file(options, &comments, &body)
 }
 
 fn variables(plan: &Plan<'_>, options: &EmitOptions) -> String {
     if !plan.has_load_balancer() {
-        return file(options, &[String::new(), String::from("This environment takes no input variables.")], &[]);
+        return file(
+            options,
+            &[String::new(), String::from("This environment takes no input variables.")],
+            &Body::new(),
+        );
     }
     let mut hosts: Vec<&str> =
         plan.stack.services.values().filter_map(|s| s.ingress.as_ref()?.host.as_deref()).collect();
@@ -103,23 +114,25 @@ fn variables(plan: &Plan<'_>, options: &EmitOptions) -> String {
     } else {
         format!("ACM certificate ({region}) for the HTTPS listener; must cover {}.", hosts.join(", "))
     };
-    let mut variable = Block::labelled("variable", "certificate_arn");
-    variable.attr("description", Expr::string(&description)).attr("type", Expr::raw("string"));
+    let mut variable = Body::new();
+    variable.attribute("description", Expr::string(&description)).attribute("type", Expr::raw("string"));
     if let Some(arn) = &plan.aws.certificate_arn {
-        variable.attr("default", Expr::string(arn));
+        variable.attribute("default", Expr::string(arn));
     }
-    file(options, &[], &[Item::Block(variable)])
+    let mut body = Body::new();
+    body.block(Block::labelled("variable", "certificate_arn", variable));
+    file(options, &[], &body)
 }
 
-fn output(name: &str, description: &str, value: Expr) -> Item {
-    let mut block = Block::labelled("output", name);
-    block.attr("description", Expr::string(description)).attr("value", value);
-    Item::Block(block)
+fn output(name: &str, description: &str, value: Expr) -> Block {
+    let mut body = Body::new();
+    body.attribute("description", Expr::string(description)).attribute("value", value);
+    Block::labelled("output", name, body)
 }
 
 fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
     let stack = plan.stack;
-    let mut items = vec![
+    let mut blocks = vec![
         output("cluster_name", "ECS cluster of the environment.", Expr::raw("module.cluster.name")),
         output(
             "private_subnet_ids",
@@ -128,14 +141,14 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
         ),
     ];
     if plan.has_load_balancer() {
-        items.push(output(
+        blocks.push(output(
             "load_balancer_dns_name",
             "Point every ingress host (CNAME or alias) at this name.",
             Expr::raw("module.load_balancer.dns_name"),
         ));
     }
     if plan.owns_registry() {
-        items.push(output(
+        blocks.push(output(
             "repository_urls",
             "ECR repositories by name.",
             Expr::raw("module.registry.repository_urls"),
@@ -164,7 +177,7 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
             );
             (name.clone(), value)
         });
-        items.push(output(
+        blocks.push(output(
             "services",
             "Per service: public and internal URL, task definitions, security group (for run-task).",
             Expr::map(services),
@@ -181,7 +194,7 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
             };
             Some((name.clone(), value))
         });
-        items.push(output(
+        blocks.push(output(
             "resources",
             "Per resource: host, port and the secret holding its password.",
             Expr::map(resources),
@@ -195,8 +208,14 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
                 fields(&label, &[("schedule_arn", "schedule_arn"), ("task_definition_arn", "task_definition_arn")]),
             )
         });
-        items.push(output("jobs", "Per scheduled job: its schedule and task definition.", Expr::map(jobs)));
+        blocks.push(output("jobs", "Per scheduled job: its schedule and task definition.", Expr::map(jobs)));
     }
-    let items: Vec<Item> = items.into_iter().flat_map(|item| [Item::Blank, item]).skip(1).collect();
-    file(options, &[], &items)
+    let mut body = Body::new();
+    for (index, block) in blocks.into_iter().enumerate() {
+        if index > 0 {
+            body.blank();
+        }
+        body.block(block);
+    }
+    file(options, &[], &body)
 }

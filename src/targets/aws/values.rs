@@ -4,10 +4,10 @@ use std::collections::BTreeSet;
 
 use crate::ir::{ResourceKind, SecretRef, Stack};
 use crate::model::placeholder::{Placeholder, ResourceAttr, Segment, ServiceAttr, Template};
-use crate::targets::aws::hcl;
 use crate::targets::aws::names::{Kind, Labels};
 use crate::targets::ecs::container::Values;
 use crate::targets::ecs::node::Node;
+use crate::targets::hcl;
 
 /// Writes values as references to the modules of one environment's root.
 pub struct References<'a> {
@@ -58,7 +58,7 @@ impl References<'_> {
     pub fn secret_arn(&self, reference: &SecretRef) -> (String, String) {
         match reference {
             SecretRef::Declared(name) => {
-                let arn = format!("module.secrets.arns[{}]", hcl::string(name));
+                let arn = format!("module.secrets.arns[{}]", hcl::quote(name));
                 (arn.clone(), arn)
             }
             SecretRef::ResourcePassword(resource) => {

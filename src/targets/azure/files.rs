@@ -1,8 +1,8 @@
 //! versions.tf, backend.tf, variables.tf and outputs.tf of an environment's root (README section 1.8).
 
 use crate::targets::azure::Environment;
-use crate::targets::azure::hcl::{Body, Expr};
 use crate::targets::azure::names;
+use crate::targets::hcl::{Block, Body, Expr};
 use crate::targets::header;
 
 /// Terraform and the providers, pinned to a major (`container_app_environment` asks for `~> 4.37`).
@@ -16,13 +16,16 @@ pub fn versions(model_file: &str) -> String {
         (String::from("version"), Expr::string("~> 3.6")),
     ];
     let mut providers = Body::new();
-    providers.attribute("azurerm", Expr::Object(azurerm)).attribute("random", Expr::Object(random));
+    providers.attribute("azurerm", Expr::object(azurerm)).attribute("random", Expr::object(random));
     let mut terraform = Body::new();
-    terraform.attribute("required_version", Expr::string(">= 1.6")).blank().block("required_providers", providers);
+    terraform
+        .attribute("required_version", Expr::string(">= 1.6"))
+        .blank()
+        .block(Block::new("required_providers", providers));
     let mut provider = Body::new();
-    provider.block("features", Body::new()).attribute("subscription_id", Expr::raw("var.subscription_id"));
+    provider.block(Block::new("features", Body::new())).attribute("subscription_id", Expr::raw("var.subscription_id"));
     let mut file = Body::new();
-    file.block("terraform", terraform).blank().block("provider \"azurerm\"", provider);
+    file.block(Block::new("terraform", terraform)).blank().block(Block::labelled("provider", "azurerm", provider));
     format!("{}{}", header::hash_comment(model_file, &[]), file.render())
 }
 
@@ -38,9 +41,9 @@ pub fn backend(environment: &Environment<'_>, model_file: &str) -> String {
         .attribute("key", Expr::string(&format!("{}/{}.tfstate", stack.project, stack.environment)))
         .attribute("use_azuread_auth", Expr::bool(true));
     let mut terraform = Body::new();
-    terraform.block("backend \"azurerm\"", backend);
+    terraform.block(Block::labelled("backend", "azurerm", backend));
     let mut file = Body::new();
-    file.block("terraform", terraform);
+    file.block(Block::new("terraform", terraform));
     format!("{}{}", header::hash_comment(model_file, &[]), file.render())
 }
 
@@ -67,10 +70,8 @@ pub fn variables(environment: &Environment<'_>, model_file: &str) -> String {
         .attribute("type", Expr::raw("list(string)"))
         .attribute("default", Expr::raw("[]"));
     let mut file = Body::new();
-    file.blank()
-        .block("variable \"subscription_id\"", subscription)
-        .blank()
-        .block("variable \"secrets_officer_principal_ids\"", officers);
+    file.blank().block(Block::labelled("variable", "subscription_id", subscription));
+    file.blank().block(Block::labelled("variable", "secrets_officer_principal_ids", officers));
     format!("{}{}", header::hash_comment(model_file, &[]), file.render())
 }
 
@@ -79,7 +80,7 @@ pub fn variables(environment: &Environment<'_>, model_file: &str) -> String {
 pub fn outputs(environment: &Environment<'_>, model_file: &str) -> String {
     let stack = environment.stack;
     let by_name = |items: Vec<(&String, String)>| -> Expr {
-        Expr::Object(items.into_iter().map(|(name, value)| (name.clone(), Expr::raw(value))).collect())
+        Expr::object(items.into_iter().map(|(name, value)| (name.clone(), Expr::raw(value))))
     };
     let module_output = |name: &str, output: &str| format!("module.{}.{output}", names::block(name));
 
@@ -144,7 +145,7 @@ pub fn outputs(environment: &Environment<'_>, model_file: &str) -> String {
     for (name, description, value) in outputs {
         let mut body = Body::new();
         body.attribute("description", Expr::string(&description)).attribute("value", value);
-        file.blank().block(format!("output \"{name}\""), body);
+        file.blank().block(Block::labelled("output", name, body));
     }
     format!("{}{}", header::hash_comment(model_file, &[]), file.render())
 }

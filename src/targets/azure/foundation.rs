@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use crate::ir::Service;
 use crate::targets::azure::Environment;
-use crate::targets::azure::hcl::{Body, Expr};
 use crate::targets::azure::names;
 use crate::targets::azure::sizing;
+use crate::targets::hcl::{Block, Body, Expr};
 
 /// `module "<label>" { source = "../modules/<module>" ... }`: the body starts with the source and a blank.
 pub fn module(module: &str) -> Body {
@@ -36,7 +36,7 @@ pub fn locals(environment: &Environment<'_>) -> Body {
     tags.insert(String::from("project"), stack.project.clone());
     let mut body = Body::new();
     body.attribute("location", Expr::string(&environment.options.location));
-    body.attribute("tags", Expr::Object(tags.iter().map(|(k, v)| (k.clone(), Expr::string(v))).collect()));
+    body.attribute("tags", Expr::object(tags.iter().map(|(k, v)| (k.clone(), Expr::string(v)))));
     body
 }
 
@@ -47,7 +47,7 @@ pub fn shared(environment: &Environment<'_>, file: &mut Body) {
     let mut body = module("resource_group");
     body.attribute("name", Expr::string(&names.resource_group())).attribute("location", Expr::raw("local.location"));
     tags(&mut body);
-    file.block("module \"resource_group\"", body).blank();
+    file.block(Block::labelled("module", "resource_group", body)).blank();
 
     let mut body = module("insights");
     body.attribute("workspace_name", Expr::string(&names.workspace()))
@@ -55,7 +55,7 @@ pub fn shared(environment: &Environment<'_>, file: &mut Body) {
     in_resource_group(&mut body);
     body.attribute("retention_in_days", Expr::number(if environment.production { 90 } else { 30 }));
     tags(&mut body);
-    file.block("module \"insights\"", body).blank();
+    file.block(Block::labelled("module", "insights", body)).blank();
 
     let mut body = module("key_vault");
     body.attribute("name", Expr::string(&names.key_vault()));
@@ -65,7 +65,7 @@ pub fn shared(environment: &Environment<'_>, file: &mut Body) {
         .attribute("secret_names", Expr::strings(secrets.iter().map(String::as_str)))
         .attribute("secrets_officer_principal_ids", Expr::raw("var.secrets_officer_principal_ids"));
     tags(&mut body);
-    file.block("module \"key_vault\"", body).blank();
+    file.block(Block::labelled("module", "key_vault", body)).blank();
 
     let mut body = module("registry");
     body.attribute("name", Expr::string(&names.registry()));
@@ -78,7 +78,7 @@ pub fn shared(environment: &Environment<'_>, file: &mut Body) {
         body.attribute("sku", Expr::string("Basic"));
     }
     tags(&mut body);
-    file.block("module \"registry\"", body).blank();
+    file.block(Block::labelled("module", "registry", body)).blank();
 }
 
 /// The shared plan (services without autoscale), the dedicated plans and the jobs' environment.
@@ -100,7 +100,7 @@ pub fn plans(environment: &Environment<'_>, file: &mut Body) {
             .attribute("worker_count", Expr::number(workers))
             .attribute("zone_balancing_enabled", Expr::bool(sizing::zone_balancing(sku, workers)));
         tags(&mut body);
-        file.block("module \"plan\"", body).blank();
+        file.block(Block::labelled("module", "plan", body)).blank();
     }
     for service in environment.stack.services.values() {
         let Some(autoscale) = &service.autoscale else { continue };
@@ -118,9 +118,9 @@ pub fn plans(environment: &Environment<'_>, file: &mut Body) {
         if let Some(memory) = autoscale.memory {
             settings.push((String::from("memory_percent"), Expr::number(memory)));
         }
-        body.attribute("autoscale", Expr::Object(settings));
+        body.attribute("autoscale", Expr::object(settings));
         tags(&mut body);
-        file.block(format!("module \"{}_plan\"", names::block(&service.name)), body).blank();
+        file.block(Block::labelled("module", &format!("{}_plan", names::block(&service.name)), body)).blank();
     }
     if environment.has_jobs() {
         let mut body = module("container_app_environment");
@@ -128,6 +128,6 @@ pub fn plans(environment: &Environment<'_>, file: &mut Body) {
         in_resource_group(&mut body);
         body.attribute("log_analytics_workspace_id", Expr::raw("module.insights.workspace_id"));
         tags(&mut body);
-        file.block("module \"jobs\"", body).blank();
+        file.block(Block::labelled("module", "jobs", body)).blank();
     }
 }

@@ -5,12 +5,12 @@
 //! The contract is `modules/azure/README.md`: which model value becomes which module argument, in which
 //! order, and how Azure names are derived. Names always fit Azure's rules by construction (`names.rs`);
 //! what Azure cannot express is a located diagnostic (`checks.rs`) or, when the platform decides it by
-//! itself, a note in main.tf (`notes.rs`). Output is `terraform fmt`-clean (`hcl.rs`).
+//! itself, a note in main.tf (`notes.rs`). Output is `terraform fmt`-clean, written by the HCL writer
+//! shared with the aws target (`targets/hcl.rs`).
 
 mod checks;
 mod files;
 mod foundation;
-mod hcl;
 mod internal;
 mod names;
 mod notes;
@@ -23,9 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::{AzureOptions, Compilation, ResourceKind, SecretRef, Stack, Stage, Target};
-use crate::targets::azure::hcl::Body;
 use crate::targets::azure::internal::Wiring;
 use crate::targets::azure::names::Names;
+use crate::targets::hcl::{Block, Body};
 use crate::targets::{EmitOptions, FileSet, embedded, header};
 
 /// One environment, with what every block of its root needs to know.
@@ -132,7 +132,7 @@ fn emit_environment(environment: &Environment<'_>, options: &EmitOptions, files:
 fn main_tf(environment: &Environment<'_>, model_file: &str) -> String {
     let stack = environment.stack;
     let mut file = Body::new();
-    file.block("locals", foundation::locals(environment)).blank();
+    file.block(Block::new("locals", foundation::locals(environment))).blank();
     foundation::shared(environment, &mut file);
     foundation::plans(environment, &mut file);
     for resource in stack.resources.values() {

@@ -6,10 +6,10 @@
 use crate::ir::{Resource, ResourceKind};
 use crate::targets::azure::Environment;
 use crate::targets::azure::foundation::{in_resource_group, module, tags};
-use crate::targets::azure::hcl::{Body, Expr};
 use crate::targets::azure::names;
 use crate::targets::azure::notes;
 use crate::targets::azure::sizing;
+use crate::targets::hcl::{Block, Body, Expr};
 
 /// One resource's block, with its notes.
 pub fn resource(environment: &Environment<'_>, resource: &Resource, file: &mut Body) {
@@ -65,7 +65,7 @@ pub fn resource(environment: &Environment<'_>, resource: &Resource, file: &mut B
             body
         }
     };
-    file.block(format!("module \"{}\"", names::block(&resource.name)), body).blank();
+    file.block(Block::labelled("module", &names::block(&resource.name), body)).blank();
 }
 
 /// `database_name`, `key_vault_id`, `password_secret_name`, `allow_azure_services`.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::ir::{EnvValue, Image, Layer, Origin, SecretEnv, SecretRef, Stack};
 use crate::model::placeholder::{Placeholder, ResourceAttr, Segment, ServiceAttr};
-use crate::targets::azure::hcl::{self, Expr, Piece};
 use crate::targets::azure::names::{self, Names};
+use crate::targets::hcl::{self, Expr, Piece};
 
 /// What a placeholder becomes: a reference into a module, or literal text.
 enum Value {

@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::ir::{Compute, EnvValue, HealthCheck, Job, SecretEnv, Service};
 use crate::targets::azure::Environment;
 use crate::targets::azure::foundation::{in_resource_group, module, tags};
-use crate::targets::azure::hcl::{Body, Expr};
 use crate::targets::azure::names;
 use crate::targets::azure::notes;
 use crate::targets::azure::sizing;
 use crate::targets::azure::values::{self, Source};
+use crate::targets::hcl::{Block, Body, Expr};
 
 /// A service's `web_app` block, with its notes, then its migration's `container_job` block.
 pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body) {
@@ -67,7 +67,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
         }
     }
     tags(&mut body);
-    file.block(format!("module \"{block}\""), body).blank();
+    file.block(Block::labelled("module", &block, body)).blank();
 
     if let Some(command) = &service.migrate {
         file.comment(&format!(
@@ -85,7 +85,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
             timeout_seconds: 1800,
             retries: 0,
         };
-        file.block(format!("module \"{block}_migrate\""), container_job(environment, &run)).blank();
+        file.block(Block::labelled("module", &format!("{block}_migrate"), container_job(environment, &run))).blank();
     }
 }
 
@@ -106,7 +106,7 @@ pub fn job(environment: &Environment<'_>, job: &Job, file: &mut Body) {
         timeout_seconds: job.timeout.map_or(1800, |timeout| timeout.secs_ceil().max(1)),
         retries: job.retries,
     };
-    file.block(format!("module \"{}\"", names::block(&job.name)), container_job(environment, &run)).blank();
+    file.block(Block::labelled("module", &names::block(&job.name), container_job(environment, &run))).blank();
 }
 
 /// What a Container Apps job runs.
@@ -172,10 +172,10 @@ fn environment_and_secrets(
     body: &mut Body,
 ) {
     if !env.is_empty() {
-        body.attribute(env_name, Expr::Object(values::env_map(environment.stack, &environment.names, env)));
+        body.attribute(env_name, Expr::object(values::env_map(environment.stack, &environment.names, env)));
     }
     if !secrets.is_empty() {
-        body.attribute("secrets", Expr::Object(values::secret_map(secrets)))
+        body.attribute("secrets", Expr::object(values::secret_map(secrets)))
             .attribute("key_vault_id", Expr::raw("module.key_vault.id"));
     }
 }
