@@ -93,7 +93,46 @@ enum Frame {
         entries: Vec<(Node, Node)>,
         pending_key: Option<Node>,
         merged: Vec<String>,
+        keys: KeyIndex,
     },
+}
+
+/// Where each key of a mapping being built first appears: a scan while the mapping is small, an
+/// index once it is large (a model's `services:` can hold thousands of keys, and checking each new
+/// key against all earlier ones would make loading quadratic).
+#[derive(Default)]
+struct KeyIndex {
+    index: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl KeyIndex {
+    const SCAN_UP_TO: usize = 16;
+
+    /// The position of the first entry whose key is `key`.
+    fn find(&mut self, entries: &[(Node, Node)], key: &str) -> Option<usize> {
+        if self.index.is_none() && entries.len() > Self::SCAN_UP_TO {
+            let mut index = std::collections::HashMap::with_capacity(entries.len() * 2);
+            for (position, (existing, _)) in entries.iter().enumerate() {
+                if let Some(text) = existing.as_str() {
+                    index.entry(text.to_string()).or_insert(position);
+                }
+            }
+            self.index = Some(index);
+        }
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => entries.iter().position(|(existing, _)| existing.as_str() == Some(key)),
+        }
+    }
+
+    /// Record the entry just pushed last onto `entries`.
+    fn pushed(&mut self, entries: &[(Node, Node)]) {
+        let Some(index) = &mut self.index else { return };
+        let position = entries.len().saturating_sub(1);
+        if let Some(key) = entries.get(position).and_then(|(key, _)| key.as_str()) {
+            index.entry(key.to_string()).or_insert(position);
+        }
+    }
 }
 
 /// Parse one YAML document. An empty file is `Null`. Errors are diagnostics at the offending place.
@@ -181,6 +220,7 @@ impl Builder<'_> {
                     entries: Vec::new(),
                     pending_key: None,
                     merged: Vec::new(),
+                    keys: KeyIndex::default(),
                 });
             }
             Event::SequenceEnd => {
@@ -252,7 +292,7 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, merged, .. }) => match pending_key.take() {
+            Some(Frame::Map { entries, pending_key, merged, keys, .. }) => match pending_key.take() {
                 None => {
                     if !matches!(node.kind, NodeKind::Scalar { .. } | NodeKind::Null) {
                         diagnostics.push(
@@ -265,27 +305,28 @@ impl Builder<'_> {
                 Some(key) => {
                     let key_text = key.as_str().unwrap_or("");
                     if key_text == "<<" && key.kind != NodeKind::Null {
-                        merge_into(entries, merged, node);
+                        merge_into(entries, merged, keys, node);
                         return;
                     }
                     // YAML merge semantics: a key written in the mapping wins over a merged one,
                     // wherever the `<<` stands.
                     if let Some(index) = merged.iter().position(|k| k == key_text) {
                         merged.remove(index);
-                        if let Some(slot) = entries.iter_mut().find(|(k, _)| k.as_str() == Some(key_text)) {
-                            *slot = (key, node);
+                        if let Some(position) = keys.find(entries, key_text) {
+                            entries[position] = (key, node);
                             return;
                         }
                     }
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str() == Some(key_text)) {
+                    if let Some(position) = keys.find(entries, key_text) {
                         diagnostics.push(
                             Diagnostic::new(codes::DUPLICATE_KEY, key.span, format!("duplicate key `{key_text}`"))
                                 .with_label("defined again here")
-                                .with_related(first.span, "first defined here")
+                                .with_related(entries[position].0.span, "first defined here")
                                 .with_help("remove one of the two keys"),
                         );
                     }
                     entries.push((key, node));
+                    keys.pushed(entries);
                 }
             },
         }
@@ -294,7 +335,7 @@ impl Builder<'_> {
 
 /// YAML 1.1 merge keys (`<<: *defaults`), which compose users rely on: entries not already present.
 /// The keys it adds are remembered in `merged`, so a later explicit key replaces them.
-fn merge_into(entries: &mut Vec<(Node, Node)>, merged: &mut Vec<String>, value: Node) {
+fn merge_into(entries: &mut Vec<(Node, Node)>, merged: &mut Vec<String>, keys: &mut KeyIndex, value: Node) {
     let sources = match value.kind {
         NodeKind::Map(_) => vec![value],
         NodeKind::Seq(items) => items,
@@ -303,9 +344,14 @@ fn merge_into(entries: &mut Vec<(Node, Node)>, merged: &mut Vec<String>, value: 
     for source in sources {
         if let NodeKind::Map(more) = source.kind {
             for (key, value) in more {
-                if !entries.iter().any(|(k, _)| k.as_str() == key.as_str()) {
+                let present = match key.as_str() {
+                    Some(text) => keys.find(entries, text).is_some(),
+                    None => entries.iter().any(|(k, _)| k.as_str().is_none()),
+                };
+                if !present {
                     merged.push(key.as_str().unwrap_or("").to_string());
                     entries.push((key, value));
+                    keys.pushed(entries);
                 }
             }
         }
@@ -357,6 +403,25 @@ mod tests {
     fn reports_duplicate_keys() {
         let diagnostics = parse_text("a: 1\na: 2\n").expect_err("duplicate");
         assert_eq!(diagnostics.items[0].code, codes::DUPLICATE_KEY);
+    }
+
+    #[test]
+    fn large_mappings_find_duplicates_and_merged_keys_through_the_index() {
+        // Past `KeyIndex::SCAN_UP_TO` keys, lookups go through the index: same answers as a scan.
+        let many: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        let diagnostics = parse_text(&format!("{many}k7: again\n")).expect_err("duplicate");
+        assert_eq!(diagnostics.items.len(), 1);
+        assert_eq!(diagnostics.items[0].code, codes::DUPLICATE_KEY);
+        assert_eq!(diagnostics.items[0].message, "duplicate key `k7`");
+
+        let defaults: String = (0..30).map(|i| format!("  d{i}: base\n")).collect();
+        let text = format!("defaults: &d\n{defaults}merged:\n  <<: *d\n  d29: mine\n  d3: mine\n  own: 1\n");
+        let node = parse_text(&text).expect("valid");
+        let NodeKind::Map(top) = &node.kind else { panic!("a map") };
+        let NodeKind::Map(merged) = &top[1].1.kind else { panic!("a map") };
+        assert_eq!(merged.len(), 31);
+        let value = |key: &str| merged.iter().find(|(k, _)| k.as_str() == Some(key)).and_then(|(_, v)| v.as_str());
+        assert_eq!((value("d29"), value("d3"), value("d0"), value("own")), (Some("mine"), Some("mine"), Some("base"), Some("1")));
     }
 }
 
