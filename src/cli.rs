@@ -513,6 +513,8 @@ fn validate(context: &Context, reader: &Reader) -> ExitStatus {
                 resolved.compilation.base.resources.len(),
                 stacks.len()
             ));
+            // The process ends here: freeing the resolved model piece by piece would only cost time.
+            std::mem::forget(resolved);
             ExitStatus::Success
         }
         Err(failure) => context.fail(&failure),
