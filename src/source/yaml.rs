@@ -421,7 +421,10 @@ mod tests {
         let NodeKind::Map(merged) = &top[1].1.kind else { panic!("a map") };
         assert_eq!(merged.len(), 31);
         let value = |key: &str| merged.iter().find(|(k, _)| k.as_str() == Some(key)).and_then(|(_, v)| v.as_str());
-        assert_eq!((value("d29"), value("d3"), value("d0"), value("own")), (Some("mine"), Some("mine"), Some("base"), Some("1")));
+        assert_eq!(
+            (value("d29"), value("d3"), value("d0"), value("own")),
+            (Some("mine"), Some("mine"), Some("base"), Some("1"))
+        );
     }
 }
 
