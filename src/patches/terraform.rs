@@ -44,10 +44,9 @@ pub fn hcl_value(value: &serde_json::Value) -> String {
         serde_json::Value::Null => String::from("null"),
         serde_json::Value::Bool(b) => b.to_string(),
         serde_json::Value::Number(n) => n.to_string(),
-        serde_json::Value::String(s) => {
-            let escaped = serde_json::Value::String(s.clone()).to_string();
-            escaped.replace("${", "$${").replace("%{", "%%{")
-        }
+        // HCL's escapes, not JSON's: HCL has no `\b` or `\f`, so a JSON-escaped string with a
+        // backspace or form feed would not parse.
+        serde_json::Value::String(s) => crate::targets::hcl::quote(s),
         serde_json::Value::Array(items) => format!("[{}]", items.iter().map(hcl_value).collect::<Vec<_>>().join(", ")),
         serde_json::Value::Object(map) => {
             if map.is_empty() {
@@ -206,6 +205,12 @@ fn split_argument(line: &str) -> Option<(String, String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_values_use_hcl_escapes() {
+        let value = serde_json::Value::String(String::from("a\u{8}b\u{c}\"${x}%{y}\n"));
+        assert_eq!(hcl_value(&value), "\"a\\u0008b\\u000c\\\"$${x}%%{y}\\n\"");
+    }
 
     const ROOT: &str = "module \"catalog\" {\n  source        = \"../modules/service\"\n  desired_count = 2\n  name          = \"catalog\"\n\n  tags = {\n    a = \"b\"\n  }\n}\n";
 
