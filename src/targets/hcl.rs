@@ -135,13 +135,6 @@ pub fn quote(text: &str) -> String {
     out
 }
 
-/// Literal text inside a quoted template (no quotes added), for templates assembled by the caller.
-pub fn template_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_template_text(&mut out, text);
-    out
-}
-
 /// An object key: bare when it is a plain identifier, quoted otherwise.
 pub fn key(name: &str) -> String {
     if is_identifier(name) { name.to_string() } else { quote(name) }
@@ -168,7 +161,7 @@ fn push_quoted(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// [`template_text`] written onto `out`.
+/// Literal text inside a quoted template (no quotes added), written onto `out`.
 fn push_template_text(out: &mut String, text: &str) {
     let mut characters = text.chars().peekable();
     while let Some(character) = characters.next() {
@@ -591,7 +584,7 @@ mod tests {
     fn escapes_strings_and_template_sequences() {
         assert_eq!(quote("a\"b\\c\n${x} %{y} $z"), r#""a\"b\\c\n$${x} %%{y} $z""#);
         assert_eq!(quote("a\"b\\c ${x} %{y} $5 \n"), "\"a\\\"b\\\\c $${x} %%{y} $5 \\n\"");
-        assert_eq!(template_text("tab\there ${x}"), "tab\\there $${x}");
+        assert_eq!(quote("tab\there ${x}"), "\"tab\\there $${x}\"");
     }
 
     #[test]

@@ -115,20 +115,16 @@ impl Values for References<'_> {
         if let [Value::Expr { as_string, .. }] = parts.as_slice() {
             return Node::Expr(as_string.clone());
         }
-        // Text mixed with references: an HCL template string.
-        let mut out = String::from("\"");
-        for part in parts {
-            match part {
-                Value::Text(text) => out.push_str(&hcl::template_text(&text)),
-                Value::Expr { inner, .. } => {
-                    out.push_str("${");
-                    out.push_str(&inner);
-                    out.push('}');
-                }
-            }
-        }
-        out.push('"');
-        Node::Expr(out)
+        // Text mixed with references: an HCL template string (the shared writer also keeps a `$`
+        // that ends a text piece from reading as the `$${` escape).
+        let pieces: Vec<hcl::Piece> = parts
+            .into_iter()
+            .map(|part| match part {
+                Value::Text(text) => hcl::Piece::Text(text),
+                Value::Expr { inner, .. } => hcl::Piece::Interpolation(inner),
+            })
+            .collect();
+        Node::Expr(hcl::template(&pieces))
     }
 
     fn secret(&self, reference: &SecretRef) -> Node {
