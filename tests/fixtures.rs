@@ -36,6 +36,21 @@ fn builds_are_byte_identical_across_runs_and_folders() {
     }
 }
 
+#[test]
+fn builds_are_byte_identical_whatever_the_number_of_threads() {
+    // Targets, charts, environments, stacks and hashes are computed in parallel and merged in a
+    // fixed order: one thread and several must give the same files.
+    let with_threads = |threads: usize, dir: &Path| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+        pool.install(|| common::compile(dir))
+    };
+    for dir in common::projects(&common::repo().join("fixtures/ok")) {
+        let one = with_threads(1, &dir);
+        assert_eq!(one, with_threads(4, &dir), "{} differs between 1 and 4 threads", dir.display());
+        assert_eq!(one, with_threads(7, &dir), "{} differs between 1 and 7 threads", dir.display());
+    }
+}
+
 /// Copy a project's model files (not its output) to `to`.
 fn copy_model(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from).into_iter().flatten() {
