@@ -103,6 +103,29 @@ fn a_read_only_output_folder_is_a_clear_error() {
 }
 
 #[test]
+fn a_folder_that_cannot_be_created_is_a_clear_error() {
+    // `deploy/compose` exists but is read-only: its environment folders cannot be made.
+    let dir = project();
+    let compose = dir.path().join("deploy/compose");
+    std::fs::create_dir_all(&compose).expect("mkdir");
+    set_mode(&compose, 0o555);
+    let Some((code, stderr)) = run(dir.path(), &["build"]) else {
+        set_mode(&compose, 0o755);
+        return;
+    };
+    set_mode(&compose, 0o755);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("error: failed to create folder `deploy/compose/development`: permission denied"),
+        "{stderr}"
+    );
+    assert!(temp_files(dir.path()).is_empty(), "temp files left: {:?}", temp_files(dir.path()));
+    let (code, stderr) = run(dir.path(), &["build"]).expect("ran before");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(run(dir.path(), &["check"]).expect("ran before").0, 0);
+}
+
+#[test]
 fn a_read_only_generated_file_is_replaced_like_any_other() {
     // The folder decides whether a file can be replaced (as for git checkout); a read-only
     // generated file is iacgen's to replace, atomically.

@@ -91,7 +91,7 @@ pub fn against_manifest(out_dir: &Path, files: &FileSet, filter: &Filter, previo
     let folders = fs_safe::check_folders(out_dir, paths.iter().map(|(path, _)| *path));
     let safe = folders.is_ok();
     let missing = folders.unwrap_or_default();
-    let changes: Vec<Change> = paths
+    paths
         .par_iter()
         .filter_map(|(path, file)| {
             let new = file.map(|file| file.contents.as_ref());
@@ -130,8 +130,7 @@ pub fn against_manifest(out_dir: &Path, files: &FileSet, filter: &Filter, previo
                 hand_edited,
             })
         })
-        .collect();
-    changes
+        .collect()
 }
 
 /// Every path of `files` and of `previous` (sorted, as both are), once, with its generated file if
