@@ -78,6 +78,15 @@ enum Command {
     Explain { environment: String, service: String },
     /// Write a working example model.
     Init { directory: Option<PathBuf> },
+    /// Write the git-ignored compose .env of a development environment, with random local secrets.
+    ///
+    /// Example: `iacgen env development` writes deploy/compose/development/.env (mode 0600) with a
+    /// random value for every name .env.example lists. An existing .env is never rewritten: only the
+    /// names it lacks are appended. Values are never printed.
+    Env {
+        /// A development-stage environment that targets compose.
+        environment: String,
+    },
     /// Write a model from an existing deployment file, reporting what does not map.
     Import {
         #[command(subcommand)]
@@ -259,6 +268,7 @@ fn run(cli: Cli) -> ExitStatus {
                 }
                 Command::Validate => validate(&context, &reader),
                 Command::Explain { environment, service } => explain(&context, &reader, &environment, &service),
+                Command::Env { environment } => local_env(&context, &root, &reader, &environment),
                 Command::Schema | Command::Rules | Command::Init { .. } | Command::Import { .. } => ExitStatus::Success,
             }
         }
@@ -553,6 +563,23 @@ fn explain(context: &Context, reader: &Reader, environment: &str, name: &str) ->
     };
     print!("{text}");
     ExitStatus::Success
+}
+
+fn local_env(context: &Context, root: &Path, reader: &Reader, environment: &str) -> ExitStatus {
+    match iacgen::local_env::write(root, reader, environment) {
+        Ok(report) => {
+            context.say(&iacgen::local_env::describe(&report));
+            for name in &report.empty {
+                eprintln!(
+                    "warning: {name} is empty in `{}`; compose refuses to start: set it, or delete the line and run `iacgen env {environment}` again",
+                    report.path
+                );
+            }
+            ExitStatus::Success
+        }
+        Err(iacgen::local_env::EnvError::Model(failure)) => context.fail(&failure),
+        Err(iacgen::local_env::EnvError::Output(error)) => context.error(&error.message),
+    }
 }
 
 fn join(items: &[&String]) -> String {

@@ -11,6 +11,7 @@
 //! patches   escape hatches applied to the rendered files
 //! output    FileSet → disk (build) | drift report (check) | rendered difference (diff)
 //! cli       the thin command-line layer: parses, calls one function here, prints, maps exit codes
+//! local_env the git-ignored compose `.env` with random local secrets (`iacgen env`)
 //! import    a docker-compose file → iacgen.yaml text and a report of what did not map (`iacgen import`)
 //! ```
 //!
@@ -22,6 +23,7 @@ pub mod diagnostic;
 pub mod explain;
 pub mod import;
 pub mod ir;
+pub mod local_env;
 pub mod model;
 pub mod output;
 pub mod patches;
