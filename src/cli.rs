@@ -57,6 +57,10 @@ enum Command {
         /// Also remove hand-edited stale files and overwrite files iacgen did not generate.
         #[arg(long)]
         force: bool,
+        /// Exit 1 when the build wrote or removed any file (as formatters' --check does), so a
+        /// pre-commit hook fails and the regenerated files can be reviewed and staged.
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Compare the output folder with the model; exit 1 on drift.
     Check,
@@ -261,7 +265,7 @@ fn run(cli: Cli) -> ExitStatus {
             };
             let reader = Reader::Disk { root: root.clone() };
             match command {
-                Command::Build { force } => build(&context, &root, &reader, force),
+                Command::Build { force, exit_code } => build(&context, &root, &reader, force, exit_code),
                 Command::Check => check(&context, &root, &reader),
                 Command::Diff { base, exit_code, diff_format } => {
                     diff_command(&context, &root, &reader, base, exit_code, diff_format)
@@ -318,7 +322,7 @@ fn compile_alongside<T: Send>(
     }
 }
 
-fn build(context: &Context, root: &Path, reader: &Reader, force: bool) -> ExitStatus {
+fn build(context: &Context, root: &Path, reader: &Reader, force: bool, exit_code: bool) -> ExitStatus {
     let compiled = match compile(context, reader) {
         // The process ends after this command: freeing tens of thousands of strings one by one
         // would only cost time.
@@ -359,6 +363,12 @@ fn build(context: &Context, root: &Path, reader: &Reader, force: bool) -> ExitSt
         eprintln!(
             "warning: `{output}/{path}` is no longer generated but was edited by hand, so it was kept (remove it, or build --force)"
         );
+    }
+    let changed = report.written.len() + report.removed.len();
+    if exit_code && changed > 0 {
+        let files = if changed == 1 { String::from("1 file") } else { format!("{changed} files") };
+        eprintln!("error: the build changed {files} in {output}; review and commit them");
+        return ExitStatus::Drift;
     }
     ExitStatus::Success
 }

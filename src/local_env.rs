@@ -162,11 +162,13 @@ fn refusal(compiled: &Compiled, environment: &str) -> Option<Diagnostic> {
     let model: &Model = &compiled.resolved.model;
     let Some(definition) = model.environments.get(environment) else {
         let known: Vec<&str> = model.environments.keys().map(String::as_str).collect();
-        return Some(Diagnostic::global(
-            codes::LOCAL_ENV_REFUSED,
-            format!("unknown environment `{environment}` (defined: {})", known.join(", ")),
-        )
-        .with_help(codes::LOCAL_ENV_REFUSED.fix));
+        return Some(
+            Diagnostic::global(
+                codes::LOCAL_ENV_REFUSED,
+                format!("unknown environment `{environment}` (defined: {})", known.join(", ")),
+            )
+            .with_help(codes::LOCAL_ENV_REFUSED.fix),
+        );
     };
     let Some(stack) = compiled.resolved.compilation.environments.get(environment) else {
         return Some(Diagnostic::global(codes::LOCAL_ENV_REFUSED, format!("unknown environment `{environment}`")));
@@ -188,13 +190,15 @@ fn refusal(compiled: &Compiled, environment: &str) -> Option<Diagnostic> {
     }
     if !stack.targets.contains(&Target::Compose) {
         let span = definition.targets.as_ref().map_or(definition.name.span, |targets| targets.span);
-        return Some(Diagnostic::new(
-            codes::LOCAL_ENV_REFUSED,
-            span,
-            format!("`{environment}` does not target compose, so there is no compose.yaml to write a .env for"),
-        )
-        .with_label("no compose here")
-        .with_help(codes::LOCAL_ENV_REFUSED.fix));
+        return Some(
+            Diagnostic::new(
+                codes::LOCAL_ENV_REFUSED,
+                span,
+                format!("`{environment}` does not target compose, so there is no compose.yaml to write a .env for"),
+            )
+            .with_label("no compose here")
+            .with_help(codes::LOCAL_ENV_REFUSED.fix),
+        );
     }
     None
 }
