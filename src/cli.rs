@@ -76,6 +76,13 @@ enum Command {
         #[arg(long = "diff-format", value_enum)]
         diff_format: Option<DiffFormatArg>,
     },
+    /// Draw the platform: services, jobs, resources, gateways, and where each lands per environment.
+    ///
+    /// Prints a Mermaid flowchart (default), DOT (`--format dot`) or an SVG picture laid out by
+    /// iacgen itself (`--format svg`). `--env NAME` draws one environment (repeatable); without
+    /// it, every environment, each node listing its targets per environment.
+    /// Example: `iacgen graph --format svg > graph.svg`.
+    Graph,
     /// Load, validate and resolve only.
     Validate,
     /// Print a resolved service (or job) with the origin of each value.
@@ -143,6 +150,12 @@ enum FormatArg {
     Unified,
     Stat,
     Markdown,
+    /// `graph` only.
+    Mermaid,
+    /// `graph` only.
+    Dot,
+    /// `graph` only.
+    Svg,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -270,6 +283,7 @@ fn run(cli: Cli) -> ExitStatus {
                 Command::Diff { base, exit_code, diff_format } => {
                     diff_command(&context, &root, &reader, base, exit_code, diff_format)
                 }
+                Command::Graph => graph(&context, &reader),
                 Command::Validate => validate(&context, &reader),
                 Command::Explain { environment, service } => explain(&context, &reader, &environment, &service),
                 Command::Env { environment } => local_env(&context, &root, &reader, &environment),
@@ -453,9 +467,9 @@ fn diff_command(
     diff_format: Option<DiffFormatArg>,
 ) -> ExitStatus {
     let format = match (diff_format, context.common.format) {
-        (Some(DiffFormatArg::Unified), _) | (None, FormatArg::Unified | FormatArg::Human | FormatArg::Github) => {
-            DiffFormat::Unified
-        }
+        (Some(DiffFormatArg::Unified), _)
+        | (None, FormatArg::Unified | FormatArg::Human | FormatArg::Github)
+        | (None, FormatArg::Mermaid | FormatArg::Dot | FormatArg::Svg) => DiffFormat::Unified,
         (Some(DiffFormatArg::Stat), _) | (None, FormatArg::Stat) => DiffFormat::Stat,
         (Some(DiffFormatArg::Markdown), _) | (None, FormatArg::Markdown) => DiffFormat::Markdown,
         (Some(DiffFormatArg::Json), _) | (None, FormatArg::Json) => DiffFormat::Json,
@@ -469,6 +483,7 @@ fn diff_command(
     let output = compiled.resolved.compilation.output.clone();
     let filter = context.filter();
     let new = changes::snapshot(&compiled.files);
+    let mut graph = None;
     let (list, semantic) = match base {
         None => (changes::against_disk(&root.join(&output), &compiled.files, &filter).0, Vec::new()),
         Some(rev) => {
@@ -484,6 +499,13 @@ fn diff_command(
                 }
             };
             let semantic = iacgen::output::semantic::summary(&old.resolved.compilation, &compiled.resolved.compilation);
+            if format == DiffFormat::Markdown {
+                graph = iacgen::graph::changes::markdown(
+                    &iacgen::graph::build(&old.resolved.compilation, &filter.environments),
+                    &iacgen::graph::build(&compiled.resolved.compilation, &filter.environments),
+                    &semantic,
+                );
+            }
             (changes::between(&changes::snapshot(&old.files), &new, None), semantic)
         }
     };
@@ -501,7 +523,7 @@ fn diff_command(
             text.push_str(&diff::stat(&list, &output));
             text
         }
-        DiffFormat::Markdown => diff::markdown(&list, &output, &semantic),
+        DiffFormat::Markdown => diff::markdown_with_graph(&list, &output, &semantic, graph.as_deref().unwrap_or("")),
         DiffFormat::Json => diff::json(&list, &output, &semantic),
     };
     print!("{text}");
@@ -519,6 +541,28 @@ fn git_reader(root: &Path, rev: &str) -> Result<Reader, String> {
     iacgen::source::reader::git(&top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
         .map_err(|_| format!("unknown git revision `{rev}`"))?;
     Ok(Reader::Git { repo: top, rev: rev.to_string(), prefix })
+}
+
+fn graph(context: &Context, reader: &Reader) -> ExitStatus {
+    let resolved = match iacgen::resolve_model(reader) {
+        Ok(resolved) => resolved,
+        Err(failure) => return context.fail(&failure),
+    };
+    context.report(&resolved.diagnostics, &resolved.sources);
+    let known = &resolved.compilation.environments;
+    if let Some(unknown) = context.common.environments.iter().find(|name| !known.contains_key(*name)) {
+        let names: Vec<&String> = known.keys().collect();
+        return context.error(&format!("unknown environment `{unknown}` (defined: {})", join(&names)));
+    }
+    let graph = iacgen::graph::build(&resolved.compilation, &context.common.environments);
+    let text = match context.common.format {
+        FormatArg::Human | FormatArg::Mermaid => iacgen::graph::mermaid::render(&graph),
+        FormatArg::Dot => iacgen::graph::dot::render(&graph),
+        FormatArg::Svg => iacgen::graph::svg::render(&graph),
+        _ => return context.error("graph draws --format mermaid (the default), dot or svg"),
+    };
+    print!("{text}");
+    ExitStatus::Success
 }
 
 fn validate(context: &Context, reader: &Reader) -> ExitStatus {

@@ -11,6 +11,7 @@
 //! patches   escape hatches applied to the rendered files
 //! output    FileSet → disk (build) | drift report (check) | rendered difference (diff)
 //! cli       the thin command-line layer: parses, calls one function here, prints, maps exit codes
+//! graph     the resolved model as a picture: nodes, edges, placements → Mermaid, DOT, SVG (`iacgen graph`)
 //! local_env the git-ignored compose `.env` with random local secrets (`iacgen env`)
 //! import    a docker-compose file → iacgen.yaml text and a report of what did not map (`iacgen import`)
 //! ```
@@ -21,6 +22,7 @@
 
 pub mod diagnostic;
 pub mod explain;
+pub mod graph;
 pub mod import;
 pub mod ir;
 pub mod local_env;

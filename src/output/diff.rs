@@ -141,6 +141,12 @@ pub fn json(changes: &[Change], root: &str, semantic: &[String]) -> String {
 /// Markdown for a pull-request comment: semantic summary, a table per target and environment, then
 /// one collapsible section per file. Diffs are cut so the whole stays under [`COMMENT_LIMIT`].
 pub fn markdown(changes: &[Change], root: &str, semantic: &[String]) -> String {
+    markdown_with_graph(changes, root, semantic, "")
+}
+
+/// [`markdown`] with `graph` (a Markdown block: the change graph of `graph::changes`) between the
+/// summary and the table; its size counts against the limit like the rest.
+pub fn markdown_with_graph(changes: &[Change], root: &str, semantic: &[String], graph: &str) -> String {
     let mut out = String::from("## iacgen: rendered changes\n\n");
     if changes.is_empty() && semantic.is_empty() {
         out.push_str("No change to the generated files.\n");
@@ -156,6 +162,7 @@ pub fn markdown(changes: &[Change], root: &str, semantic: &[String]) -> String {
         }
         out.push('\n');
     }
+    out.push_str(graph);
     let mut groups: std::collections::BTreeMap<(String, String), [usize; 5]> = std::collections::BTreeMap::new();
     for change in changes {
         let (target, environment) = scope_of(&change.path);
