@@ -5,8 +5,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use iacgen::shared::Filter;
 use iacgen::source::reader::Reader;
-use iacgen::targets::Filter;
 
 /// Codes that need a setting no static fixture can give (a missing model is a CLI test).
 const NOT_IN_FIXTURES: &[&str] = &["IAC005"];

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use iacgen::output::changes;
-use iacgen::targets::Filter;
+use iacgen::shared::Filter;
 
 #[test]
 fn committed_output_is_in_sync() {

@@ -5,8 +5,8 @@ mod common;
 
 use std::path::Path;
 
+use iacgen::shared::Filter;
 use iacgen::source::reader::Reader;
-use iacgen::targets::Filter;
 
 const HEAD: &str = "version: 1\nproject: shop\nregistry: ghcr.io/example\n";
 const HELM: &str = "environments:\n  staging:\n    targets: [helm]\ntargets:\n  helm: { namespace: shop }\n";

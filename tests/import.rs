@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use iacgen::import::{Import, Imported, NoteKind};
+use iacgen::shared::span::{FileId, SourceFile};
 use iacgen::source::reader::Reader;
-use iacgen::source::span::{FileId, SourceFile};
 use iacgen::source::yaml::{self, Node, NodeKind};
 
 /// Literal secrets written in the fixtures: none may appear in anything the import produces.

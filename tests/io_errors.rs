@@ -9,8 +9,8 @@ use std::process::Command;
 
 use iacgen::output::fs_safe::TEMP_MARKER;
 use iacgen::output::write::{self, WriteOptions};
+use iacgen::shared::Filter;
 use iacgen::source::reader::Reader;
-use iacgen::targets::Filter;
 
 const MODEL: &str = "version: 1
 project: shop
@@ -178,7 +178,11 @@ fn output_that_vanishes_between_compile_and_write_is_rebuilt() {
     let smaller = iacgen::compile(&reader, &Filter::default()).expect("compiles");
     std::fs::remove_file(dir.path().join("deploy/compose/staging/prometheus.yml")).expect("rm");
     let report = write::build(dir.path(), "deploy", &smaller.files, &Filter::default(), &options).expect("build");
-    assert_eq!(report.removed, vec![String::from("compose/development/prometheus.yml")]);
+    let removed = write::Removed {
+        path: String::from("compose/development/prometheus.yml"),
+        target: Some(iacgen::shared::Target::Compose),
+    };
+    assert_eq!(report.removed, vec![removed]);
     assert!(temp_files(dir.path()).is_empty());
 }
 

@@ -18,8 +18,8 @@ use iacgen::ir::Target;
 use iacgen::output::changes;
 use iacgen::output::manifest::{self, MANIFEST, Manifest};
 use iacgen::output::write::{self, WriteOptions};
+use iacgen::shared::{FileSet, Filter};
 use iacgen::source::reader::Reader;
-use iacgen::targets::{FileSet, Filter};
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 
 fn options() -> WriteOptions {
@@ -89,7 +89,7 @@ fn idempotent_and_clean(root: &Path, output: &str, files: &FileSet, filter: &Fil
 /// What `iacgen check` decides.
 fn check_clean(root: &Path, output: &str, files: &FileSet, filter: &Filter) -> Result<(), String> {
     let (disk, previous) = changes::disk(&root.join(output), files, filter);
-    let drift = changes::between(&disk, &changes::snapshot(files), Some(&previous));
+    let drift = changes::between(&disk, files, Some(&previous));
     if !drift.is_empty() {
         let paths: Vec<String> = drift.iter().map(|c| format!("{} {}", c.kind.as_str(), c.path)).collect();
         return Err(format!("check after build reports drift: {paths:?}"));

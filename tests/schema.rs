@@ -95,8 +95,8 @@ fn every_example_model_validates_against_the_schema() {
 
 fn yaml_to_json(path: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(path).expect("read");
-    let file = iacgen::source::span::SourceFile::new(path.display().to_string(), text);
-    let node = iacgen::source::yaml::parse(iacgen::source::span::FileId(0), &file).expect("valid YAML");
+    let file = iacgen::shared::span::SourceFile::new(path.display().to_string(), text);
+    let node = iacgen::source::yaml::parse(iacgen::shared::span::FileId(0), &file).expect("valid YAML");
     decode::to_json(&node)
 }
 

@@ -7,8 +7,8 @@ pub mod pipeline;
 
 use std::path::{Path, PathBuf};
 
+use iacgen::shared::{FileSet, Filter};
 use iacgen::source::reader::Reader;
-use iacgen::targets::{FileSet, Filter};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
