@@ -19,7 +19,7 @@
 //! model, ir   the types of the model as written and as resolved
 //! ```
 //!
-//! Import order, lowest first (`tests/layers.rs` fails on an import against it): shared,
+//! Import order, lowest first (`tests/integration/layers.rs` fails on an import against it): shared,
 //! diagnostic, schema, model, source, ir, resolve, targets, validate, patches, output, pipeline, then
 //! explain and import. A module imports only modules before it; a stage never calls a later one.
 //! (`validate` comes after `targets` because it runs each target's checks on the resolved model.)

@@ -3,7 +3,7 @@
 //! files that targets produce, patches change and `output` writes.
 //!
 //! Nothing here imports another module of the crate: it is the bottom of the import order that
-//! `tests/layers.rs` enforces (see the code map in `lib.rs`).
+//! `tests/integration/layers.rs` enforces (see the code map in `lib.rs`).
 
 mod files;
 mod scope;

@@ -110,7 +110,7 @@ fn every_top_level_module_has_a_place_in_the_order() {
         }
     }
     unplaced.sort();
-    assert!(unplaced.is_empty(), "modules missing from LAYERS in tests/layers.rs: {unplaced:?}");
+    assert!(unplaced.is_empty(), "modules missing from LAYERS in tests/integration/layers.rs: {unplaced:?}");
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn imports_follow_the_pipeline_order() {
         }
     }
     let problems: Vec<String> = problems.into_iter().collect();
-    assert!(problems.is_empty(), "imports against the order of tests/layers.rs:\n{}", problems.join("\n"));
+    assert!(problems.is_empty(), "imports against the order of tests/integration/layers.rs:\n{}", problems.join("\n"));
     let stale: Vec<String> = KNOWN
         .iter()
         .filter(|(a, b, _)| !used_known.contains(&(a.to_string(), b.to_string())))

@@ -2,8 +2,6 @@
 //! temp file; the next build, once the trouble is gone, repairs everything. Permission checks run
 //! iacgen as an unprivileged user when the tests run as root (root ignores file modes).
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
@@ -11,6 +9,8 @@ use iacgen::output::fs_safe::TEMP_MARKER;
 use iacgen::output::write::{self, WriteOptions};
 use iacgen::shared::Filter;
 use iacgen::source::reader::Reader;
+
+use crate::common;
 
 const MODEL: &str = "version: 1
 project: shop

@@ -1,6 +1,6 @@
 //! One run of the whole pipeline on a project packed into one byte string, with every invariant
 //! that must hold for any input. Shared by the fuzz target (`fuzz/fuzz_targets/load_validate.rs`
-//! includes this file) and the corpus regression test (`tests/fuzz_corpus.rs`).
+//! includes this file) and the corpus regression test (`tests/integration/fuzz_corpus.rs`).
 //!
 //! Bundle format: the bytes up to the first line `#@ <path>` are `iacgen.yaml`; each such line
 //! starts the file `<path>` (for example `#@ services/api.yaml`). The marker is a YAML comment, so a
