@@ -13,9 +13,9 @@ use iacgen::ir::Target;
 use iacgen::output::changes::{self, Change};
 use iacgen::output::diff::{self, DiffFormat};
 use iacgen::output::write::{self, WriteOptions};
+use iacgen::shared::Filter;
+use iacgen::shared::span::SourceMap;
 use iacgen::source::reader::Reader;
-use iacgen::source::span::SourceMap;
-use iacgen::targets::Filter;
 use iacgen::{Compiled, Failure};
 
 /// Compile one platform model into Terraform, Helm, docker-compose and ECS task definitions.
@@ -306,14 +306,14 @@ fn find_root(start: Option<&Path>) -> Result<PathBuf, Diagnostic> {
     }
     let mut dir = Some(start.as_path());
     while let Some(current) = dir {
-        if current.join(iacgen::source::MODEL_FILE).is_file() {
+        if current.join(iacgen::shared::MODEL_FILE).is_file() {
             return Ok(current.to_path_buf());
         }
         dir = current.parent();
     }
     Err(Diagnostic::global(
         codes::MODEL_NOT_FOUND,
-        format!("no {} in `{}` or any parent folder", iacgen::source::MODEL_FILE, start.display()),
+        format!("no {} in `{}` or any parent folder", iacgen::shared::MODEL_FILE, start.display()),
     )
     .with_help(codes::MODEL_NOT_FOUND.fix))
 }
@@ -344,20 +344,23 @@ fn build(context: &Context, root: &Path, reader: &Reader, force: bool, exit_code
         Err(status) => return status,
     };
     let output = compiled.resolved.compilation.output.clone();
-    let options = WriteOptions { force, model_file: iacgen::source::MODEL_FILE.to_string() };
+    let options = WriteOptions { force, model_file: iacgen::shared::MODEL_FILE.to_string() };
     let report = match write::build(root, &output, &compiled.files, &context.filter(), &options) {
         Ok(report) => report,
         Err(error) => return context.error(&error.message),
     };
     let mut summary = String::new();
     for target in Target::ALL {
-        let prefix = |path: &String| path_target(path) == Some(target);
         let total = compiled.files.files.values().filter(|f| f.target == target).count();
-        if total == 0 && !report.removed.iter().any(prefix) {
+        let removed = report.removed.iter().filter(|file| file.target == Some(target)).count();
+        if total == 0 && removed == 0 {
             continue;
         }
-        let written = report.written.iter().filter(|p| prefix(p)).count();
-        let removed = report.removed.iter().filter(|p| prefix(p)).count();
+        let written = report
+            .written
+            .iter()
+            .filter(|path| compiled.files.files.get(*path).is_some_and(|f| f.target == target))
+            .count();
         summary.push_str(&format!(
             "{:<8} {total} files: {written} written, {} unchanged, {removed} removed\n",
             target.as_str(),
@@ -385,12 +388,6 @@ fn build(context: &Context, root: &Path, reader: &Reader, force: bool, exit_code
         return ExitStatus::Drift;
     }
     ExitStatus::Success
-}
-
-/// The target an output path belongs to.
-fn path_target(path: &str) -> Option<Target> {
-    let (target, _) = diff::scope_of(path);
-    Target::parse(&target)
 }
 
 fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
@@ -482,7 +479,6 @@ fn diff_command(
     };
     let output = compiled.resolved.compilation.output.clone();
     let filter = context.filter();
-    let new = changes::snapshot(&compiled.files);
     let mut graph = None;
     let (list, semantic) = match base {
         None => (changes::against_disk(&root.join(&output), &compiled.files, &filter).0, Vec::new()),
@@ -506,7 +502,7 @@ fn diff_command(
                     &semantic,
                 );
             }
-            (changes::between(&changes::snapshot(&old.files), &new, None), semantic)
+            (changes::between(&old.files, &compiled.files, None), semantic)
         }
     };
     let text = match format {
@@ -622,7 +618,7 @@ fn explain(context: &Context, reader: &Reader, environment: &str, name: &str) ->
 fn local_env(context: &Context, root: &Path, reader: &Reader, environment: &str) -> ExitStatus {
     match iacgen::local_env::write(root, reader, environment) {
         Ok(report) => {
-            context.say(&iacgen::local_env::describe(&report));
+            context.say(&iacgen::output::dotenv::describe(&report));
             for name in &report.empty {
                 eprintln!(
                     "warning: {name} is empty in `{}`; compose refuses to start: set it, or delete the line and run `iacgen env {environment}` again",
@@ -650,7 +646,7 @@ fn init(context: &Context, directory: Option<PathBuf>) -> ExitStatus {
         Some(dir) => base.join(dir),
         None => base,
     };
-    let path = dir.join(iacgen::source::MODEL_FILE);
+    let path = dir.join(iacgen::shared::MODEL_FILE);
     if path.exists() {
         return context.error(&format!("`{}` already exists; init never overwrites a model", path.display()));
     }
@@ -673,7 +669,7 @@ fn import_compose(context: &Context, file: &Path, output: Option<PathBuf>) -> Ex
         Some(dir) => base.join(dir),
         None => base,
     };
-    let path = dir.join(iacgen::source::MODEL_FILE);
+    let path = dir.join(iacgen::shared::MODEL_FILE);
     if path.exists() {
         return context.error(&format!("`{}` already exists; import never overwrites a model", path.display()));
     }

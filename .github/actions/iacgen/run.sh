@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# iacgen's GitHub Action, step "check and comment" (action.yml calls it; tests/integrations.rs runs
+# iacgen's GitHub Action, step "check and comment" (action.yml calls it; tests/integration/team_tools.rs runs
 # it with a fake event payload and a fake `gh` on PATH).
 #
 # 1. `iacgen check --format github`: drift and model errors become annotations (file paths made

@@ -6,21 +6,20 @@
 //!   into `services/*.yaml`, or on the current directory;
 //! - a build filtered with `--env`/`--target` never touches files of another scope.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::models;
-use common::pipeline;
 use iacgen::ir::Target;
 use iacgen::output::changes;
 use iacgen::output::manifest::{self, MANIFEST, Manifest};
 use iacgen::output::write::{self, WriteOptions};
+use iacgen::shared::{FileSet, Filter};
 use iacgen::source::reader::Reader;
-use iacgen::targets::{FileSet, Filter};
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+
+use crate::common;
+use crate::common::{models, pipeline};
 
 fn options() -> WriteOptions {
     WriteOptions { force: false, model_file: String::from("iacgen.yaml") }
@@ -89,7 +88,7 @@ fn idempotent_and_clean(root: &Path, output: &str, files: &FileSet, filter: &Fil
 /// What `iacgen check` decides.
 fn check_clean(root: &Path, output: &str, files: &FileSet, filter: &Filter) -> Result<(), String> {
     let (disk, previous) = changes::disk(&root.join(output), files, filter);
-    let drift = changes::between(&disk, &changes::snapshot(files), Some(&previous));
+    let drift = changes::between(&disk, files, Some(&previous));
     if !drift.is_empty() {
         let paths: Vec<String> = drift.iter().map(|c| format!("{} {}", c.kind.as_str(), c.path)).collect();
         return Err(format!("check after build reports drift: {paths:?}"));
@@ -106,20 +105,22 @@ fn compile(reader: &Reader, filter: &Filter) -> Option<(FileSet, String)> {
 
 #[test]
 fn examples_build_idempotently_and_check_clean() {
-    for dir in example_projects() {
-        let copy = materialise(&model_files(&dir), &(0..model_files(&dir).len()).collect::<Vec<_>>());
+    let projects = example_projects();
+    common::each(projects.iter().map(|dir| (dir.display(), dir)), |dir| {
+        let copy = materialise(&model_files(dir), &(0..model_files(dir).len()).collect::<Vec<_>>());
         let reader = Reader::Disk { root: copy.path().to_path_buf() };
         let (files, output) = compile(&reader, &Filter::default()).expect("compiles");
         if let Err(message) = idempotent_and_clean(copy.path(), &output, &files, &Filter::default()) {
             panic!("{}: {message}", dir.display());
         }
-    }
+    });
 }
 
 #[test]
 fn examples_do_not_depend_on_the_order_of_files_on_disk() {
-    for dir in example_projects() {
-        let files = model_files(&dir);
+    let projects = example_projects();
+    common::each(projects.iter().map(|dir| (dir.display(), dir)), |dir| {
+        let files = model_files(dir);
         let count = files.len();
         let mut orders: Vec<Vec<usize>> = vec![(0..count).collect(), (0..count).rev().collect()];
         // Seeded shuffles (a simple LCG, so the orders are the same on every run).
@@ -145,14 +146,15 @@ fn examples_do_not_depend_on_the_order_of_files_on_disk() {
         // And the in-memory reader (the fuzzer's) sees the same project.
         let (memory, _) = compile(&Reader::Memory { files }, &Filter::default()).expect("compiles");
         assert!(first.as_ref() == Some(&memory), "{}: the in-memory reader differs from disk", dir.display());
-    }
+    });
 }
 
 #[test]
 fn output_does_not_depend_on_the_current_directory() {
     let bin = env!("CARGO_BIN_EXE_iacgen");
-    for dir in example_projects() {
-        let files = model_files(&dir);
+    let projects = example_projects();
+    common::each(projects.iter().map(|dir| (dir.display(), dir)), |dir| {
+        let files = model_files(dir);
         let order: Vec<usize> = (0..files.len()).collect();
         let mut trees = Vec::new();
         // Inside the project; `-C` absolute from `/`; `-C` relative from the parent; from a subfolder.
@@ -177,7 +179,7 @@ fn output_does_not_depend_on_the_current_directory() {
             trees.push(built);
         }
         assert!(trees.iter().all(|t| t == &trees[0]), "{}: output depends on the current directory", dir.display());
-    }
+    });
 }
 
 /// Scope of a manifest entry, for comparing files around a filtered build.

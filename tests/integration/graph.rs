@@ -2,7 +2,7 @@
 //! (committed as `fixtures/ok/<system>/graph.svg`, byte-identical on every run), one-environment
 //! graphs, external egress in every format, and the command line's refusals.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -19,7 +19,7 @@ fn compilation(dir: &Path) -> iacgen::ir::Compilation {
 }
 
 fn snapshot(name: &str, text: &str) {
-    insta::with_settings!({ snapshot_path => "snapshots/graph", prepend_module_to_snapshot => false, omit_expression => true }, {
+    insta::with_settings!({ snapshot_path => "../snapshots/graph", prepend_module_to_snapshot => false, omit_expression => true }, {
         insta::assert_snapshot!(name, text);
     });
 }
@@ -47,7 +47,7 @@ fn one_environment_shows_only_its_placements() {
 }
 
 /// The committed SVG of each fixture is what iacgen draws today, byte for byte, and drawing twice
-/// gives the same bytes. `IACGEN_UPDATE_GRAPHS=1 cargo test --test graph` rewrites them.
+/// gives the same bytes. `IACGEN_UPDATE_GRAPHS=1 cargo test graph::` rewrites them.
 #[test]
 fn every_fixture_svg_is_committed_and_deterministic() {
     let update = std::env::var_os("IACGEN_UPDATE_GRAPHS").is_some();
@@ -68,7 +68,7 @@ fn every_fixture_svg_is_committed_and_deterministic() {
     }
     assert!(
         stale.is_empty(),
-        "out of date (run `IACGEN_UPDATE_GRAPHS=1 cargo test --test graph` and look at them): {stale:?}"
+        "out of date (run `IACGEN_UPDATE_GRAPHS=1 cargo test graph::` and look at them): {stale:?}"
     );
 }
 

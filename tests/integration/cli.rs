@@ -1,7 +1,5 @@
 //! The command line end to end: exit codes, stdout and stderr together, temp folders shown as [ROOT].
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
@@ -21,7 +19,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String) {
 }
 
 fn snapshot(name: &str, transcript: &str) {
-    insta::with_settings!({ snapshot_path => "snapshots/cli", prepend_module_to_snapshot => false, omit_expression => true }, {
+    insta::with_settings!({ snapshot_path => "../snapshots/cli", prepend_module_to_snapshot => false, omit_expression => true }, {
         insta::assert_snapshot!(name, transcript);
     });
 }

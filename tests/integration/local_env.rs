@@ -2,7 +2,7 @@
 //! `fixtures/err-env/<case>/` (the environment asked for is in the case's `environment` file), each
 //! an exact rendered snapshot; the command itself runs end to end on an `iacgen init` project.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -23,7 +23,7 @@ fn every_refusal_matches_its_snapshot() {
             other => panic!("fixtures/err-env/{case}: expected a refusal, got {other:?}"),
         };
         assert!(!dir.join("deploy").exists(), "fixtures/err-env/{case} wrote something");
-        insta::with_settings!({ snapshot_path => "snapshots/diagnostics", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::with_settings!({ snapshot_path => "../snapshots/diagnostics", prepend_module_to_snapshot => false, omit_expression => true }, {
             insta::assert_snapshot!(format!("env-{case}"), common::render(&failure));
         });
     }

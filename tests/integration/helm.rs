@@ -1,12 +1,12 @@
 //! Models that the helm target rejects: each compiles in a temporary folder and its rendered
 //! diagnostics are a snapshot (`helm__<case>`).
 
-mod common;
-
 use std::path::Path;
 
+use iacgen::shared::Filter;
 use iacgen::source::reader::Reader;
-use iacgen::targets::Filter;
+
+use crate::common;
 
 const HEAD: &str = "version: 1\nproject: shop\nregistry: ghcr.io/example\n";
 const HELM: &str = "environments:\n  staging:\n    targets: [helm]\ntargets:\n  helm: { namespace: shop }\n";
@@ -29,7 +29,7 @@ fn diagnostics(files: &[(&str, &str)]) -> String {
 }
 
 fn snapshot(name: &str, rendered: String) {
-    insta::with_settings!({ snapshot_path => "snapshots/helm", prepend_module_to_snapshot => false, omit_expression => true }, {
+    insta::with_settings!({ snapshot_path => "../snapshots/helm", prepend_module_to_snapshot => false, omit_expression => true }, {
         insta::assert_snapshot!(name, rendered);
     });
 }

@@ -1,9 +1,9 @@
 //! The aws target reproduces the example roots of `modules/aws/README.md` (section 9) byte for byte:
 //! production from the `aws-mssql` case, staging from the `aws-existing-vpc` case.
 
-mod common;
-
 use std::collections::BTreeMap;
+
+use crate::common;
 
 /// `terraform/aws/<env>/<file>` → the hcl block that follows it in the README.
 fn examples() -> BTreeMap<String, String> {
@@ -50,15 +50,15 @@ fn example_roots_are_reproduced() {
 
 #[test]
 fn every_generated_terraform_file_parses() {
-    for dir in common::projects(&common::repo().join("tests/cases")) {
-        let files = common::compile(&dir);
+    common::each(common::lists::TARGET_CASES.iter().map(|case| (case, case)), |case| {
+        let files = common::compile(&common::project("tests/cases", case));
         for (path, file) in &files.files {
             if path.starts_with("terraform/aws/")
                 && path.ends_with(".tf")
                 && let Err(error) = hcl::parse(&file.contents)
             {
-                panic!("{}: {path} does not parse: {error}", common::name(&dir));
+                panic!("{case}: {path} does not parse: {error}");
             }
         }
-    }
+    });
 }

@@ -5,41 +5,33 @@
 //! and health check of the input. No secret value of the input may reach the model, the report or the
 //! output.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use iacgen::import::{Import, Imported, NoteKind};
+use iacgen::shared::span::{FileId, SourceFile};
 use iacgen::source::reader::Reader;
-use iacgen::source::span::{FileId, SourceFile};
 use iacgen::source::yaml::{self, Node, NodeKind};
+
+use crate::common;
 
 /// Literal secrets written in the fixtures: none may appear in anything the import produces.
 const SECRET_LITERALS: &[&str] = &["mailpass-9f2c", "example-root-pw", "devpass"];
 
 fn snapshot(name: &str, text: &str) {
-    insta::with_settings!({ snapshot_path => "snapshots/import", prepend_module_to_snapshot => false, omit_expression => true }, {
+    insta::with_settings!({ snapshot_path => "../snapshots/import", prepend_module_to_snapshot => false, omit_expression => true }, {
         insta::assert_snapshot!(name, text);
     });
 }
 
-/// Every case folder with its compose file.
-fn cases() -> Vec<(String, PathBuf, String)> {
-    let root = common::repo().join("tests/import");
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(&root).expect("tests/import").flatten() {
-        let dir = entry.path();
-        let file = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
-            .into_iter()
-            .find(|name| dir.join(name).is_file());
-        if let Some(file) = file {
-            out.push((common::name(&dir), dir, file.to_string()));
-        }
-    }
-    out.sort();
-    assert!(out.len() >= 3, "expected the import cases under {}", root.display());
-    out
+/// The case folder `tests/import/<case>` and its compose file.
+fn case_files(case: &str) -> (PathBuf, String) {
+    let dir = common::project("tests/import", case);
+    let file = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
+        .into_iter()
+        .find(|name| dir.join(name).is_file())
+        .unwrap_or_else(|| panic!("tests/import/{case} has no compose file"));
+    (dir, file.to_string())
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -163,44 +155,57 @@ fn check_equivalence(case: &str, input: &Node, built: &Node, import: &Import) {
     }
 }
 
-#[test]
-fn every_case_imports_validates_builds_and_keeps_what_it_maps() {
-    for (case, dir, file) in cases() {
-        let temp = tempfile::tempdir().expect("temp dir");
-        let project = temp.path().join(&case);
-        copy_dir(&dir, &project);
-        let import = iacgen::import::compose(&project.join(&file), &project)
-            .unwrap_or_else(|failure| panic!("{case} does not import:\n{}", common::render(&failure)));
-        snapshot(&format!("{case}__iacgen.yaml"), &import.model);
-        snapshot(&format!("{case}__report"), &import.report());
+/// Import `tests/import/<case>`: snapshots of the model and the report, a model that validates and
+/// builds, keeps what it maps, holds no secret value, and imports to the same bytes elsewhere.
+fn imports_validates_builds_and_keeps_what_it_maps(case: &str) {
+    let (dir, file) = case_files(case);
+    let temp = tempfile::tempdir().expect("temp dir");
+    let project = temp.path().join(case);
+    copy_dir(&dir, &project);
+    let import = iacgen::import::compose(&project.join(&file), &project)
+        .unwrap_or_else(|failure| panic!("{case} does not import:\n{}", common::render(&failure)));
+    snapshot(&format!("{case}__iacgen.yaml"), &import.model);
+    snapshot(&format!("{case}__report"), &import.report());
 
-        std::fs::write(project.join("iacgen.yaml"), &import.model).expect("write model");
-        let resolved = iacgen::resolve_model(&Reader::Disk { root: project.clone() }).unwrap_or_else(|failure| {
-            panic!("{case}: the imported model does not validate:\n{}", common::render(&failure))
-        });
-        assert!(resolved.diagnostics.is_empty(), "{case}: validate reports {:?}", resolved.diagnostics);
-        let files = common::compile(&project);
-        let built = &files.files.get("compose/development/compose.yaml").expect("compose file").contents;
+    std::fs::write(project.join("iacgen.yaml"), &import.model).expect("write model");
+    let resolved = iacgen::resolve_model(&Reader::Disk { root: project.clone() }).unwrap_or_else(|failure| {
+        panic!("{case}: the imported model does not validate:\n{}", common::render(&failure))
+    });
+    assert!(resolved.diagnostics.is_empty(), "{case}: validate reports {:?}", resolved.diagnostics);
+    let files = common::compile(&project);
+    let built = &files.files.get("compose/development/compose.yaml").expect("compose file").contents;
 
-        let input = std::fs::read_to_string(project.join(&file)).expect("read input");
-        check_equivalence(&case, &parse(&input), &parse(built), &import);
+    let input = std::fs::read_to_string(project.join(&file)).expect("read input");
+    check_equivalence(case, &parse(&input), &parse(built), &import);
 
-        for literal in SECRET_LITERALS {
-            assert!(!import.model.contains(literal), "{case}: the model holds a secret value");
-            assert!(!import.report().contains(literal), "{case}: the report holds a secret value");
-            for (path, generated) in &files.files {
-                assert!(!generated.contents.contains(literal), "{case}: {path} holds a secret value");
-            }
+    for literal in SECRET_LITERALS {
+        assert!(!import.model.contains(literal), "{case}: the model holds a secret value");
+        assert!(!import.report().contains(literal), "{case}: the report holds a secret value");
+        for (path, generated) in &files.files {
+            assert!(!generated.contents.contains(literal), "{case}: {path} holds a secret value");
         }
-
-        // The same input imports to the same bytes from another folder.
-        let elsewhere = tempfile::tempdir().expect("temp dir");
-        let copy = elsewhere.path().join("nested").join(&case);
-        copy_dir(&dir, &copy);
-        let again = iacgen::import::compose(&copy.join(&file), &copy).expect("imports again");
-        assert_eq!(again.model, import.model, "{case}: the import is not deterministic");
     }
+
+    // The same input imports to the same bytes from another folder.
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let copy = elsewhere.path().join("nested").join(case);
+    copy_dir(&dir, &copy);
+    let again = iacgen::import::compose(&copy.join(&file), &copy).expect("imports again");
+    assert_eq!(again.model, import.model, "{case}: the import is not deterministic");
 }
+
+macro_rules! import_tests {
+    ($($name:ident: $folder:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                imports_validates_builds_and_keeps_what_it_maps($folder);
+            }
+        )*
+    };
+}
+
+common::lists::import_cases!(import_tests);
 
 /// Run the binary in `dir`: exit code and a transcript with the folder shown as [ROOT].
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {

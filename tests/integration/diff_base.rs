@@ -1,8 +1,6 @@
 //! `iacgen diff --base REV`: a temporary git repository, a committed model, a change, and every
 //! format of the rendered difference (with the semantic summary above it).
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
@@ -31,7 +29,7 @@ fn iacgen(dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 fn snapshot(name: &str, text: &str) {
-    insta::with_settings!({ snapshot_path => "snapshots/diff", prepend_module_to_snapshot => false, omit_expression => true }, {
+    insta::with_settings!({ snapshot_path => "../snapshots/diff", prepend_module_to_snapshot => false, omit_expression => true }, {
         insta::assert_snapshot!(name, text);
     });
 }

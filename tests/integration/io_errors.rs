@@ -2,15 +2,15 @@
 //! temp file; the next build, once the trouble is gone, repairs everything. Permission checks run
 //! iacgen as an unprivileged user when the tests run as root (root ignores file modes).
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
 use iacgen::output::fs_safe::TEMP_MARKER;
 use iacgen::output::write::{self, WriteOptions};
+use iacgen::shared::Filter;
 use iacgen::source::reader::Reader;
-use iacgen::targets::Filter;
+
+use crate::common;
 
 const MODEL: &str = "version: 1
 project: shop
@@ -178,7 +178,11 @@ fn output_that_vanishes_between_compile_and_write_is_rebuilt() {
     let smaller = iacgen::compile(&reader, &Filter::default()).expect("compiles");
     std::fs::remove_file(dir.path().join("deploy/compose/staging/prometheus.yml")).expect("rm");
     let report = write::build(dir.path(), "deploy", &smaller.files, &Filter::default(), &options).expect("build");
-    assert_eq!(report.removed, vec![String::from("compose/development/prometheus.yml")]);
+    let removed = write::Removed {
+        path: String::from("compose/development/prometheus.yml"),
+        target: Some(iacgen::shared::Target::Compose),
+    };
+    assert_eq!(report.removed, vec![removed]);
     assert!(temp_files(dir.path()).is_empty());
 }
 

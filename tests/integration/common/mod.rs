@@ -1,14 +1,16 @@
-//! Helpers shared by the integration tests: compile a project folder, list cases.
+//! Helpers shared by the integration tests: compile a project folder, list cases, run every item
+//! of a data-driven check.
 
 #![allow(dead_code)]
 
+pub mod lists;
 pub mod models;
 pub mod pipeline;
 
 use std::path::{Path, PathBuf};
 
+use iacgen::shared::{FileSet, Filter};
 use iacgen::source::reader::Reader;
-use iacgen::targets::{FileSet, Filter};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -76,4 +78,24 @@ pub fn unprivileged(command: &mut std::process::Command, project: &Path) -> bool
         use std::os::unix::fs::PermissionsExt;
         std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o001 != 0)
     })
+}
+
+/// Run `check` on every `(label, item)`, also after one fails, then fail once naming every item
+/// that failed (each failure's own message is printed as it happens): one mismatch never hides the
+/// next.
+pub fn each<L: std::fmt::Display, T>(items: impl IntoIterator<Item = (L, T)>, mut check: impl FnMut(T)) {
+    let mut failed = Vec::new();
+    let mut count = 0;
+    for (label, item) in items {
+        count += 1;
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(item))).is_err() {
+            failed.push(label.to_string());
+        }
+    }
+    assert!(failed.is_empty(), "{} of {count} failed: {}", failed.len(), failed.join(", "));
+}
+
+/// The project folder `root/name`.
+pub fn project(root: &str, name: &str) -> PathBuf {
+    repo().join(root).join(name)
 }

@@ -2,8 +2,6 @@
 //! leaves a half-written file, and the next build repairs everything with no stray temp file; two
 //! builds at the same time never interleave; `check` waits for a running build.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -12,8 +10,10 @@ use std::time::{Duration, Instant};
 use iacgen::output::fs_safe;
 use iacgen::output::manifest::{MANIFEST, Manifest};
 use iacgen::output::write::{self, WriteOptions};
+use iacgen::shared::{FileSet, Filter};
 use iacgen::source::reader::Reader;
-use iacgen::targets::{FileSet, Filter};
+
+use crate::common;
 
 /// A project big enough that a debug build takes a noticeable time: `services` services in
 /// `environments` compose environments. Variant B bumps half the versions (modified files), drops
@@ -278,8 +278,7 @@ fn concurrent_builds_of_different_models_never_interleave() {
         let winner = sets.iter().find(|set| as_bytes(set) == files);
         let Some(winner) = winner else { panic!("round {round}: the output is a mix of two builds") };
         let (disk, manifest) = iacgen::output::changes::disk(&root.join("deploy"), winner, &Filter::default());
-        let drift =
-            iacgen::output::changes::between(&disk, &iacgen::output::changes::snapshot(winner), Some(&manifest));
+        let drift = iacgen::output::changes::between(&disk, winner, Some(&manifest));
         assert!(drift.is_empty(), "round {round}: drift after concurrent builds");
         let expected = Manifest::of(winner, &Manifest::default(), &Filter::default(), "iacgen.yaml");
         assert_eq!(manifest.files, expected.files, "round {round}: the manifest is not the winner's");

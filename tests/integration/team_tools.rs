@@ -2,7 +2,7 @@
 //! from `.pre-commit-hooks.yaml`, and the GitHub Action's shell step (`.github/actions/iacgen/run.sh`)
 //! with a fake pull-request event and a fake `gh` that records its arguments.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -185,7 +185,7 @@ fn run_action(repo: &Path, environment: &[(&str, &str)], existing: Option<&str>)
 }
 
 fn snapshot(name: &str, text: &str) {
-    insta::with_settings!({ snapshot_path => "snapshots/integrations", prepend_module_to_snapshot => false, omit_expression => true }, {
+    insta::with_settings!({ snapshot_path => "../snapshots/integrations", prepend_module_to_snapshot => false, omit_expression => true }, {
         insta::assert_snapshot!(name, text);
     });
 }

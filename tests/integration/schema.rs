@@ -2,12 +2,12 @@
 //! example model validates against the schema (so editors with the YAML language server see no false
 //! errors).
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use iacgen::model::decode;
 use serde_json::Value;
+
+use crate::common;
 
 fn schema() -> Value {
     serde_json::from_str(iacgen::schema::SCHEMA).expect("the schema is JSON")
@@ -71,10 +71,11 @@ fn every_example_model_validates_against_the_schema() {
     }))
     .expect("environment schema");
     let roots = [common::repo().join("fixtures/ok"), common::repo().join("tests/cases")];
-    for dir in roots.iter().flat_map(|root| common::projects(root)) {
-        for entry in walkdir::WalkDir::new(&dir).into_iter().flatten() {
+    let projects: Vec<std::path::PathBuf> = roots.iter().flat_map(|root| common::projects(root)).collect();
+    common::each(projects.iter().map(|dir| (dir.display(), dir)), |dir| {
+        for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
             let path = entry.path();
-            let relative = path.strip_prefix(&dir).expect("inside");
+            let relative = path.strip_prefix(dir).expect("inside");
             let Some(text) = relative.to_str() else { continue };
             let chosen = if text == "iacgen.yaml" {
                 &validator
@@ -90,13 +91,13 @@ fn every_example_model_validates_against_the_schema() {
                 chosen.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
             assert!(errors.is_empty(), "{} does not validate against the schema: {errors:#?}", path.display());
         }
-    }
+    });
 }
 
 fn yaml_to_json(path: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(path).expect("read");
-    let file = iacgen::source::span::SourceFile::new(path.display().to_string(), text);
-    let node = iacgen::source::yaml::parse(iacgen::source::span::FileId(0), &file).expect("valid YAML");
+    let file = iacgen::shared::span::SourceFile::new(path.display().to_string(), text);
+    let node = iacgen::source::yaml::parse(iacgen::shared::span::FileId(0), &file).expect("valid YAML");
     decode::to_json(&node)
 }
 

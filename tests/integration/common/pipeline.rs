@@ -1,6 +1,6 @@
 //! One run of the whole pipeline on a project packed into one byte string, with every invariant
 //! that must hold for any input. Shared by the fuzz target (`fuzz/fuzz_targets/load_validate.rs`
-//! includes this file) and the corpus regression test (`tests/fuzz_corpus.rs`).
+//! includes this file) and the corpus regression test (`tests/integration/fuzz_corpus.rs`).
 //!
 //! Bundle format: the bytes up to the first line `#@ <path>` are `iacgen.yaml`; each such line
 //! starts the file `<path>` (for example `#@ services/api.yaml`). The marker is a YAML comment, so a
@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use iacgen::diagnostic::render::{self, Format, HumanOptions};
+use iacgen::shared::Filter;
 use iacgen::source::reader::Reader;
-use iacgen::targets::Filter;
 
 /// The line prefix that starts another file of a bundle.
 pub const FILE_MARKER: &[u8] = b"#@ ";
@@ -20,7 +20,7 @@ pub const FILE_MARKER: &[u8] = b"#@ ";
 /// Split a bundle into files.
 pub fn unbundle(data: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    let mut name = String::from(iacgen::source::MODEL_FILE);
+    let mut name = String::from(iacgen::shared::MODEL_FILE);
     let mut current = Vec::new();
     for line in data.split_inclusive(|byte| *byte == b'\n') {
         if let Some(rest) = line.strip_prefix(FILE_MARKER) {
@@ -37,9 +37,9 @@ pub fn unbundle(data: &[u8]) -> BTreeMap<String, Vec<u8>> {
 
 /// Pack files into a bundle (the inverse of [`unbundle`] for files without marker lines).
 pub fn bundle(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
-    let mut out = files.get(iacgen::source::MODEL_FILE).cloned().unwrap_or_default();
+    let mut out = files.get(iacgen::shared::MODEL_FILE).cloned().unwrap_or_default();
     for (path, bytes) in files {
-        if path == iacgen::source::MODEL_FILE {
+        if path == iacgen::shared::MODEL_FILE {
             continue;
         }
         if !out.is_empty() && !out.ends_with(b"\n") {
