@@ -150,11 +150,9 @@ enum FormatArg {
     Unified,
     Stat,
     Markdown,
-    /// `graph` only.
+    // `graph` only (plain comments: value docs would turn every `--help` into the long layout).
     Mermaid,
-    /// `graph` only.
     Dot,
-    /// `graph` only.
     Svg,
 }
 
