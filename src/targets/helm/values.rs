@@ -240,14 +240,16 @@ fn tail(scope: &Scope<'_>, common: &Common<'_>, values: &mut Yaml, workload: Wor
         entry(path, value)
     });
     values.insert("volumes", Yaml::Map(volumes.collect()));
-    values.insert(
-        "security",
-        Yaml::map()
-            .with("runAsUser", int(common.security.user))
-            .with("runAsGroup", int(common.security.group))
-            .with("fsGroup", int(common.security.group))
-            .with("readOnlyRootFilesystem", Yaml::Bool(common.security.read_only_root)),
-    );
+    let mut security = Yaml::map()
+        .with("runAsUser", int(common.security.user))
+        .with("runAsGroup", int(common.security.group))
+        .with("fsGroup", int(common.security.group))
+        .with("readOnlyRootFilesystem", Yaml::Bool(common.security.read_only_root));
+    if !common.security.capabilities.is_empty() {
+        // Added back after `drop: [ALL]` in the pod template.
+        security.insert("capabilities", Yaml::strs(common.security.capabilities.iter().cloned()));
+    }
+    values.insert("security", security);
 }
 
 /// networkPolicy, checkovSkips and the extension points, empty.
