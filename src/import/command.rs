@@ -7,7 +7,7 @@ use crate::import::compose::Ctx;
 use crate::import::credentials::{self, is_credential_name};
 use crate::import::draft::{Draft, Service};
 use crate::import::{env, interpolate};
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::source::yaml::{Node, NodeKind};
 use crate::targets::compose::secret_variable;
 

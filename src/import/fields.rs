@@ -5,7 +5,7 @@ use crate::import::compose::{Ctx, get};
 use crate::import::draft::{Build, Check, Draft, Service};
 use crate::import::{Imported, absolute, command, compute, env, health, interpolate, ports, relative, volumes};
 use crate::model::image::{ImagePin, ImageRef};
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Docker's default capability set: what a container without `cap_drop` runs with, and so the

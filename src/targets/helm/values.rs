@@ -93,7 +93,7 @@ impl<'a> Workload<'a> {
     }
 
     /// Where the workload is defined.
-    pub fn origin(self) -> crate::source::span::Span {
+    pub fn origin(self) -> crate::shared::span::Span {
         match self {
             Workload::Service(service) => service.origin,
             Workload::Job(job) => job.origin,
@@ -405,6 +405,15 @@ fn skips(service: Option<&Service>, image: &Image, security: &Security) -> BTree
         let why = String::from("runs as root as iacgen.yaml says (security.user 0, rule IAC104 waived)");
         skips.insert("CKV_K8S_23", why.clone());
         skips.insert("CKV_K8S_40", why);
+    }
+    if !security.capabilities.is_empty() {
+        skips.insert(
+            "CKV_K8S_25",
+            format!(
+                "capabilities kept as iacgen.yaml says (security.capabilities: {})",
+                security.capabilities.join(" ")
+            ),
+        );
     }
     if !security.read_only_root {
         skips.insert(

@@ -3,8 +3,9 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes, did_you_mean};
 use crate::model::placeholder::{Placeholder, ResourceAttr};
-use crate::model::{Model, ResourceKind, SecretRef, ServiceSpec, Target};
-use crate::source::span::Span;
+use crate::model::{Model, ResourceKind, SecretRef, ServiceSpec};
+use crate::shared::Target;
+use crate::shared::span::Span;
 
 /// Run the checks.
 pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
@@ -68,7 +69,7 @@ pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
 /// `targets.compose.publish`: services of the model, each on its own host port.
 fn check_publish(
     model: &Model,
-    publish: &std::collections::BTreeMap<String, crate::source::span::Spanned<u16>>,
+    publish: &std::collections::BTreeMap<String, crate::shared::span::Spanned<u16>>,
     diagnostics: &mut Diagnostics,
 ) {
     let mut hosts: std::collections::BTreeMap<u16, (&str, Span)> = std::collections::BTreeMap::new();

@@ -20,7 +20,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
             environment: stack.environment.clone(),
         });
     };
-    let span_of = |origins: &BTreeMap<String, Origin>, field: &str, fallback: crate::source::span::Span| {
+    let span_of = |origins: &BTreeMap<String, Origin>, field: &str, fallback: crate::shared::span::Span| {
         origins.get(field).and_then(|o| o.span).unwrap_or(fallback)
     };
     start_order(stack, &mut push);
