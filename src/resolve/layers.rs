@@ -13,7 +13,7 @@ use crate::model::image::ImagePin;
 use crate::model::placeholder::Placeholder;
 use crate::model::quantity::{Cpu, Duration, Memory};
 use crate::model::{Concurrency, FileSource, ServiceSpec, Strategy};
-use crate::source::span::Spanned;
+use crate::shared::span::Spanned;
 
 /// The ordered layers of one service or job.
 pub struct Layers<'a> {
@@ -37,7 +37,7 @@ pub mod builtin {
 }
 
 impl<'a> Layers<'a> {
-    fn origin(layer: Layer, span: crate::source::span::Span) -> Origin {
+    fn origin(layer: Layer, span: crate::shared::span::Span) -> Origin {
         Origin { layer, span: Some(span) }
     }
 

@@ -17,8 +17,9 @@ pub mod values;
 
 use crate::diagnostic::Diagnostics;
 use crate::ir::{Compilation, Stack, Target};
+use crate::shared::FileSet;
 pub use crate::targets::aws::registry::ecr_path;
-use crate::targets::{EmitOptions, FileSet, embedded};
+use crate::targets::{EmitOptions, embedded};
 
 /// Emit the target for every environment in `stacks`, and the shared root of each account's ECR
 /// repositories ([`registry`]).
@@ -54,7 +55,7 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
 /// The modules, once for all environments: every `*.tf` and `*.sh` of `modules/aws/`, then the project's own
 /// `targets.aws.templates` files on top (added or replacing).
 fn copy_modules(stacks: &[&Stack], options: &EmitOptions, files: &mut FileSet) {
-    let default_header = crate::targets::header::hash_comment(crate::source::MODEL_FILE, &[]);
+    let default_header = crate::targets::header::hash_comment(crate::shared::MODEL_FILE, &[]);
     let header = crate::targets::header::hash_comment(&options.model_file, &[]);
     for (path, contents) in embedded::under("modules/aws/") {
         // Terraform files, and the scripts a module runs (the service's run-migration.sh).
