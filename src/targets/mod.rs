@@ -11,6 +11,7 @@ pub mod embedded;
 pub mod hcl;
 pub mod header;
 pub mod helm;
+pub mod tags;
 pub mod yaml_out;
 
 use crate::diagnostic::Diagnostics;
