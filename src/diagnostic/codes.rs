@@ -83,7 +83,7 @@ codes! {
         "Define it, or fix the name (the help line suggests the closest one).";
     UNKNOWN_PLACEHOLDER = 23, "unknown-placeholder", Error, false,
         "A `${...}` placeholder that iacgen does not know.",
-        "Use ${resources.<r>.host|port|name|user}, ${services.<s>.host|port|url}, ${environment} or ${project}; write $${ for a literal ${.";
+        "Use ${resources.<r>.host|port|name|user|url}, ${services.<s>.host|port|url}, ${environment} or ${project}; write $${ for a literal ${.";
     DERIVED_NAME_INVALID = 24, "derived-name-invalid", Error, false,
         "A cloud resource name derived from the model breaks the provider's naming rules.",
         "Shorten the project, environment, service, job or resource name named in the message.";
@@ -135,6 +135,9 @@ codes! {
     LOCAL_ENV_REFUSED = 43, "local-env-refused", Error, false,
         "`iacgen env` was asked for an environment it does not write local secrets for: unknown, not of the development stage, or without the compose target.",
         "Run `iacgen env` for a development environment that targets compose; staging and production secrets belong in the platform's secret store.";
+    CREDENTIAL_NOT_MAPPED = 44, "credential-not-mapped", Warning, true,
+        "A service or job uses a resource that requires a password (a cache with AUTH, a database) but no variable of it reads that password: its connections are refused (NOAUTH, authentication failed).",
+        "Map the password (`secrets: { CACHE_PASSWORD: cache.password }`), or use `${resources.<r>.url}`, which carries it; waive it with a reason when the client authenticates otherwise.";
     MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,
         "A service with a port has no health check, so no platform can tell when it is ready or stuck.",
         "Add `health: { path: /health }` (or `command: [...]`).";

@@ -5,6 +5,7 @@
 
 pub mod cron;
 pub mod decode;
+pub mod egress;
 pub mod image;
 pub mod placeholder;
 pub mod quantity;
@@ -12,6 +13,7 @@ pub mod quantity;
 use std::collections::BTreeMap;
 
 use crate::model::cron::Cron;
+use crate::model::egress::Egress;
 use crate::model::image::{ImagePin, ImageRef};
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
@@ -65,6 +67,8 @@ pub struct ServiceSpec {
     /// Services that must have started (healthy, when they have a health check) before this one
     /// starts, where the target orders start-up (compose).
     pub after: Option<Spanned<Vec<Name>>>,
+    /// What it reaches outside the platform (`host:port`); the last layer's list wins.
+    pub egress: Option<Spanned<Vec<Spanned<Egress>>>>,
     pub resources: Option<ComputeSpec>,
     pub replicas: Option<Spanned<u32>>,
     pub autoscale: Option<Spanned<Option<AutoscaleSpec>>>,
@@ -374,6 +378,8 @@ pub struct ResourcePin {
     pub port: Option<Spanned<u16>>,
     pub name: Option<Spanned<String>>,
     pub user: Option<Spanned<String>>,
+    /// Whether clients must connect with TLS (what the existing server demands).
+    pub tls: Option<Spanned<bool>>,
 }
 
 /// `targets:` (and an environment's `targets_config:` overrides, where every field is optional too).
@@ -421,6 +427,9 @@ pub struct HelmConfig {
     pub secret_store: Option<Spanned<String>>,
     pub ingress_namespace: Option<Spanned<String>>,
     pub monitoring_namespace: Option<Spanned<String>>,
+    /// Address ranges inside the platform (pods, services, nodes, private networks): egress to a
+    /// host outside it, matched by port, excludes them.
+    pub internal_cidrs: Option<Spanned<Vec<String>>>,
     pub templates: Option<Spanned<TemplateDir>>,
     pub span: Span,
 }

@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    Autoscale, Build, Compute, EnvValue, Health, HealthCheck, Image, Ingress, Layer, Metrics, Origin, SecretEnv,
-    Security, Volume,
+    Autoscale, Build, Compute, Egress, EnvValue, Health, HealthCheck, Image, Ingress, Layer, Metrics, Origin,
+    SecretEnv, SecretRef, Security, Volume,
 };
 use crate::model::image::ImagePin;
-use crate::model::placeholder::Placeholder;
+use crate::model::placeholder::{Placeholder, ResourceAttr};
 use crate::model::quantity::{Cpu, Duration, Memory};
 use crate::model::{Concurrency, FileSource, ServiceSpec, Strategy};
 use crate::shared::span::Spanned;
@@ -227,6 +227,44 @@ impl<'a> Layers<'a> {
         secrets
     }
 
+    /// `egress:` (the last list wins), sorted, each `host:port` once.
+    pub fn egress(&self, origins: &mut BTreeMap<String, Origin>) -> Vec<Egress> {
+        let Some((entries, origin)) = self.pick(|s| s.egress.as_ref()) else { return Vec::new() };
+        origins.insert(String::from("egress"), origin);
+        let set: BTreeSet<Egress> = entries.into_iter().map(|entry| entry.value).collect();
+        set.into_iter().collect()
+    }
+
+    /// `secrets:` plus the password of each resource that a connection URL (`${resources.r.url}`)
+    /// names, when the resource has one and no variable of the workload maps it yet: as
+    /// `<RESOURCE>_PASSWORD`, unless that name is taken (validation reports it then).
+    pub fn secrets_with_url_passwords(
+        &self,
+        env: &BTreeMap<String, EnvValue>,
+        has_password: impl Fn(&str) -> bool,
+        origins: &mut BTreeMap<String, Origin>,
+    ) -> BTreeMap<String, SecretEnv> {
+        let mut secrets = self.secrets(origins);
+        for value in env.values() {
+            for (placeholder, _) in value.template.placeholders() {
+                let Placeholder::Resource { name, attr: ResourceAttr::Url } = placeholder else { continue };
+                if !has_password(name) || crate::ir::password_env(&secrets, name).is_some() {
+                    continue;
+                }
+                let variable = crate::ir::implied_password_env(name);
+                if env.contains_key(&variable) || secrets.contains_key(&variable) {
+                    continue;
+                }
+                origins.insert(format!("secrets.{variable}"), value.origin);
+                secrets.insert(
+                    variable,
+                    SecretEnv { reference: SecretRef::ResourcePassword(name.clone()), origin: value.origin },
+                );
+            }
+        }
+        secrets
+    }
+
     /// `uses:` or `calls:` (the last list wins), plus what the env placeholders imply.
     pub fn links(
         &self,
@@ -238,7 +276,11 @@ impl<'a> Layers<'a> {
         let mut set = BTreeSet::new();
         if let Some((names, origin)) = self.pick(|s| get(s)) {
             origins.insert(field.to_string(), origin);
-            set.extend(names.into_iter().map(|name| name.value));
+            for name in names {
+                // Each name where it is written (`uses.db`), for diagnostics about one link.
+                origins.insert(format!("{field}.{}", name.value), Origin { span: Some(name.span), ..origin });
+                set.insert(name.value);
+            }
         }
         for value in env.values() {
             for (placeholder, _) in value.template.placeholders() {
@@ -247,6 +289,7 @@ impl<'a> Layers<'a> {
                         set.insert(name.clone());
                         // An implied link comes from the env value that names it.
                         origins.entry(field.to_string()).or_insert(value.origin);
+                        origins.entry(format!("{field}.{name}")).or_insert(value.origin);
                     }
                     _ => {}
                 }

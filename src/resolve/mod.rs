@@ -43,17 +43,21 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
     let registry = model.registry.as_ref().map(|r| r.value.clone());
     let empty = ServiceSpec::default();
 
+    // Resources whose clients send a password (a connection URL carries it).
+    let has_password = |resource: &str| {
+        model.resources.get(resource).is_some_and(|r| r.auth.as_ref().is_none_or(|a| a.value == Auth::Password))
+    };
     let mut services = BTreeMap::new();
     for (name, definition) in &model.services {
         let override_ = environment.and_then(|e| e.services.get(name)).map(|(_, spec)| spec);
         let layers = layers_of(model, environment, &definition.spec, override_, &empty);
-        services.insert(name.clone(), service(name, &layers, registry.as_deref(), definition.name.span));
+        services.insert(name.clone(), service(name, &layers, registry.as_deref(), definition.name.span, &has_password));
     }
     let mut jobs = BTreeMap::new();
     for (name, definition) in &model.jobs {
         let override_ = environment.and_then(|e| e.jobs.get(name)).map(|(_, spec)| spec);
         let layers = layers_of(model, environment, &definition.spec, override_, &empty);
-        if let Some(job) = job(name, &layers, registry.as_deref(), definition.name.span) {
+        if let Some(job) = job(name, &layers, registry.as_deref(), definition.name.span, &has_password) {
             jobs.insert(name.clone(), job);
         }
     }
@@ -82,6 +86,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
                 user: pin
                     .and_then(|p| p.user.as_ref())
                     .map_or_else(|| kind.default_user().to_string(), |u| u.value.clone()),
+                tls: pin.and_then(|p| p.tls.as_ref()).is_some_and(|t| t.value),
                 image: definition.image.as_ref().map(|image| match &image.value.pin {
                     Some(_) => image.value.reference(),
                     None => format!("{}:{}", image.value.repository, version_of(definition)),
@@ -150,7 +155,13 @@ fn layers_of<'a>(
     }
 }
 
-fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Service {
+fn service(
+    name: &str,
+    layers: &Layers<'_>,
+    registry: Option<&str>,
+    origin: crate::shared::span::Span,
+    has_password: &dyn Fn(&str) -> bool,
+) -> Service {
     let mut origins = BTreeMap::new();
     let image = layers.image(name, registry, &mut origins);
     let ports = layers.ports(&mut origins);
@@ -166,7 +177,8 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
         build: layers.build(&mut origins),
         command: layers.command(&mut origins),
         health: layers.health(&mut origins),
-        secrets: layers.secrets(&mut origins),
+        secrets: layers.secrets_with_url_passwords(&env, has_password, &mut origins),
+        egress: layers.egress(&mut origins),
         compute: layers.compute(&mut origins),
         replicas: layers.replicas(&mut origins),
         autoscale: layers.autoscale(&mut origins),
@@ -189,7 +201,13 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
     }
 }
 
-fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Option<Job> {
+fn job(
+    name: &str,
+    layers: &Layers<'_>,
+    registry: Option<&str>,
+    origin: crate::shared::span::Span,
+    has_password: &dyn Fn(&str) -> bool,
+) -> Option<Job> {
     let mut origins = BTreeMap::new();
     let (schedule, schedule_origin) = layers.pick(|s| s.schedule.as_ref())?;
     origins.insert(String::from("schedule"), schedule_origin);
@@ -201,7 +219,8 @@ fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::s
         name: name.to_string(),
         build: layers.build(&mut origins),
         command: layers.command(&mut origins),
-        secrets: layers.secrets(&mut origins),
+        secrets: layers.secrets_with_url_passwords(&env, has_password, &mut origins),
+        egress: layers.egress(&mut origins),
         compute: layers.compute(&mut origins),
         security: layers.security(&mut origins),
         volumes: layers.volumes(&mut origins),
@@ -234,6 +253,12 @@ fn link_callers(services: &mut BTreeMap<String, Service>, jobs: &BTreeMap<String
         }
     }
 }
+
+/// What counts as inside the platform when nothing says otherwise: the private ranges of RFC 1918
+/// (where clusters put pods, services and nodes), the shared address space of RFC 6598 (some CNIs'
+/// pod ranges) and link-local (the cloud's instance metadata service, 169.254.169.254).
+pub const DEFAULT_INTERNAL_CIDRS: &[&str] =
+    &["10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"];
 
 /// Target options with the environment's `targets_config` applied field by field.
 fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Stage) -> TargetConfig {
@@ -277,6 +302,8 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
                 over.and_then(|x| x.monitoring_namespace.as_ref()),
             )
             .unwrap_or_else(|| String::from("monitoring")),
+            internal_cidrs: value(h.internal_cidrs.as_ref(), over.and_then(|x| x.internal_cidrs.as_ref()))
+                .unwrap_or_else(|| DEFAULT_INTERNAL_CIDRS.iter().map(|c| c.to_string()).collect()),
             templates: h.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
             templates_span: h.templates.as_ref().map(|t| t.span),
         }

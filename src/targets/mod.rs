@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod azure;
 pub mod compose;
+pub mod connection;
 pub mod ecs;
 pub mod embedded;
 pub mod hcl;

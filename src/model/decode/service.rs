@@ -7,6 +7,7 @@ use crate::model::cron::Cron;
 use crate::model::decode::{
     Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, sub_span,
 };
+use crate::model::egress::Egress;
 use crate::model::image::{ImageRef, parse_pin};
 use crate::model::placeholder::{self, Template};
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
@@ -38,6 +39,7 @@ pub const SERVICE_KEYS: &[&str] = &[
     "uses",
     "calls",
     "after",
+    "egress",
     "resources",
     "replicas",
     "autoscale",
@@ -61,6 +63,7 @@ pub const JOB_KEYS: &[&str] = &[
     "secrets",
     "uses",
     "calls",
+    "egress",
     "resources",
     "security",
     "volumes",
@@ -127,6 +130,9 @@ pub fn service_spec(ctx: &mut Ctx<'_>, node: &Node, context: &str, kind: LayerKi
     }
     if let Some(node) = get(map, "after") {
         spec.after = name_list(ctx, node, &at("after"));
+    }
+    if let Some(node) = get(map, "egress") {
+        spec.egress = egress(ctx, node, &at("egress"));
     }
     if let Some(node) = get(map, "resources") {
         spec.resources = compute(ctx, node, &at("resources"));
@@ -384,6 +390,16 @@ fn secret_refs(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String
         out.insert(name, Spanned::new(reference, value.span));
     }
     out
+}
+
+/// `egress: ["api.stripe.com:443", ...]`: each entry keeps its span; a bad one is reported and skipped.
+fn egress(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Vec<Spanned<Egress>>>> {
+    let NodeKind::Seq(items) = &node.kind else {
+        ctx.wrong_type(node, "a list of `host:port`", context);
+        return None;
+    };
+    let entries = items.iter().filter_map(|item| parsed(ctx, item, context, Egress::parse)).collect();
+    Some(Spanned::new(entries, node.span))
 }
 
 fn compute(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<ComputeSpec> {

@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 use crate::ir::{EnvValue, Image, Layer, Origin, SecretEnv, SecretRef, Stack};
 use crate::model::placeholder::{Placeholder, ResourceAttr, Segment, ServiceAttr};
 use crate::targets::azure::names::{self, Names};
+use crate::targets::connection;
 use crate::targets::hcl::{self, Expr, Piece};
 
-/// What a placeholder becomes: a reference into a module, or literal text.
+/// What a placeholder becomes: a reference into a module, literal text, or both (a URL).
 enum Value {
     Reference(String),
     Literal(String),
+    Pieces(Vec<Piece>),
 }
 
 fn placeholder(stack: &Stack, names: &Names<'_>, placeholder: &Placeholder) -> Value {
@@ -25,6 +27,7 @@ fn placeholder(stack: &Stack, names: &Names<'_>, placeholder: &Placeholder) -> V
                 ResourceAttr::Port => format!("{module}.port"),
                 ResourceAttr::Name => format!("{module}.database_name"),
                 ResourceAttr::User => format!("{module}.admin_user"),
+                ResourceAttr::Url => return url(stack, name, &module),
             })
         }
         // Literals from the derived name, not module outputs: two services that call each other would
@@ -40,6 +43,32 @@ fn placeholder(stack: &Stack, names: &Names<'_>, placeholder: &Placeholder) -> V
     }
 }
 
+/// A connection URL without its password: every Azure server here requires TLS (Azure Cache for
+/// Redis on its TLS port only). App settings hold a Key Vault reference only as a whole value, so
+/// the password travels in its own setting (README: azure).
+fn url(stack: &Stack, name: &str, module: &str) -> Value {
+    let Some(resource) = stack.resources.get(name) else { return Value::Literal(String::new()) };
+    let reference = |output: &str| format!("{module}.{output}");
+    let parts = connection::UrlParts {
+        kind: resource.kind,
+        tls: true,
+        user: reference("admin_user"),
+        password: None,
+        host: reference("host"),
+        port: reference("port"),
+        database: reference("database_name"),
+    };
+    Value::Pieces(
+        connection::pieces(parts, true)
+            .into_iter()
+            .map(|piece| match piece {
+                connection::Piece::Text(text) => Piece::Text(text.to_string()),
+                connection::Piece::Part(reference) => Piece::Interpolation(reference),
+            })
+            .collect(),
+    )
+}
+
 /// One env value: a bare reference when it is exactly one placeholder, else a string (template).
 pub fn env_value(stack: &Stack, names: &Names<'_>, value: &EnvValue) -> Expr {
     if let [Segment::Placeholder(only, _)] = value.template.segments.as_slice()
@@ -52,11 +81,12 @@ pub fn env_value(stack: &Stack, names: &Names<'_>, value: &EnvValue) -> Expr {
         .template
         .segments
         .iter()
-        .map(|segment| match segment {
-            Segment::Text(text) => Piece::Text(text.clone()),
+        .flat_map(|segment| match segment {
+            Segment::Text(text) => vec![Piece::Text(text.clone())],
             Segment::Placeholder(only, _) => match placeholder(stack, names, only) {
-                Value::Reference(reference) => Piece::Interpolation(reference),
-                Value::Literal(text) => Piece::Text(text),
+                Value::Reference(reference) => vec![Piece::Interpolation(reference)],
+                Value::Literal(text) => vec![Piece::Text(text)],
+                Value::Pieces(pieces) => pieces,
             },
         })
         .collect();

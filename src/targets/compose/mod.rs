@@ -5,6 +5,7 @@
 //! each as `${NAME:?...}` so `docker compose up` fails loudly when one is missing.
 
 mod gateway;
+mod networks;
 mod ports;
 mod resource;
 mod workload;
@@ -16,6 +17,7 @@ use crate::ir::{Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr};
 use crate::shared::FileSet;
 use crate::targets::EmitOptions;
+use crate::targets::connection;
 use crate::targets::header;
 use crate::targets::yaml_out::{self, Yaml};
 
@@ -45,7 +47,7 @@ pub fn secret_variable(secret: &str) -> String {
 
 /// The `.env` variable that carries a resource's password: `db` → `DB_PASSWORD`.
 pub fn password_variable(resource: &str) -> String {
-    format!("{}_PASSWORD", secret_variable(resource))
+    crate::ir::implied_password_env(resource)
 }
 
 /// `${NAME:?...}`: compose refuses to start when the variable is unset or empty.
@@ -58,26 +60,42 @@ pub fn literal(text: &str) -> String {
     text.replace('$', "$$")
 }
 
-/// What a placeholder means inside this compose project.
-pub fn placeholder_value(stack: &Stack, placeholder: &Placeholder) -> String {
+/// What a placeholder means inside this compose project, as compose text (literal parts escaped;
+/// a connection URL interpolates the resource's password from `.env`, which compose reads).
+pub fn placeholder_text(stack: &Stack, placeholder: &Placeholder) -> String {
     match placeholder {
-        Placeholder::Environment => stack.environment.clone(),
-        Placeholder::Project => stack.project.clone(),
+        Placeholder::Environment => literal(&stack.environment),
+        Placeholder::Project => literal(&stack.project),
         Placeholder::Resource { name, attr } => match stack.resources.get(name) {
             Some(resource) => match attr {
-                ResourceAttr::Host => resource.name.clone(),
+                ResourceAttr::Host => literal(&resource.name),
                 ResourceAttr::Port => resource.kind.default_port().to_string(),
-                ResourceAttr::Name => resource.database.clone(),
-                ResourceAttr::User => resource.user.clone(),
+                ResourceAttr::Name => literal(&resource.database),
+                ResourceAttr::User => literal(&resource.user),
+                ResourceAttr::Url => {
+                    let password = (resource.auth == crate::ir::Auth::Password)
+                        .then(|| required_variable(&password_variable(&resource.name)));
+                    let port = resource.kind.default_port().to_string();
+                    // No TLS between containers on one host.
+                    connection::url(connection::UrlParts {
+                        kind: resource.kind,
+                        tls: false,
+                        user: &literal(&connection::escape(&resource.user)),
+                        password: password.as_deref(),
+                        host: &literal(&resource.name),
+                        port: &port,
+                        database: &literal(&connection::escape(&resource.database)),
+                    })
+                }
             },
             None => String::new(),
         },
         Placeholder::Service { name, attr } => {
             let port = stack.services.get(name).and_then(|s| s.http_port()).map(|p| p.to_string()).unwrap_or_default();
             match attr {
-                ServiceAttr::Host => name.clone(),
+                ServiceAttr::Host => literal(name),
                 ServiceAttr::Port => port,
-                ServiceAttr::Url => format!("http://{name}:{port}"),
+                ServiceAttr::Url => literal(&format!("http://{name}:{port}")),
             }
         }
     }
@@ -95,8 +113,14 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let mut variables: BTreeMap<String, String> = BTreeMap::new();
     let mut comments: BTreeMap<String, String> = BTreeMap::new();
 
+    let mut used_networks = std::collections::BTreeSet::new();
+    let mut join = |service: &mut Yaml, joined: std::collections::BTreeSet<&'static str>| {
+        networks::attach(service, &joined);
+        used_networks.extend(joined);
+    };
     for resource in stack.resources.values() {
-        let (service, volume) = resource::container(resource);
+        let (mut service, volume) = resource::container(resource);
+        join(&mut service, [networks::BACKEND].into());
         if resource.auth == crate::ir::Auth::Password {
             variables.insert(
                 password_variable(&resource.name),
@@ -107,17 +131,22 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         services.insert(resource.name.clone(), service);
     }
     for service in stack.services.values() {
-        let built = workload::service(stack, service, published.get(&service.name).copied(), options);
+        let host_port = published.get(&service.name).copied();
+        let mut built = workload::service(stack, service, host_port, options);
         variables.extend(built.variables);
         volumes.extend(built.volumes.into_iter().map(|v| (v, Yaml::map())));
         configs.extend(built.configs);
-        if let Some(migration) = built.migration {
+        if let Some(mut migration) = built.migration {
+            join(&mut migration, networks::of_migration(stack, service));
             services.insert(format!("{}-migrate", service.name), migration);
         }
+        let published = host_port.is_some() && service.http_port().is_some();
+        join(&mut built.service, networks::of_service(stack, service, published));
         services.insert(service.name.clone(), built.service);
     }
     for job in stack.jobs.values() {
-        let built = workload::job(stack, job, options);
+        let mut built = workload::job(stack, job, options);
+        join(&mut built.service, networks::of_job(stack, job));
         variables.extend(built.variables);
         volumes.extend(built.volumes.into_iter().map(|v| (v, Yaml::map())));
         configs.extend(built.configs);
@@ -131,12 +160,19 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         services.insert(job.name.clone(), built.service);
     }
     if compose_options.gateway {
-        let (service, config) = gateway::nginx(stack, options);
+        let (mut service, config) = gateway::nginx(stack, options);
+        let routes = stack.services.values().any(|s| s.ingress.is_some() && s.http_port().is_some());
+        let mut joined: std::collections::BTreeSet<&'static str> = [networks::PUBLISHED].into();
+        if routes {
+            joined.insert(networks::APPS);
+        }
+        join(&mut service, joined);
         services.insert(String::from("gateway"), service);
         files.insert(format!("{dir}/nginx.conf"), Target::Compose, Some(environment), config);
     }
     if compose_options.monitoring {
-        let (service, config) = gateway::prometheus(stack, options);
+        let (mut service, config) = gateway::prometheus(stack, options);
+        join(&mut service, [networks::APPS].into());
         services.insert(String::from("prometheus"), service);
         volumes.insert(String::from("prometheus-data"), Yaml::map());
         files.insert(format!("{dir}/prometheus.yml"), Target::Compose, Some(environment), config);
@@ -153,6 +189,9 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     if !volumes.is_empty() {
         document.insert("volumes", Yaml::Map(volumes.into_iter().map(|(k, v)| entry(k, v)).collect()));
     }
+    if let Some(declared) = networks::declare(&used_networks) {
+        document.insert("networks", declared);
+    }
     if !configs.is_empty() {
         document.insert("configs", Yaml::Map(configs.into_iter().map(|(k, v)| entry(k, v)).collect()));
     }
@@ -162,6 +201,7 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         String::from("Secrets come from .env beside this file (copy .env.example; never commit .env)."),
     ];
     notes.extend(ports::describe(stack, &published, compose_options.gateway));
+    notes.extend(networks::describe(stack, &used_networks));
     let text = format!("{}{}", header::hash_comment(&options.model_file, &notes), yaml_out::to_string(&document));
     files.insert(format!("{dir}/compose.yaml"), Target::Compose, Some(environment), text);
     files.insert(format!("{dir}/.env.example"), Target::Compose, Some(environment), env_example(options, &variables));

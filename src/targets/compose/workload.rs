@@ -6,7 +6,7 @@ use crate::ir::{
     Build, Compute, EnvValue, Health, HealthCheck, Image, Job, SecretEnv, SecretRef, Security, Service, Stack, Volume,
 };
 use crate::targets::EmitOptions;
-use crate::targets::compose::{literal, password_variable, placeholder_value, required_variable, secret_variable};
+use crate::targets::compose::{literal, password_variable, placeholder_text, required_variable, secret_variable};
 use crate::targets::yaml_out::Yaml;
 
 /// A built compose service and what it needs at the top level of the file.
@@ -157,7 +157,7 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
             match segment {
                 crate::model::placeholder::Segment::Text(text) => acc.push_str(&literal(text)),
                 crate::model::placeholder::Segment::Placeholder(placeholder, _) => {
-                    acc.push_str(&literal(&placeholder_value(stack, placeholder)))
+                    acc.push_str(&placeholder_text(stack, placeholder))
                 }
             }
             acc
@@ -175,7 +175,9 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
                 (secret_variable(secret_name), description)
             }
             SecretRef::ResourcePassword(resource) => {
-                (password_variable(resource), format!("password of the resource `{resource}`"))
+                // The same line the resource's own container writes for the variable.
+                let kind = stack.resources.get(resource).map_or("resource", |r| r.kind.as_str());
+                (password_variable(resource), format!("password of the {kind} `{resource}`"))
             }
         };
         environment.insert(name.clone(), required_variable(&variable));

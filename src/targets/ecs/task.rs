@@ -10,7 +10,7 @@ use crate::targets::ecs::container::{self, Place, Values, Workload};
 use crate::targets::ecs::fargate::{self, TaskSize};
 use crate::targets::ecs::node::{self, Layout, Node};
 use crate::targets::yaml_out::Yaml;
-use crate::targets::{EmitOptions, header, yaml_out};
+use crate::targets::{EmitOptions, connection, header, yaml_out};
 
 /// Placeholders and secrets as plain strings: the environment's pinned values and Secrets Manager ARNs.
 struct Literal<'a> {
@@ -31,6 +31,17 @@ impl Literal<'_> {
                     ResourceAttr::Port => resource.port.to_string(),
                     ResourceAttr::Name => resource.database.clone(),
                     ResourceAttr::User => resource.user.clone(),
+                    // ECS injects whole secrets only: the URL carries no password, which the task
+                    // gets in its own variable (README: ecs).
+                    ResourceAttr::Url => connection::url(connection::UrlParts {
+                        kind: resource.kind,
+                        tls: resource.tls,
+                        user: &connection::escape(&resource.user),
+                        password: None,
+                        host: resource.host.as_deref().unwrap_or_default(),
+                        port: &resource.port.to_string(),
+                        database: &connection::escape(&resource.database),
+                    }),
                 },
                 None => String::new(),
             },

@@ -30,6 +30,7 @@ macro_rules! error_cases {
         $suite! {
             autoscale_bounds: "autoscale-bounds",
             azure_unsupported: "azure-unsupported",
+            credential_not_mapped: "credential-not-mapped",
             derived_name_invalid: "derived-name-invalid",
             duplicate_definition: "duplicate-definition",
             duplicate_key: "duplicate-key",
@@ -40,6 +41,7 @@ macro_rules! error_cases {
             health_check_shape: "health-check-shape",
             implicit_stage: "implicit-stage",
             invalid_cron: "invalid-cron",
+            invalid_egress: "invalid-egress",
             invalid_name: "invalid-name",
             invalid_port: "invalid-port",
             invalid_value: "invalid-value",
