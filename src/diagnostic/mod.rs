@@ -4,7 +4,6 @@
 //! formats in [`render`].
 
 pub mod codes;
-pub mod render;
 
 use crate::shared::span::{SourceMap, Span};
 pub use codes::Code;
