@@ -14,13 +14,14 @@ pub struct Validated {
     pub resolved: Resolved,
 }
 
-/// Load, validate and resolve the project.
+/// Load, validate and resolve the project, checking the environments and targets `--env` and
+/// `--target` select (all by default).
 pub fn run(options: &Options) -> Outcome<Validated> {
     let reader = match project(options) {
         Ok((_, reader)) => reader,
         Err(stop) => return Outcome::stopped(stop),
     };
-    let mut resolved = match pipeline::resolve_model(&reader) {
+    let mut resolved = match pipeline::resolve_for(&reader, &options.filter) {
         Ok(resolved) => resolved,
         Err(failure) => return Outcome::stopped(failure),
     };

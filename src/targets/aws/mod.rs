@@ -8,6 +8,7 @@
 //! to module outputs ([`values`]). Files are written by the HCL writer shared with the azure target
 //! ([`crate::targets::hcl`]), whose output is what `terraform fmt` produces.
 
+pub mod checks;
 mod main_tf;
 pub mod names;
 mod plan;
@@ -16,32 +17,23 @@ pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::Diagnostics;
 use crate::ir::{Compilation, Image, Stack, Target};
 use crate::shared::FileSet;
 use crate::targets::{EmitOptions, embedded};
 
-/// Emit the target for every environment in `stacks`.
-pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+/// Emit the target for every environment in `stacks` (checked by [`checks`]).
+pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> FileSet {
     let mut files = FileSet::default();
-    let mut diagnostics = Diagnostics::new();
     let registries = registries(stacks);
     for stack in stacks {
-        match plan::plan(stack, &registries) {
-            Ok(plan) => {
-                let dir = format!("terraform/aws/{}", stack.environment);
-                for (name, text) in root::files(&plan, options) {
-                    files.insert(format!("{dir}/{name}"), Target::Aws, Some(&stack.environment), text);
-                }
-            }
-            Err(errors) => diagnostics.extend(errors),
+        let plan = plan::plan(stack, &registries);
+        let dir = format!("terraform/aws/{}", stack.environment);
+        for (name, text) in root::files(&plan, options) {
+            files.insert(format!("{dir}/{name}"), Target::Aws, Some(&stack.environment), text);
         }
     }
     copy_modules(stacks, options, &mut files);
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    Ok(files)
+    files
 }
 
 /// The ECR repositories of one account and region: which environment creates them, and their names.

@@ -49,6 +49,7 @@ macro_rules! error_cases {
             pin_missing: "pin-missing",
             read_failed: "read-failed",
             standards: "standards",
+            target_limits: "target-limits",
             target_not_configured: "target-not-configured",
             unknown_key: "unknown-key",
             unknown_placeholder: "unknown-placeholder",
