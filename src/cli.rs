@@ -55,6 +55,10 @@ enum Command {
         /// Also remove hand-edited stale files and overwrite files iacgen did not generate.
         #[arg(long)]
         force: bool,
+        /// Exit 1 when the build wrote or removed any file (as formatters' --check does), so a
+        /// pre-commit hook fails and the regenerated files can be reviewed and staged.
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Compare the output folder with the model; exit 1 on drift.
     Check,
@@ -70,12 +74,28 @@ enum Command {
         #[arg(long = "diff-format", value_enum)]
         diff_format: Option<DiffFormatArg>,
     },
+    /// Draw the platform: services, jobs, resources, gateways, and where each lands per environment.
+    ///
+    /// Prints a Mermaid flowchart (default), DOT (`--format dot`) or an SVG picture laid out by
+    /// iacgen itself (`--format svg`). `--env NAME` draws one environment (repeatable); without
+    /// it, every environment, each node listing its targets per environment.
+    /// Example: `iacgen graph --format svg > graph.svg`.
+    Graph,
     /// Load, validate and resolve only.
     Validate,
     /// Print a resolved service (or job) with the origin of each value.
     Explain { environment: String, service: String },
     /// Write a working example model.
     Init { directory: Option<PathBuf> },
+    /// Write the git-ignored compose .env of a development environment, with random local secrets.
+    ///
+    /// Example: `iacgen env development` writes deploy/compose/development/.env (mode 0600) with a
+    /// random value for every name .env.example lists. An existing .env is never rewritten: only the
+    /// names it lacks are appended. Values are never printed.
+    Env {
+        /// A development-stage environment that targets compose.
+        environment: String,
+    },
     /// Write a model from an existing deployment file, reporting what does not map.
     Import {
         #[command(subcommand)]
@@ -96,6 +116,9 @@ enum ImportSource {
         /// The folder to write iacgen.yaml in (default: the current directory).
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Print every note, not only what may not work as it did and the counts per kind.
+        #[arg(short = 'v', long = "verbose")]
+        verbose: bool,
     },
 }
 
@@ -128,6 +151,10 @@ enum FormatArg {
     Unified,
     Stat,
     Markdown,
+    // `graph` only (plain comments: value docs would turn every `--help` into the long layout).
+    Mermaid,
+    Dot,
+    Svg,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -278,9 +305,12 @@ fn run(cli: Cli) -> ExitStatus {
             p.say(&format!("wrote {}\nnext: iacgen build -C {}\n", done.path.display(), done.dir.display()));
             ExitStatus::Success
         }),
-        Command::Import { source: ImportSource::Compose { file, output } } => {
+        Command::Import { source: ImportSource::Compose { file, output, verbose } } => {
             printer.outcome(commands::import::compose(&options, &file, output), |p, done| {
                 eprint!("{}", done.import.report());
+                if verbose {
+                    eprint!("{}", done.import.details());
+                }
                 match &done.validation {
                     Ok(warnings) => {
                         p.warnings(warnings);
@@ -294,9 +324,31 @@ fn run(cli: Cli) -> ExitStatus {
                 }
             })
         }
-        Command::Build { force } => printer.outcome(commands::build::run(&options, force), |p, built| {
+        Command::Build { force, exit_code } => printer.outcome(commands::build::run(&options, force), |p, built| {
             p.say(&render::human::build_summary(built));
             eprint!("{}", render::human::build_warnings(built));
+            let changed = built.report.written.len() + built.report.removed.len();
+            if exit_code && changed > 0 {
+                eprintln!("error: {}", render::human::build_changed(&built.output, changed));
+                return ExitStatus::Drift;
+            }
+            ExitStatus::Success
+        }),
+        Command::Graph => {
+            let format = match printer.common.format {
+                FormatArg::Human | FormatArg::Mermaid => render::GraphFormat::Mermaid,
+                FormatArg::Dot => render::GraphFormat::Dot,
+                FormatArg::Svg => render::GraphFormat::Svg,
+                _ => return printer.stop(&Stop::Error(String::from("graph draws --format mermaid (the default), dot or svg"))),
+            };
+            printer.outcome(commands::graph::run(&options), |_, drawn| {
+                print!("{}", render::graph(&drawn.graph, format));
+                ExitStatus::Success
+            })
+        }
+        Command::Env { environment } => printer.outcome(commands::env::run(&options, &environment), |p, written| {
+            p.say(&render::human::env_written(&written.report));
+            eprint!("{}", render::human::env_warnings(&written.report, &environment));
             ExitStatus::Success
         }),
         Command::Check => printer.outcome(commands::check::run(&options), |p, checked| {
@@ -342,9 +394,9 @@ fn run(cli: Cli) -> ExitStatus {
 /// `--diff-format`, else the diff formats `--format` also accepts; unified by default.
 fn diff_format_of(diff_format: Option<DiffFormatArg>, format: FormatArg) -> DiffFormat {
     match (diff_format, format) {
-        (Some(DiffFormatArg::Unified), _) | (None, FormatArg::Unified | FormatArg::Human | FormatArg::Github) => {
-            DiffFormat::Unified
-        }
+        (Some(DiffFormatArg::Unified), _)
+        | (None, FormatArg::Unified | FormatArg::Human | FormatArg::Github)
+        | (None, FormatArg::Mermaid | FormatArg::Dot | FormatArg::Svg) => DiffFormat::Unified,
         (Some(DiffFormatArg::Stat), _) | (None, FormatArg::Stat) => DiffFormat::Stat,
         (Some(DiffFormatArg::Markdown), _) | (None, FormatArg::Markdown) => DiffFormat::Markdown,
         (Some(DiffFormatArg::Json), _) | (None, FormatArg::Json) => DiffFormat::Json,

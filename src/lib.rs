@@ -11,9 +11,11 @@
 //! patches   escape hatches applied to the rendered files
 //! output    FileSet → disk (build) | drift (check) | the changes `diff` shows
 //! pipeline  the stages above in order: resolve_model, compile
+//! graph     the resolved model as a picture: nodes, edges, placements → Mermaid, DOT, SVG
+//! local_env the git-ignored compose `.env` with random local secrets
 //! import    a docker-compose file → iacgen.yaml text and a report of what did not map
-//! commands  build, check, diff, explain, init, import, validate: each locates the project, runs the
-//!           pipeline and the output stage, and returns a report (nothing printed)
+//! commands  build, check, diff, env, explain, graph, init, import, validate: each locates the
+//!           project, runs the pipeline and the output stage, and returns a report (nothing printed)
 //! render    every report as text: diagnostics and drift (human, json, github), diff's formats,
 //!           build's summary, explain, the rule list
 //! cli       (the binary) parses arguments, calls one command, prints its report with render, maps
@@ -26,8 +28,9 @@
 //!
 //! Import order, lowest first (`tests/integration/layers.rs` fails on an import against it): shared,
 //! diagnostic, schema, model, source, ir, resolve, targets, validate, patches, output, pipeline,
-//! import, commands, render. A module imports only modules before it; a stage never calls a later
-//! one. (`validate` comes after `targets` because it runs each target's checks on the resolved model.)
+//! then graph, import and local_env, then commands, then render. A module imports only modules
+//! before it; a stage never calls a later one. (`validate` comes after `targets` because it runs
+//! each target's checks on the resolved model.)
 //!
 //! Invariants: every stage is a pure function of its input (no clock, no host, no hash-map order:
 //! `BTreeMap` everywhere output is built); only `source` reads model files and only `output` writes;
@@ -35,8 +38,10 @@
 
 pub mod commands;
 pub mod diagnostic;
+pub mod graph;
 pub mod import;
 pub mod ir;
+pub mod local_env;
 pub mod model;
 pub mod output;
 pub mod patches;

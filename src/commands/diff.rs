@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::commands::{Options, Outcome, Stop, Warnings, project};
+use crate::graph::{self, Graph};
 use crate::output::changes::{self, Change};
 use crate::output::semantic;
 use crate::pipeline::{self, Compiled};
@@ -18,6 +19,9 @@ pub struct Diffed {
     pub changes: Vec<Change>,
     /// With a base revision: what the model change does, in a reviewer's terms (one line each).
     pub semantic: Vec<String>,
+    /// With a base revision: the platform graph before and after (for `--diff-format markdown`),
+    /// of the environments `--env` selects.
+    pub graphs: Option<(Graph, Graph)>,
     /// The compiled model of the working tree (the caller may skip freeing it).
     pub compiled: Compiled,
 }
@@ -35,8 +39,8 @@ pub fn run(options: &Options, base: Option<&str>) -> Outcome<Diffed> {
     };
     let warnings = Warnings::take(&mut compiled.resolved);
     let output = compiled.resolved.compilation.output.clone();
-    let (changes, semantic) = match base {
-        None => (changes::against_disk(&root.join(&output), &compiled.files, &options.filter).0, Vec::new()),
+    let (changes, semantic, graphs) = match base {
+        None => (changes::against_disk(&root.join(&output), &compiled.files, &options.filter).0, Vec::new(), None),
         Some(rev) => {
             let base_reader = match git_reader(&root, rev) {
                 Ok(reader) => reader,
@@ -50,10 +54,15 @@ pub fn run(options: &Options, base: Option<&str>) -> Outcome<Diffed> {
                 }
             };
             let semantic = semantic::summary(&old.resolved.compilation, &compiled.resolved.compilation);
-            (changes::between(&old.files, &compiled.files, None), semantic)
+            let environments = &options.filter.environments;
+            let graphs = (
+                graph::build(&old.resolved.compilation, environments),
+                graph::build(&compiled.resolved.compilation, environments),
+            );
+            (changes::between(&old.files, &compiled.files, None), semantic, Some(graphs))
         }
     };
-    Outcome { warnings, result: Ok(Diffed { output, changes, semantic, compiled }) }
+    Outcome { warnings, result: Ok(Diffed { output, changes, semantic, graphs, compiled }) }
 }
 
 /// A reader of the project at git revision `rev` (the project may sit below the repository's top).

@@ -10,7 +10,9 @@
 pub mod build;
 pub mod check;
 pub mod diff;
+pub mod env;
 pub mod explain;
+pub mod graph;
 pub mod import;
 pub mod init;
 pub mod validate;

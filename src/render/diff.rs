@@ -37,7 +37,11 @@ pub fn render(diffed: &Diffed, format: DiffFormat, color: bool) -> String {
             text.push_str(&stat(changes, output));
             text
         }
-        DiffFormat::Markdown => markdown(changes, output, semantic),
+        DiffFormat::Markdown => {
+            let graph =
+                diffed.graphs.as_ref().and_then(|(old, new)| crate::graph::changes::markdown(old, new, semantic));
+            markdown_with_graph(changes, output, semantic, graph.as_deref().unwrap_or(""))
+        }
         DiffFormat::Json => json(changes, output, semantic),
     }
 }
@@ -165,6 +169,12 @@ pub fn json(changes: &[Change], root: &str, semantic: &[String]) -> String {
 /// Markdown for a pull-request comment: semantic summary, a table per target and environment, then
 /// one collapsible section per file. Diffs are cut so the whole stays under [`COMMENT_LIMIT`].
 pub fn markdown(changes: &[Change], root: &str, semantic: &[String]) -> String {
+    markdown_with_graph(changes, root, semantic, "")
+}
+
+/// [`markdown`] with `graph` (a Markdown block: the change graph of `graph::changes`) between the
+/// summary and the table; its size counts against the limit like the rest.
+pub fn markdown_with_graph(changes: &[Change], root: &str, semantic: &[String], graph: &str) -> String {
     let mut out = String::from("## iacgen: rendered changes\n\n");
     if changes.is_empty() && semantic.is_empty() {
         out.push_str("No change to the generated files.\n");
@@ -180,6 +190,7 @@ pub fn markdown(changes: &[Change], root: &str, semantic: &[String]) -> String {
         }
         out.push('\n');
     }
+    out.push_str(graph);
     let mut groups: std::collections::BTreeMap<(String, String), [usize; 5]> = std::collections::BTreeMap::new();
     for change in changes {
         let (target, environment) = scope_label(change);

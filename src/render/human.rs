@@ -8,6 +8,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, S
 use crate::commands::build::Built;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::output::changes::{Change, Kind};
+use crate::output::dotenv::EnvReport;
 use crate::output::manifest::MANIFEST;
 use crate::render::{HumanOptions, diff};
 use crate::shared::span::{SourceMap, Span};
@@ -85,6 +86,31 @@ pub fn build_warnings(built: &Built) -> String {
         ));
     }
     out
+}
+
+/// The error line of `build --exit-code` when the build changed files.
+pub fn build_changed(output: &str, changed: usize) -> String {
+    let files = if changed == 1 { String::from("1 file") } else { format!("{changed} files") };
+    format!("the build changed {files} in {output}; review and commit them")
+}
+
+/// `env`'s report for stdout.
+pub fn env_written(report: &EnvReport) -> String {
+    crate::output::dotenv::describe(report)
+}
+
+/// `env`'s warnings for stderr: names the file holds with an empty value.
+pub fn env_warnings(report: &EnvReport, environment: &str) -> String {
+    report
+        .empty
+        .iter()
+        .map(|name| {
+            format!(
+                "warning: {name} is empty in `{}`; compose refuses to start: set it, or delete the line and run `iacgen env {environment}` again\n",
+                report.path
+            )
+        })
+        .collect()
 }
 
 /// The error line of `check` when the output differs from the model.

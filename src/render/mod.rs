@@ -1,7 +1,7 @@
 //! Everything iacgen prints, rendered from the reports of `commands`: diagnostics and `check`'s drift
 //! for people (`human`), tools (`json`) and GitHub workflow annotations (`github`), the difference
-//! `diff` shows (`diff`: unified, stat, Markdown, JSON), `build`'s summary, `explain`'s listing and
-//! the rule list. The command line only chooses a format and writes the text.
+//! `diff` shows (`diff`: unified, stat, Markdown, JSON), `build`'s summary, `explain`'s listing,
+//! `env`'s report, the platform graph and the rule list. The command line only chooses a format and writes the text.
 
 pub mod diff;
 pub mod explain;
@@ -10,6 +10,7 @@ pub mod human;
 pub mod json;
 
 use crate::diagnostic::{Diagnostics, codes};
+use crate::graph::Graph;
 use crate::output::changes::Change;
 use crate::shared::span::SourceMap;
 
@@ -44,6 +45,23 @@ pub fn drift(drift: &[Change], output: &str, manifest_stale: bool, format: Forma
     match format {
         Format::Github => github::drift(drift, output),
         Format::Human | Format::Json => human::drift(drift, output, manifest_stale, color),
+    }
+}
+
+/// The formats `iacgen graph` draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+    Svg,
+}
+
+/// The platform graph in `format`.
+pub fn graph(graph: &Graph, format: GraphFormat) -> String {
+    match format {
+        GraphFormat::Mermaid => crate::graph::mermaid::render(graph),
+        GraphFormat::Dot => crate::graph::dot::render(graph),
+        GraphFormat::Svg => crate::graph::svg::render(graph),
     }
 }
 

@@ -42,6 +42,7 @@ pub fn compilation(model: &Model, compilation: &Compilation, filter: &Filter, br
     for stack in compilation.environments.values().filter(in_scope) {
         rules::standards::check(stack, &mut findings);
         rules::resolved::check(stack, &mut findings);
+        rules::runtime::check(stack, &mut findings);
     }
     findings.extend(crate::targets::checks::run(compilation, filter));
     findings.retain(|finding| !broken.covers(finding));

@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["patches"],
     &["output"],
     &["pipeline"],
-    &["import"],
+    &["graph", "import", "local_env"],
     &["commands"],
     &["render"],
 ];

@@ -3,5 +3,6 @@
 pub mod names;
 pub mod references;
 pub mod resolved;
+pub mod runtime;
 pub mod shape;
 pub mod standards;

@@ -19,6 +19,7 @@ macro_rules! target_cases {
             helm_external_secrets: "helm-external-secrets",
             helm_slotwise: "helm-slotwise",
             patches_all_targets: "patches-all-targets",
+            runtime_from_compose: "runtime-from-compose",
         }
     };
 }
@@ -49,6 +50,7 @@ macro_rules! error_cases {
             pin_missing: "pin-missing",
             read_failed: "read-failed",
             standards: "standards",
+            start_order_and_auth: "start-order-and-auth",
             target_limits: "target-limits",
             target_not_configured: "target-not-configured",
             unknown_key: "unknown-key",
@@ -83,8 +85,20 @@ macro_rules! import_cases {
     ($suite:ident) => {
         $suite! {
             build_profiles_anchors: "build-profiles-anchors",
+            docmost: "docmost",
+            gitea_postgres: "gitea-postgres",
+            immich: "immich",
+            mastodon: "mastodon",
             monitoring_stack: "monitoring-stack",
+            netbox: "netbox",
+            nextcloud_redis_mariadb: "nextcloud-redis-mariadb",
+            nginx_golang_postgres: "nginx-golang-postgres",
+            paperless_postgres: "paperless-postgres",
+            react_express_mariadb: "react-express-mariadb",
+            sentry_self_hosted: "sentry-self-hosted",
             web_postgres_redis_worker: "web-postgres-redis-worker",
+            wordpress_mariadb: "wordpress-mariadb",
+            wp_graphql: "wp-graphql",
         }
     };
 }
