@@ -1,12 +1,13 @@
 //! What one environment's root needs, computed once: task sizes, schedules, used resources and
-//! secrets, who may connect to what, listener priorities, ECR ownership, header notes. Problems the
-//! user must fix come back as located diagnostics.
+//! secrets, who may connect to what, listener priorities, ECR ownership, header notes. What the
+//! user must fix was reported before, by `checks`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{AwsOptions, Origin, ResourceKind, SecretRef, Stack};
+use crate::targets::aws::ecr_path;
 use crate::targets::aws::names::{Kind, Labels};
-use crate::targets::aws::{Registry, ecr_path};
+use crate::targets::aws::registry::Registry;
 use crate::targets::ecs::fargate::TaskSize;
 
 /// The smallest allocated storage RDS accepts for these engines, in GiB.
@@ -36,11 +37,6 @@ pub struct Plan<'a> {
 }
 
 impl Plan<'_> {
-    /// Whether this environment creates the ECR repositories.
-    pub fn owns_registry(&self) -> bool {
-        self.registry.as_ref().is_some_and(|registry| registry.owner == self.stack.environment)
-    }
-
     /// Whether an ALB is needed.
     pub fn has_load_balancer(&self) -> bool {
         !self.priorities.is_empty()

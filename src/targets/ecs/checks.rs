@@ -16,7 +16,10 @@ pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
         fargate(stack, Target::Ecs, &mut out);
         schedules(stack, Target::Ecs, &mut out);
         role_names(stack, &mut out);
-        pinned_hosts(stack, Target::Ecs, &mut out);
+        // Where an aws root provisions the resources, it also registers the task definitions.
+        if !stack.targets.contains(&Target::Aws) {
+            pinned_hosts(stack, Target::Ecs, &mut out);
+        }
         mounted_files(stack, Target::Ecs, &mut out);
     }
     out
