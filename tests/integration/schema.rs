@@ -110,3 +110,11 @@ fn the_schema_rejects_what_the_decoder_rejects() {
         assert!(!validator.is_valid(&value), "the schema accepts fixtures/err/{case}");
     }
 }
+
+#[test]
+fn the_schema_id_is_the_url_init_writes() {
+    let schema = schema();
+    let id = schema["$id"].as_str().expect("the schema has an $id");
+    let first_line = iacgen::commands::init::EXAMPLE.lines().next();
+    assert_eq!(first_line, Some(format!("# yaml-language-server: $schema={id}").as_str()));
+}
