@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use iacgen::model::decode;
+use iacgen::source::decode;
 use serde_json::Value;
 
 use crate::common;

@@ -4,9 +4,6 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
 use crate::model::cron::Cron;
-use crate::model::decode::{
-    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, sub_span,
-};
 use crate::model::image::{ImageRef, parse_pin};
 use crate::model::placeholder::{self, Template};
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
@@ -15,6 +12,9 @@ use crate::model::{
     SecretRef, SecuritySpec, ServiceSpec, Strategy, Volume, Waiver,
 };
 use crate::shared::span::Spanned;
+use crate::source::decode::{
+    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, sub_span,
+};
 use crate::source::yaml::{Node, NodeKind};
 
 /// Which fields a layer may have.

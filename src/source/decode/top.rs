@@ -3,17 +3,18 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::model::decode::service::{LayerKind, service_spec};
-use crate::model::decode::{
-    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, string_map,
-};
 use crate::model::image::ImageRef;
 use crate::model::quantity::Memory;
 use crate::model::{
     Auth, AwsConfig, AwsVpc, AzureConfig, ComposeConfig, EcsConfig, EnvironmentDef, HelmConfig, JobDef, Model, Patch,
-    ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage, Target, TargetsConfig, TemplateDir,
+    ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage, TargetsConfig, TemplateDir,
 };
+use crate::shared::Target;
 use crate::shared::span::Spanned;
+use crate::source::decode::service::{LayerKind, service_spec};
+use crate::source::decode::{
+    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, string_map,
+};
 use crate::source::yaml::{Node, NodeKind};
 
 /// Top-level keys of iacgen.yaml.
