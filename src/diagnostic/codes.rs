@@ -129,12 +129,12 @@ codes! {
     PATCH_NO_EFFECT = 41, "patch-no-effect", Warning, false,
         "A patch sets a value the generated file already has, or removes a path that is absent.",
         "Remove the patch.";
-    LOCAL_ENV_REFUSED = 42, "local-env-refused", Error, false,
-        "`iacgen env` was asked for an environment it does not write local secrets for: unknown, not of the development stage, or without the compose target.",
-        "Run `iacgen env` for a development environment that targets compose; staging and production secrets belong in the platform's secret store.";
-    IMPLICIT_STAGE = 43, "implicit-stage", Warning, false,
+    IMPLICIT_STAGE = 42, "implicit-stage", Warning, false,
         "An environment whose name contains `prod` is not production by its name (only `prod`, `production`, `prd` and `live` are), so it gets none of production's rules and protection.",
         "Set the environment's `stage:` (`production`, or `staging` to confirm the guess).";
+    LOCAL_ENV_REFUSED = 43, "local-env-refused", Error, false,
+        "`iacgen env` was asked for an environment it does not write local secrets for: unknown, not of the development stage, or without the compose target.",
+        "Run `iacgen env` for a development environment that targets compose; staging and production secrets belong in the platform's secret store.";
     MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,
         "A service with a port has no health check, so no platform can tell when it is ready or stuck.",
         "Add `health: { path: /health }` (or `command: [...]`).";

@@ -1,7 +1,7 @@
 //! IAC014 unsupported-version, IAC012 missing-field (project), IAC020 invalid-name,
 //! IAC021 duplicate-definition (across services, jobs and resources, which share one namespace in
 //! every target), IAC025 output-outside-project, IAC003 duplicate-key (tag keys that differ only in
-//! case), IAC043 implicit-stage (a `prod` environment name guessed as another stage).
+//! case), IAC042 implicit-stage (a `prod` environment name guessed as another stage).
 
 use std::collections::BTreeMap;
 

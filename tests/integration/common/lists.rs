@@ -19,6 +19,7 @@ macro_rules! target_cases {
             helm_external_secrets: "helm-external-secrets",
             helm_slotwise: "helm-slotwise",
             patches_all_targets: "patches-all-targets",
+            runtime_from_compose: "runtime-from-compose",
         }
     };
 }
@@ -50,6 +51,7 @@ macro_rules! error_cases {
             pin_missing: "pin-missing",
             read_failed: "read-failed",
             standards: "standards",
+            start_order_and_auth: "start-order-and-auth",
             tag_case: "tag-case",
             target_not_configured: "target-not-configured",
             unknown_key: "unknown-key",
@@ -84,8 +86,20 @@ macro_rules! import_cases {
     ($suite:ident) => {
         $suite! {
             build_profiles_anchors: "build-profiles-anchors",
+            docmost: "docmost",
+            gitea_postgres: "gitea-postgres",
+            immich: "immich",
+            mastodon: "mastodon",
             monitoring_stack: "monitoring-stack",
+            netbox: "netbox",
+            nextcloud_redis_mariadb: "nextcloud-redis-mariadb",
+            nginx_golang_postgres: "nginx-golang-postgres",
+            paperless_postgres: "paperless-postgres",
+            react_express_mariadb: "react-express-mariadb",
+            sentry_self_hosted: "sentry-self-hosted",
             web_postgres_redis_worker: "web-postgres-redis-worker",
+            wordpress_mariadb: "wordpress-mariadb",
+            wp_graphql: "wp-graphql",
         }
     };
 }
