@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{AwsOptions, Origin, ResourceKind, SecretRef, Stack};
+use crate::ir::{AwsOptions, Field, ResourceKind, SecretRef, Stack};
 use crate::targets::aws::ecr_path;
 use crate::targets::aws::names::{Kind, Labels};
 use crate::targets::aws::registry::Registry;
@@ -73,8 +73,8 @@ pub fn plan<'a>(stack: &'a Stack, registries: &BTreeMap<(String, String), Regist
         if let Ok(expression) = crate::targets::ecs::schedule::eventbridge(&job.schedule) {
             schedules.insert(job.name.clone(), expression);
         }
-        let set = |field: &str| job.origins.get(field).is_some_and(|origin| origin.span.is_some());
-        let unenforced: Vec<&str> = [("timeout", set("timeout")), ("concurrency", set("concurrency"))]
+        let set = |field: &Field| job.origins.get(field).is_some_and(|origin| origin.span.is_some());
+        let unenforced: Vec<&str> = [("timeout", set(&Field::Timeout)), ("concurrency", set(&Field::Concurrency))]
             .into_iter()
             .filter_map(|(field, is_set)| is_set.then_some(field))
             .collect();
@@ -167,6 +167,6 @@ pub fn plan<'a>(stack: &'a Stack, registries: &BTreeMap<(String, String), Regist
 }
 
 /// Whether `field` of a workload was set in the model (not a built-in default).
-pub fn is_set(origins: &BTreeMap<String, Origin>, field: &str) -> bool {
+pub fn is_set(origins: &crate::ir::Origins, field: &Field) -> bool {
     origins.get(field).is_some_and(|origin| origin.span.is_some())
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Compute, Job, SecretRef, Service, Stack, Target};
+use crate::ir::{Compute, Field, Job, SecretRef, Service, Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
 use crate::shared::FileSet;
 use crate::targets::ecs::container::{self, Place, Values, Workload};
@@ -244,7 +244,7 @@ fn schedule_comment(stack: &Stack, job: &Job, expression: &str) -> Vec<String> {
             "Target.EcsParameters.NetworkConfiguration before creating it (Fargate tasks need one).",
         ));
     }
-    if job.timeout.is_some() || job.origins.get("concurrency").is_some_and(|o| o.span.is_some()) {
+    if job.timeout.is_some() || job.origins.get(&Field::Concurrency).is_some_and(|o| o.span.is_some()) {
         lines.push(String::from("Not enforced on AWS: the job's timeout and concurrency (ECS has no equivalent)."));
     }
     lines
