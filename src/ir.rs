@@ -7,7 +7,7 @@ use crate::model::cron::Cron;
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
-pub use crate::model::{Concurrency, ResourceKind, SecretRef, Size, Stage, Strategy, Target};
+pub use crate::model::{Concurrency, Expose, Probe, ResourceKind, SecretRef, Size, Stage, Strategy, Target};
 use crate::source::span::Span;
 
 /// Every environment of a project, resolved, plus the base (no environment layer) that Helm's
@@ -111,6 +111,19 @@ pub struct Build {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Health {
     pub check: HealthCheck,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub start_period: Duration,
+    /// The tool an HTTP check runs inside the container (compose, ecs, aws).
+    pub probe: Probe,
+    /// Readiness probe timings (Kubernetes); each defaults to the liveness value above.
+    pub readiness: Timings,
+}
+
+/// Probe timings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Timings {
     pub interval: Duration,
     pub timeout: Duration,
     pub retries: u32,
@@ -292,10 +305,34 @@ pub struct TargetConfig {
 /// Options of the compose target.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ComposeOptions {
-    pub gateway: bool,
+    pub gateway: Option<Gateway>,
     pub monitoring: bool,
     pub templates: BTreeMap<String, String>,
 }
+
+/// The compose gateway (nginx), with an environment's `targets_config` applied field by field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gateway {
+    pub expose: Expose,
+    /// Certificate and key files on the Docker host (project-relative or absolute); `None`: plain HTTP.
+    pub tls: Option<GatewayTls>,
+    pub cache_static: Option<Duration>,
+    pub cache_get: Option<Duration>,
+    pub csp: String,
+    /// Where the gateway is configured (the environment's `targets_config` when it sets it).
+    pub span: Span,
+}
+
+/// The gateway's certificate chain and private key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayTls {
+    pub certificate: String,
+    pub key: String,
+}
+
+/// The Content-Security-Policy the gateway sends when the model sets none: same-origin content only,
+/// no plugins, no framing by other sites.
+pub const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 /// Options of the helm target.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -129,6 +129,12 @@ codes! {
     PATCH_NO_EFFECT = 41, "patch-no-effect", Warning, false,
         "A patch sets a value the generated file already has, or removes a path that is absent.",
         "Remove the patch.";
+    TLS_WITHOUT_CERTIFICATE = 42, "tls-without-certificate", Error, false,
+        "A route asks for TLS (`ingress.tls`, the default) in a compose environment outside development, but the compose gateway has no certificate to serve it with.",
+        "Name the certificate files: `targets.compose.gateway: { tls: { certificate: ..., key: ... } }` (or the environment's `targets_config.compose.gateway`).";
+    HEALTH_PROBE_TOOL = 43, "health-probe-tool", Warning, false,
+        "An HTTP health check that runs inside the container (compose, ecs, aws) needs a tool that the service's image is known to lack (python:*-slim has no curl or wget; distroless images have no shell).",
+        "Set `health.probe` to a tool the image has (curl, wget, python), or use `health.command`.";
     MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,
         "A service with a port has no health check, so no platform can tell when it is ready or stuck.",
         "Add `health: { path: /health }` (or `command: [...]`).";

@@ -8,11 +8,11 @@ pub mod layers;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    AwsOptions, AzureOptions, Compilation, ComposeOptions, EcsOptions, HelmOptions, Job, Layer, Resource, Secret,
-    Service, Stack, TargetConfig,
+    AwsOptions, AzureOptions, Compilation, ComposeOptions, DEFAULT_CSP, EcsOptions, Expose, Gateway, GatewayTls,
+    HelmOptions, Job, Layer, Resource, Secret, Service, Stack, TargetConfig,
 };
 use crate::model::quantity::Memory;
-use crate::model::{EnvironmentDef, Model, ServiceSpec, Size, Stage, TargetsConfig};
+use crate::model::{EnvironmentDef, GatewayConfig, Model, ServiceSpec, Size, Stage, TargetsConfig};
 use crate::resolve::layers::Layers;
 
 /// Default output folder.
@@ -225,6 +225,32 @@ fn link_callers(services: &mut BTreeMap<String, Service>, jobs: &BTreeMap<String
     }
 }
 
+/// The gateway, when the project or the environment asks for one, merged field by field.
+fn gateway(
+    base: Option<&crate::source::span::Spanned<GatewayConfig>>,
+    over: Option<&crate::source::span::Spanned<GatewayConfig>>,
+) -> Option<Gateway> {
+    use crate::source::span::Spanned;
+    fn field_of<T: Clone>(
+        base: Option<&Spanned<GatewayConfig>>,
+        over: Option<&Spanned<GatewayConfig>>,
+        field: impl Fn(&GatewayConfig) -> Option<&Spanned<T>>,
+    ) -> Option<T> {
+        over.and_then(|o| field(&o.value)).or_else(|| base.and_then(|b| field(&b.value))).map(|v| v.value.clone())
+    }
+    let span = over.or(base)?.span;
+    let certificate = field_of(base, over, |g| g.certificate.as_ref());
+    let key = field_of(base, over, |g| g.certificate_key.as_ref());
+    Some(Gateway {
+        expose: field_of(base, over, |g| g.expose.as_ref()).unwrap_or(Expose::Local),
+        tls: certificate.zip(key).map(|(certificate, key)| GatewayTls { certificate, key }),
+        cache_static: field_of(base, over, |g| g.cache_static.as_ref()),
+        cache_get: field_of(base, over, |g| g.cache_get.as_ref()),
+        csp: field_of(base, over, |g| g.csp.as_ref()).unwrap_or_else(|| DEFAULT_CSP.to_string()),
+        span,
+    })
+}
+
 /// Target options with the environment's `targets_config` applied field by field.
 fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Stage) -> TargetConfig {
     fn value<T: Clone>(
@@ -237,7 +263,7 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
     let compose = targets.compose.as_ref().map(|c| {
         let over = o.and_then(|o| o.compose.as_ref());
         ComposeOptions {
-            gateway: value(c.gateway.as_ref(), over.and_then(|x| x.gateway.as_ref())).is_some(),
+            gateway: gateway(c.gateway.as_ref(), over.and_then(|x| x.gateway.as_ref())),
             monitoring: value(c.monitoring.as_ref(), over.and_then(|x| x.monitoring.as_ref())).is_some(),
             templates: c.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
         }

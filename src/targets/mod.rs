@@ -11,6 +11,7 @@ pub mod embedded;
 pub mod hcl;
 pub mod header;
 pub mod helm;
+pub mod probe;
 pub mod yaml_out;
 
 use std::borrow::Cow;

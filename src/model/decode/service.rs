@@ -11,8 +11,8 @@ use crate::model::image::{ImageRef, parse_pin};
 use crate::model::placeholder::{self, Template};
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
 use crate::model::{
-    AutoscaleSpec, Build, ComputeSpec, Concurrency, FileSource, HealthSpec, IngressSpec, MetricsSpec, Migrate,
-    SecretRef, SecuritySpec, ServiceSpec, Strategy, Volume, Waiver,
+    AutoscaleSpec, Build, ComputeSpec, Concurrency, FileSource, HealthSpec, IngressSpec, MetricsSpec, Migrate, Probe,
+    ReadinessSpec, SecretRef, SecuritySpec, ServiceSpec, Strategy, Volume, Waiver,
 };
 use crate::source::span::Spanned;
 use crate::source::yaml::{Node, NodeKind};
@@ -72,7 +72,10 @@ pub const JOB_KEYS: &[&str] = &[
 ];
 
 /// Keys of `health`.
-pub const HEALTH_KEYS: &[&str] = &["path", "ready", "command", "interval", "timeout", "retries", "start_period"];
+pub const HEALTH_KEYS: &[&str] =
+    &["path", "ready", "command", "interval", "timeout", "retries", "start_period", "probe", "readiness"];
+/// Keys of `health.readiness`.
+pub const READINESS_KEYS: &[&str] = &["interval", "timeout", "retries", "start_period"];
 /// Keys of `compute`.
 pub const COMPUTE_KEYS: &[&str] = &["cpu", "memory", "cpu_limit", "memory_limit"];
 /// Keys of `autoscale`.
@@ -271,6 +274,25 @@ fn health(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<HealthSpec> {
     spec.timeout = get(map, "timeout").and_then(|n| parsed(ctx, n, &at("timeout"), positive_duration));
     spec.retries = get(map, "retries").and_then(|n| integer(ctx, n, &at("retries")));
     spec.start_period = get(map, "start_period").and_then(|n| parsed(ctx, n, &at("start_period"), Duration::parse));
+    spec.probe = get(map, "probe").and_then(|n| {
+        let probes = [Probe::Auto, Probe::Curl, Probe::Wget, Probe::Python, Probe::None];
+        choice(ctx, n, &at("probe"), &probes.map(|p| (p.as_str(), p)))
+    });
+    if let Some(node) = get(map, "readiness") {
+        let context = at("readiness");
+        if let Some(fields) = entries(ctx, node, &context) {
+            check_keys(ctx, fields, READINESS_KEYS, &context);
+            let at = |field: &str| format!("{context}.{field}");
+            spec.readiness = Some(ReadinessSpec {
+                interval: get(fields, "interval").and_then(|n| parsed(ctx, n, &at("interval"), positive_duration)),
+                timeout: get(fields, "timeout").and_then(|n| parsed(ctx, n, &at("timeout"), positive_duration)),
+                retries: get(fields, "retries").and_then(|n| integer(ctx, n, &at("retries"))),
+                start_period: get(fields, "start_period")
+                    .and_then(|n| parsed(ctx, n, &at("start_period"), Duration::parse)),
+                span: node.span,
+            });
+        }
+    }
     if let Some(command) = &spec.command {
         if command.value.is_empty() {
             ctx.report(Diagnostic::new(codes::INVALID_VALUE, command.span, "a health check command cannot be empty"));

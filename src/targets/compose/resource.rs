@@ -5,13 +5,46 @@ use crate::ir::{Resource, ResourceKind, Size};
 use crate::targets::compose::{password_variable, required_variable, workload};
 use crate::targets::yaml_out::Yaml;
 
-/// Memory limit per size for local containers.
-pub fn memory(size: Size) -> &'static str {
+/// Memory limit per size for local containers, in MiB.
+pub fn memory_mebibytes(size: Size) -> u32 {
     match size {
-        Size::Small => "512M",
-        Size::Medium => "1G",
-        Size::Large => "2G",
+        Size::Small => 512,
+        Size::Medium => 1024,
+        Size::Large => 2048,
     }
+}
+
+/// Compose's spelling of a limit in MiB: `512M`, `2G`.
+fn compose_memory(mebibytes: u32) -> String {
+    if mebibytes.is_multiple_of(1024) { format!("{}G", mebibytes / 1024) } else { format!("{mebibytes}M") }
+}
+
+/// The least memory an engine starts with, in MiB: SQL Server on Linux refuses to start below 2000 MB
+/// ("This program requires a machine with at least 2000 megabytes of memory") and is OOM-killed
+/// under a smaller cgroup limit. The other engines start within the smallest size (512M).
+pub fn minimum_mebibytes(kind: ResourceKind) -> u32 {
+    match kind {
+        ResourceKind::Mssql => 2048,
+        ResourceKind::Postgres | ResourceKind::Mysql | ResourceKind::Redis => 512,
+    }
+}
+
+/// The container's memory limit: the size's, raised to the engine's minimum, with a header note
+/// when raised.
+pub fn memory_limit(resource: &Resource) -> (String, Option<String>) {
+    let sized = memory_mebibytes(resource.size);
+    let minimum = minimum_mebibytes(resource.kind);
+    if sized >= minimum {
+        return (compose_memory(sized), None);
+    }
+    let (raised, sized) = (compose_memory(minimum), compose_memory(sized));
+    let note = format!(
+        "{}: memory limit {raised}, not the {sized} of size {}: {} needs at least {raised} to start.",
+        resource.name,
+        resource.size.as_str(),
+        resource.kind.as_str()
+    );
+    (raised, Some(note))
 }
 
 /// CPU limit per size for local containers.
@@ -133,7 +166,7 @@ pub fn container(resource: &Resource) -> (Yaml, String) {
                 "limits",
                 Yaml::map()
                     .with("cpus", Yaml::str(cpus(resource.size)))
-                    .with("memory", Yaml::str(memory(resource.size))),
+                    .with("memory", Yaml::str(memory_limit(resource).0)),
             ),
         ),
     );
