@@ -163,6 +163,8 @@ pub struct Ingress {
     pub path: String,
     pub tls: bool,
     pub rate_limit: Option<RateLimit>,
+    /// The backend sees paths without `path` (the seed's ingress-nginx `rewrite-target`).
+    pub strip_prefix: bool,
 }
 
 /// Prometheus scraping.
@@ -344,6 +346,11 @@ pub struct HelmOptions {
     pub secret_store: String,
     pub ingress_namespace: String,
     pub monitoring_namespace: String,
+    /// The Service port of `http` (None: the container port).
+    pub service_port: Option<u16>,
+    pub app_labels: bool,
+    /// One Secret `<service>-secrets` per service instead of one per model secret.
+    pub per_service_secrets: bool,
     pub templates: BTreeMap<String, String>,
     /// Where `targets.helm.templates` is written.
     pub templates_span: Option<Span>,

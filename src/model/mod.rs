@@ -176,6 +176,8 @@ pub struct IngressSpec {
     pub path: Spanned<String>,
     pub tls: Spanned<bool>,
     pub rate_limit: Option<Spanned<RateLimit>>,
+    /// The backend sees paths without the route's prefix (`/api/v1/auth/login` → `/login`).
+    pub strip_prefix: Option<Spanned<bool>>,
 }
 
 /// `metrics:`.
@@ -500,6 +502,13 @@ pub struct HelmConfig {
     pub secret_store: Option<Spanned<String>>,
     pub ingress_namespace: Option<Spanned<String>>,
     pub monitoring_namespace: Option<Spanned<String>>,
+    /// The Service port in front of every service's `http` container port (default: the same number).
+    pub service_port: Option<Spanned<u16>>,
+    /// The `app: <name>` and `version: <tag>` labels beside the standard ones.
+    pub app_labels: Option<Spanned<bool>>,
+    /// `per-secret` (Secret `<secret>`, key `value`) or `per-service` (Secret `<service>-secrets`,
+    /// key = the env var in lower kebab case).
+    pub secret_names: Option<Spanned<String>>,
     pub templates: Option<Spanned<TemplateDir>>,
     pub span: Span,
 }

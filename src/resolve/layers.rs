@@ -356,6 +356,7 @@ impl<'a> Layers<'a> {
             path: i.path.value,
             tls: i.tls.value,
             rate_limit: i.rate_limit.map(|r| r.value),
+            strip_prefix: i.strip_prefix.is_some_and(|s| s.value),
         })
     }
 

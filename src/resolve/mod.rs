@@ -286,6 +286,10 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
                 over.and_then(|x| x.monitoring_namespace.as_ref()),
             )
             .unwrap_or_else(|| String::from("monitoring")),
+            service_port: value(h.service_port.as_ref(), over.and_then(|x| x.service_port.as_ref())),
+            app_labels: value(h.app_labels.as_ref(), over.and_then(|x| x.app_labels.as_ref())).unwrap_or(false),
+            per_service_secrets: value(h.secret_names.as_ref(), over.and_then(|x| x.secret_names.as_ref()))
+                .is_some_and(|names| names == "per-service"),
             templates: h.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
             templates_span: h.templates.as_ref().map(|t| t.span),
         }

@@ -81,7 +81,7 @@ pub const COMPUTE_KEYS: &[&str] = &["cpu", "memory", "cpu_limit", "memory_limit"
 /// Keys of `autoscale`.
 pub const AUTOSCALE_KEYS: &[&str] = &["min", "max", "cpu", "memory"];
 /// Keys of `ingress`.
-pub const INGRESS_KEYS: &[&str] = &["host", "path", "tls", "rate_limit"];
+pub const INGRESS_KEYS: &[&str] = &["host", "path", "tls", "rate_limit", "strip_prefix"];
 /// Keys of `metrics`.
 pub const METRICS_KEYS: &[&str] = &["port", "path"];
 /// Keys of `security`.
@@ -460,7 +460,8 @@ fn ingress(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<IngressSpec>
         None => Some(Spanned::new(true, node.span)),
     };
     let rate_limit = get(map, "rate_limit").and_then(|n| parsed(ctx, n, &at("rate_limit"), RateLimit::parse));
-    Some(IngressSpec { host, path: path?, tls: tls?, rate_limit })
+    let strip_prefix = get(map, "strip_prefix").and_then(|n| boolean(ctx, n, &at("strip_prefix")));
+    Some(IngressSpec { host, path: path?, tls: tls?, rate_limit, strip_prefix })
 }
 
 /// A DNS host name (lowercase labels separated by dots).

@@ -287,10 +287,36 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                         "secret_store",
                         "ingress_namespace",
                         "monitoring_namespace",
+                        "service_port",
+                        "app_labels",
+                        "secret_names",
                         "templates",
                     ],
                     &at,
                 );
+                let secret_names = get(fields, "secret_names").and_then(|n| {
+                    choice(
+                        ctx,
+                        n,
+                        &format!("{at}.secret_names"),
+                        &[("per-secret", "per-secret"), ("per-service", "per-service")],
+                    )
+                });
+                let service_port = get(fields, "service_port").and_then(|n| {
+                    integer::<u16>(ctx, n, &format!("{at}.service_port")).filter(|p| {
+                        if p.value == 0 {
+                            ctx.report(
+                                Diagnostic::new(
+                                    codes::INVALID_PORT,
+                                    n.span,
+                                    format!("`{at}.service_port` must be between 1 and 65535"),
+                                )
+                                .with_label("port 0"),
+                            );
+                        }
+                        p.value != 0
+                    })
+                });
                 let secrets = get(fields, "secrets").and_then(|n| {
                     choice(
                         ctx,
@@ -307,6 +333,9 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                     secret_store: field(ctx, "secret_store"),
                     ingress_namespace: field(ctx, "ingress_namespace"),
                     monitoring_namespace: field(ctx, "monitoring_namespace"),
+                    service_port,
+                    app_labels: get(fields, "app_labels").and_then(|n| boolean(ctx, n, &format!("{at}.app_labels"))),
+                    secret_names: secret_names.map(|s| s.map(String::from)),
                     templates: template_dir(ctx, fields, &at),
                     span: value.span,
                 });

@@ -120,6 +120,8 @@ struct Route {
     upstream: String,
     zone: String,
     burst: u32,
+    /// The backend sees the path without `path` (`ingress.strip_prefix`).
+    strip: bool,
     /// The metrics path when metrics are served on the routed (http) port under this route.
     hidden_metrics: Option<String>,
 }
@@ -144,11 +146,15 @@ pub fn nginx_conf(stack: &Stack, gateway: &Gateway, model_file: &str) -> String 
             None if is_auth_route(&ingress.path) => (String::from("auth"), AUTH_BURST),
             None => (String::from("api"), API_BURST),
         };
-        let hidden_metrics = service
-            .metrics
-            .as_ref()
-            .filter(|m| m.port == port && under(&m.path, &ingress.path))
-            .map(|m| m.path.trim_end_matches('/').to_string());
+        let strip = ingress.strip_prefix && ingress.path != "/";
+        // The public path of the metrics endpoint, when it is served on the routed port.
+        let hidden_metrics = service.metrics.as_ref().filter(|m| m.port == port).and_then(|m| {
+            if strip {
+                Some(format!("{}{}", ingress.path.trim_end_matches('/'), m.path.trim_end_matches('/')))
+            } else {
+                under(&m.path, &ingress.path).then(|| m.path.trim_end_matches('/').to_string())
+            }
+        });
         routes.push(Route {
             host: ingress.host.clone(),
             path: ingress.path.clone(),
@@ -157,6 +163,7 @@ pub fn nginx_conf(stack: &Stack, gateway: &Gateway, model_file: &str) -> String 
             upstream: service.name.clone(),
             zone,
             burst,
+            strip,
             hidden_metrics,
         });
     }
@@ -223,7 +230,13 @@ fn server_blocks(routes: &[Route], https: bool, serve: impl Fn(&Route) -> bool) 
             let served: Vec<&&Route> = routes.iter().filter(|r| serve(r)).collect();
             let locations: Vec<serde_json::Value> = served
                 .iter()
-                .map(|r| json!({"path": r.path, "upstream": r.upstream, "zone": r.zone, "burst": r.burst}))
+                .map(|r| {
+                    // A stripped prefix: `location /api/` with `proxy_pass http://up/` replaces it with `/`
+                    // (nginx redirects `/api` to `/api/`).
+                    let prefix = r.path.trim_end_matches('/');
+                    let path = if r.strip { format!("{prefix}/") } else { r.path.clone() };
+                    json!({"path": path, "prefix": prefix, "strip": r.strip, "upstream": r.upstream, "zone": r.zone, "burst": r.burst})
+                })
                 .collect();
             let mut redirects: Vec<String> =
                 if https { Vec::new() } else { routes.iter().filter(|r| !serve(r)).map(|r| r.path.clone()).collect() };

@@ -134,7 +134,7 @@ fn service_values(scope: &Scope<'_>, service: &Service, sink: &mut Sink) -> Yaml
     let mut values = head(scope, "service", &common);
     values.insert("ports", Yaml::Map(service.ports.iter().map(|(n, p)| entry(n, int(*p))).collect()));
     match service.http_port() {
-        Some(port) => values.insert("service", Yaml::map().with("port", int(port))),
+        Some(port) => values.insert("service", Yaml::map().with("port", int(scope.helm.service_port.unwrap_or(port)))),
         None => values.insert_commented(
             "service",
             Yaml::map().with("port", int(80)),
@@ -216,6 +216,7 @@ fn head(scope: &Scope<'_>, kind: &str, common: &Common<'_>) -> Yaml {
         .with("kind", Yaml::str(kind))
         .with("project", Yaml::str(scope.stack.project.clone()))
         .with("commonLabels", scope.common_labels.clone())
+        .with("appLabels", Yaml::Bool(scope.helm.app_labels))
         .with(
             "image",
             Yaml::map()
@@ -235,7 +236,7 @@ fn tail(scope: &Scope<'_>, common: &Common<'_>, values: &mut Yaml, workload: Wor
     let env = placeholders::env(scope, workload, sink);
     values.insert("env", Yaml::Map(env.into_iter().map(|(k, v)| entry(&k, Yaml::Str(v))).collect()));
     values.insert("extraEnv", Yaml::Seq(Vec::new()));
-    values.insert("secrets", placeholders::secrets(scope, common.secrets));
+    values.insert("secrets", placeholders::secrets(scope, workload.name(), common.secrets));
     values.insert("files", Yaml::Map(common.files.iter().map(|(p, c)| entry(p, Yaml::str(c.clone()))).collect()));
     let volumes = common.volumes.iter().map(|(path, volume)| {
         let value = match volume {
@@ -395,6 +396,7 @@ fn ingress(scope: &Scope<'_>, service: &Service) -> Yaml {
             .with("tlsSecretName", Yaml::str(""))
             .with("clusterIssuer", Yaml::str(""))
             .with("rateLimit", Yaml::map())
+            .with("stripPrefix", Yaml::Bool(false))
             .with("annotations", Yaml::map());
     };
     // cert-manager issues certificates for host names: a host-less route uses the controller's
@@ -416,6 +418,7 @@ fn ingress(scope: &Scope<'_>, service: &Service) -> Yaml {
         .with("tlsSecretName", Yaml::str(""))
         .with("clusterIssuer", Yaml::str(issuer))
         .with("rateLimit", rate_limit)
+        .with("stripPrefix", Yaml::Bool(ingress.strip_prefix))
         .with("annotations", Yaml::map())
 }
 

@@ -1,7 +1,7 @@
 //! Checks that the generated containers can serve what the model asks, where the platform cannot
 //! on its own: IAC042 tls-without-certificate (compose serves TLS only at its gateway, with the
-//! model's certificate) and IAC043 health-probe-tool (an in-container HTTP check needs a tool the
-//! image has).
+//! model's certificate), IAC043 health-probe-tool (an in-container HTTP check needs a tool the
+//! image has) and IAC037 for `ingress.strip_prefix` on aws (a load balancer rewrites no path).
 
 use crate::diagnostic::{Diagnostic, codes};
 use crate::ir::{HealthCheck, Stack, Stage, Target};
@@ -39,6 +39,23 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
                 )
                 .with_label("TLS asked (`ingress.tls` defaults to true), no certificate to serve it")
                 .with_help(help),
+                name,
+            );
+        }
+        if let Some(ingress) = service.ingress.as_ref().filter(|i| i.strip_prefix && i.path != "/")
+            && stack.targets.contains(&Target::Aws)
+        {
+            push(
+                Diagnostic::new(
+                    codes::UNSUPPORTED_ON_TARGET,
+                    span("ingress"),
+                    format!("`{name}` strips the prefix `{}` from its route, which the aws target cannot do", ingress.path),
+                )
+                .with_label("`strip_prefix: true`")
+                .with_help(format!(
+                    "an Application Load Balancer forwards the whole path and rewrites none: serve the prefix in the application, or leave aws out of environment `{}`",
+                    stack.environment
+                )),
                 name,
             );
         }
