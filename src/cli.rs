@@ -13,9 +13,9 @@ use iacgen::ir::Target;
 use iacgen::output::changes::{self, Change};
 use iacgen::output::diff::{self, DiffFormat};
 use iacgen::output::write::{self, WriteOptions};
+use iacgen::shared::Filter;
+use iacgen::shared::span::SourceMap;
 use iacgen::source::reader::Reader;
-use iacgen::source::span::SourceMap;
-use iacgen::targets::Filter;
 use iacgen::{Compiled, Failure};
 
 /// Compile one platform model into Terraform, Helm, docker-compose and ECS task definitions.
@@ -57,6 +57,10 @@ enum Command {
         /// Also remove hand-edited stale files and overwrite files iacgen did not generate.
         #[arg(long)]
         force: bool,
+        /// Exit 1 when the build wrote or removed any file (as formatters' --check does), so a
+        /// pre-commit hook fails and the regenerated files can be reviewed and staged.
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Compare the output folder with the model; exit 1 on drift.
     Check,
@@ -72,12 +76,28 @@ enum Command {
         #[arg(long = "diff-format", value_enum)]
         diff_format: Option<DiffFormatArg>,
     },
+    /// Draw the platform: services, jobs, resources, gateways, and where each lands per environment.
+    ///
+    /// Prints a Mermaid flowchart (default), DOT (`--format dot`) or an SVG picture laid out by
+    /// iacgen itself (`--format svg`). `--env NAME` draws one environment (repeatable); without
+    /// it, every environment, each node listing its targets per environment.
+    /// Example: `iacgen graph --format svg > graph.svg`.
+    Graph,
     /// Load, validate and resolve only.
     Validate,
     /// Print a resolved service (or job) with the origin of each value.
     Explain { environment: String, service: String },
     /// Write a working example model.
     Init { directory: Option<PathBuf> },
+    /// Write the git-ignored compose .env of a development environment, with random local secrets.
+    ///
+    /// Example: `iacgen env development` writes deploy/compose/development/.env (mode 0600) with a
+    /// random value for every name .env.example lists. An existing .env is never rewritten: only the
+    /// names it lacks are appended. Values are never printed.
+    Env {
+        /// A development-stage environment that targets compose.
+        environment: String,
+    },
     /// Write a model from an existing deployment file, reporting what does not map.
     Import {
         #[command(subcommand)]
@@ -130,6 +150,12 @@ enum FormatArg {
     Unified,
     Stat,
     Markdown,
+    /// `graph` only.
+    Mermaid,
+    /// `graph` only.
+    Dot,
+    /// `graph` only.
+    Svg,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -252,13 +278,15 @@ fn run(cli: Cli) -> ExitStatus {
             };
             let reader = Reader::Disk { root: root.clone() };
             match command {
-                Command::Build { force } => build(&context, &root, &reader, force),
+                Command::Build { force, exit_code } => build(&context, &root, &reader, force, exit_code),
                 Command::Check => check(&context, &root, &reader),
                 Command::Diff { base, exit_code, diff_format } => {
                     diff_command(&context, &root, &reader, base, exit_code, diff_format)
                 }
+                Command::Graph => graph(&context, &reader),
                 Command::Validate => validate(&context, &reader),
                 Command::Explain { environment, service } => explain(&context, &reader, &environment, &service),
+                Command::Env { environment } => local_env(&context, &root, &reader, &environment),
                 Command::Schema | Command::Rules | Command::Init { .. } | Command::Import { .. } => ExitStatus::Success,
             }
         }
@@ -278,14 +306,14 @@ fn find_root(start: Option<&Path>) -> Result<PathBuf, Diagnostic> {
     }
     let mut dir = Some(start.as_path());
     while let Some(current) = dir {
-        if current.join(iacgen::source::MODEL_FILE).is_file() {
+        if current.join(iacgen::shared::MODEL_FILE).is_file() {
             return Ok(current.to_path_buf());
         }
         dir = current.parent();
     }
     Err(Diagnostic::global(
         codes::MODEL_NOT_FOUND,
-        format!("no {} in `{}` or any parent folder", iacgen::source::MODEL_FILE, start.display()),
+        format!("no {} in `{}` or any parent folder", iacgen::shared::MODEL_FILE, start.display()),
     )
     .with_help(codes::MODEL_NOT_FOUND.fix))
 }
@@ -308,7 +336,7 @@ fn compile_alongside<T: Send>(
     }
 }
 
-fn build(context: &Context, root: &Path, reader: &Reader, force: bool) -> ExitStatus {
+fn build(context: &Context, root: &Path, reader: &Reader, force: bool, exit_code: bool) -> ExitStatus {
     let compiled = match compile(context, reader) {
         // The process ends after this command: freeing tens of thousands of strings one by one
         // would only cost time.
@@ -316,20 +344,23 @@ fn build(context: &Context, root: &Path, reader: &Reader, force: bool) -> ExitSt
         Err(status) => return status,
     };
     let output = compiled.resolved.compilation.output.clone();
-    let options = WriteOptions { force, model_file: iacgen::source::MODEL_FILE.to_string() };
+    let options = WriteOptions { force, model_file: iacgen::shared::MODEL_FILE.to_string() };
     let report = match write::build(root, &output, &compiled.files, &context.filter(), &options) {
         Ok(report) => report,
         Err(error) => return context.error(&error.message),
     };
     let mut summary = String::new();
     for target in Target::ALL {
-        let prefix = |path: &String| path_target(path) == Some(target);
         let total = compiled.files.files.values().filter(|f| f.target == target).count();
-        if total == 0 && !report.removed.iter().any(prefix) {
+        let removed = report.removed.iter().filter(|file| file.target == Some(target)).count();
+        if total == 0 && removed == 0 {
             continue;
         }
-        let written = report.written.iter().filter(|p| prefix(p)).count();
-        let removed = report.removed.iter().filter(|p| prefix(p)).count();
+        let written = report
+            .written
+            .iter()
+            .filter(|path| compiled.files.files.get(*path).is_some_and(|f| f.target == target))
+            .count();
         summary.push_str(&format!(
             "{:<8} {total} files: {written} written, {} unchanged, {removed} removed\n",
             target.as_str(),
@@ -350,13 +381,13 @@ fn build(context: &Context, root: &Path, reader: &Reader, force: bool) -> ExitSt
             "warning: `{output}/{path}` is no longer generated but was edited by hand, so it was kept (remove it, or build --force)"
         );
     }
+    let changed = report.written.len() + report.removed.len();
+    if exit_code && changed > 0 {
+        let files = if changed == 1 { String::from("1 file") } else { format!("{changed} files") };
+        eprintln!("error: the build changed {files} in {output}; review and commit them");
+        return ExitStatus::Drift;
+    }
     ExitStatus::Success
-}
-
-/// The target an output path belongs to.
-fn path_target(path: &str) -> Option<Target> {
-    let (target, _) = diff::scope_of(path);
-    Target::parse(&target)
 }
 
 fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
@@ -433,9 +464,9 @@ fn diff_command(
     diff_format: Option<DiffFormatArg>,
 ) -> ExitStatus {
     let format = match (diff_format, context.common.format) {
-        (Some(DiffFormatArg::Unified), _) | (None, FormatArg::Unified | FormatArg::Human | FormatArg::Github) => {
-            DiffFormat::Unified
-        }
+        (Some(DiffFormatArg::Unified), _)
+        | (None, FormatArg::Unified | FormatArg::Human | FormatArg::Github)
+        | (None, FormatArg::Mermaid | FormatArg::Dot | FormatArg::Svg) => DiffFormat::Unified,
         (Some(DiffFormatArg::Stat), _) | (None, FormatArg::Stat) => DiffFormat::Stat,
         (Some(DiffFormatArg::Markdown), _) | (None, FormatArg::Markdown) => DiffFormat::Markdown,
         (Some(DiffFormatArg::Json), _) | (None, FormatArg::Json) => DiffFormat::Json,
@@ -448,7 +479,7 @@ fn diff_command(
     };
     let output = compiled.resolved.compilation.output.clone();
     let filter = context.filter();
-    let new = changes::snapshot(&compiled.files);
+    let mut graph = None;
     let (list, semantic) = match base {
         None => (changes::against_disk(&root.join(&output), &compiled.files, &filter).0, Vec::new()),
         Some(rev) => {
@@ -464,7 +495,14 @@ fn diff_command(
                 }
             };
             let semantic = iacgen::output::semantic::summary(&old.resolved.compilation, &compiled.resolved.compilation);
-            (changes::between(&changes::snapshot(&old.files), &new, None), semantic)
+            if format == DiffFormat::Markdown {
+                graph = iacgen::graph::changes::markdown(
+                    &iacgen::graph::build(&old.resolved.compilation, &filter.environments),
+                    &iacgen::graph::build(&compiled.resolved.compilation, &filter.environments),
+                    &semantic,
+                );
+            }
+            (changes::between(&old.files, &compiled.files, None), semantic)
         }
     };
     let text = match format {
@@ -481,7 +519,7 @@ fn diff_command(
             text.push_str(&diff::stat(&list, &output));
             text
         }
-        DiffFormat::Markdown => diff::markdown(&list, &output, &semantic),
+        DiffFormat::Markdown => diff::markdown_with_graph(&list, &output, &semantic, graph.as_deref().unwrap_or("")),
         DiffFormat::Json => diff::json(&list, &output, &semantic),
     };
     print!("{text}");
@@ -499,6 +537,28 @@ fn git_reader(root: &Path, rev: &str) -> Result<Reader, String> {
     iacgen::source::reader::git(&top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
         .map_err(|_| format!("unknown git revision `{rev}`"))?;
     Ok(Reader::Git { repo: top, rev: rev.to_string(), prefix })
+}
+
+fn graph(context: &Context, reader: &Reader) -> ExitStatus {
+    let resolved = match iacgen::resolve_model(reader) {
+        Ok(resolved) => resolved,
+        Err(failure) => return context.fail(&failure),
+    };
+    context.report(&resolved.diagnostics, &resolved.sources);
+    let known = &resolved.compilation.environments;
+    if let Some(unknown) = context.common.environments.iter().find(|name| !known.contains_key(*name)) {
+        let names: Vec<&String> = known.keys().collect();
+        return context.error(&format!("unknown environment `{unknown}` (defined: {})", join(&names)));
+    }
+    let graph = iacgen::graph::build(&resolved.compilation, &context.common.environments);
+    let text = match context.common.format {
+        FormatArg::Human | FormatArg::Mermaid => iacgen::graph::mermaid::render(&graph),
+        FormatArg::Dot => iacgen::graph::dot::render(&graph),
+        FormatArg::Svg => iacgen::graph::svg::render(&graph),
+        _ => return context.error("graph draws --format mermaid (the default), dot or svg"),
+    };
+    print!("{text}");
+    ExitStatus::Success
 }
 
 fn validate(context: &Context, reader: &Reader) -> ExitStatus {
@@ -555,6 +615,23 @@ fn explain(context: &Context, reader: &Reader, environment: &str, name: &str) ->
     ExitStatus::Success
 }
 
+fn local_env(context: &Context, root: &Path, reader: &Reader, environment: &str) -> ExitStatus {
+    match iacgen::local_env::write(root, reader, environment) {
+        Ok(report) => {
+            context.say(&iacgen::output::dotenv::describe(&report));
+            for name in &report.empty {
+                eprintln!(
+                    "warning: {name} is empty in `{}`; compose refuses to start: set it, or delete the line and run `iacgen env {environment}` again",
+                    report.path
+                );
+            }
+            ExitStatus::Success
+        }
+        Err(iacgen::local_env::EnvError::Model(failure)) => context.fail(&failure),
+        Err(iacgen::local_env::EnvError::Output(error)) => context.error(&error.message),
+    }
+}
+
 fn join(items: &[&String]) -> String {
     items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
@@ -569,7 +646,7 @@ fn init(context: &Context, directory: Option<PathBuf>) -> ExitStatus {
         Some(dir) => base.join(dir),
         None => base,
     };
-    let path = dir.join(iacgen::source::MODEL_FILE);
+    let path = dir.join(iacgen::shared::MODEL_FILE);
     if path.exists() {
         return context.error(&format!("`{}` already exists; init never overwrites a model", path.display()));
     }
@@ -592,7 +669,7 @@ fn import_compose(context: &Context, file: &Path, output: Option<PathBuf>) -> Ex
         Some(dir) => base.join(dir),
         None => base,
     };
-    let path = dir.join(iacgen::source::MODEL_FILE);
+    let path = dir.join(iacgen::shared::MODEL_FILE);
     if path.exists() {
         return context.error(&format!("`{}` already exists; import never overwrites a model", path.display()));
     }

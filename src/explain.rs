@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::ir::{HealthCheck, Job, Origin, SecretRef, Service, Volume};
-use crate::source::span::SourceMap;
+use crate::shared::span::SourceMap;
 
 /// One resolved value and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -199,7 +199,7 @@ pub fn patches(model: &crate::model::Model, environment: &str, name: &str, sourc
                     key.split('.').any(|part| part == name) || key.starts_with(&format!("module.{module}."))
                 });
         if in_environment && about_service {
-            for line in crate::patches::describe(patch) {
+            for line in patch.describe() {
                 out.push(format!("{line}  ({})", sources.location(patch.span)));
             }
         }

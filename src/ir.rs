@@ -7,8 +7,9 @@ use crate::model::cron::Cron;
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
-pub use crate::model::{Concurrency, Expose, Probe, ResourceKind, SecretRef, Size, Stage, Strategy, Target};
-use crate::source::span::Span;
+pub use crate::model::{Concurrency, Expose, Probe, ResourceKind, SecretRef, Size, Stage, Strategy};
+pub use crate::shared::Target;
+use crate::shared::span::Span;
 
 /// Every environment of a project, resolved, plus the base (no environment layer) that Helm's
 /// `values.yaml` describes.

@@ -129,10 +129,13 @@ codes! {
     PATCH_NO_EFFECT = 41, "patch-no-effect", Warning, false,
         "A patch sets a value the generated file already has, or removes a path that is absent.",
         "Remove the patch.";
-    TLS_WITHOUT_CERTIFICATE = 42, "tls-without-certificate", Error, false,
+    LOCAL_ENV_REFUSED = 42, "local-env-refused", Error, false,
+        "`iacgen env` was asked for an environment it does not write local secrets for: unknown, not of the development stage, or without the compose target.",
+        "Run `iacgen env` for a development environment that targets compose; staging and production secrets belong in the platform's secret store.";
+    TLS_WITHOUT_CERTIFICATE = 43, "tls-without-certificate", Error, false,
         "A route asks for TLS (`ingress.tls`, the default) in a compose environment outside development, but the compose gateway has no certificate to serve it with.",
         "Name the certificate files: `targets.compose.gateway: { tls: { certificate: ..., key: ... } }` (or the environment's `targets_config.compose.gateway`).";
-    HEALTH_PROBE_TOOL = 43, "health-probe-tool", Warning, false,
+    HEALTH_PROBE_TOOL = 44, "health-probe-tool", Warning, false,
         "An HTTP health check that runs inside the container (compose, ecs, aws) needs a tool that the service's image is known to lack (python:*-slim has no curl or wget; distroless images have no shell).",
         "Set `health.probe` to a tool the image has (curl, wget, python), or use `health.command`.";
     MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,

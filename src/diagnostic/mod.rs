@@ -6,7 +6,7 @@
 pub mod codes;
 pub mod render;
 
-use crate::source::span::{SourceMap, Span};
+use crate::shared::span::{SourceMap, Span};
 pub use codes::Code;
 
 /// How bad a diagnostic is.

@@ -4,13 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::Failure;
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::import::draft::Draft;
 use crate::import::resource::{self, Password};
 use crate::import::{Import, Imported, Note, NoteKind, absolute, fields, interpolate, label, relative, write};
+use crate::pipeline::Failure;
+use crate::shared::span::{SourceMap, Span};
 use crate::source::reader::Reader;
-use crate::source::span::{SourceMap, Span};
 use crate::source::yaml::{self, Node, NodeKind};
 
 /// What every mapper needs: the notes and errors so far, the file's folders, and what the other

@@ -7,7 +7,7 @@ use crate::import::draft::{Draft, Secret, Service};
 use crate::import::interpolate::{self, Op, Piece};
 use crate::import::label;
 use crate::model::decode::is_env_name;
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::source::yaml::{Node, NodeKind};
 use crate::targets::compose::{password_variable, secret_variable};
 use crate::validate::rules::standards::looks_secret;

@@ -5,7 +5,7 @@ use crate::import::compose::{Ctx, get};
 use crate::import::draft::{Build, Draft, Service};
 use crate::import::{Imported, absolute, command, compute, env, health, interpolate, ports, relative, volumes};
 use crate::model::image::ImageRef;
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Why common compose keys have no model equivalent.

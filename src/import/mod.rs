@@ -27,7 +27,7 @@ mod write;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-use crate::Failure;
+use crate::pipeline::Failure;
 
 /// Whether a note is about something dropped or something carried over with a difference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

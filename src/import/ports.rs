@@ -5,7 +5,7 @@
 use crate::import::compose::{Ctx, get};
 use crate::import::draft::Service;
 use crate::import::interpolate;
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::source::yaml::{Node, NodeKind};
 
 /// One port entry.
@@ -122,7 +122,7 @@ fn parse(node: &Node, published: bool) -> Result<Port, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::span::{FileId, SourceFile};
+    use crate::shared::span::{FileId, SourceFile};
 
     fn port(text: &str) -> Result<Port, String> {
         let file = SourceFile::new("t.yaml".into(), format!("- \"{text}\"\n"));

@@ -308,7 +308,7 @@ fn password_source(
     password: &mut Password,
     name: &str,
     raw: &str,
-    span: crate::source::span::Span,
+    span: crate::shared::span::Span,
     path: &str,
 ) {
     let variable = password_variable(name);

@@ -241,7 +241,7 @@ fn slug(path: &str) -> String {
 }
 
 /// The named volumes and targets of a `volumes:` list, for resources (which keep only their data).
-pub fn list(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Vec<(Mount, crate::source::span::Span, String)> {
+pub fn list(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Vec<(Mount, crate::shared::span::Span, String)> {
     let mut out = Vec::new();
     if let NodeKind::Seq(items) = &node.kind {
         for (index, item) in items.iter().enumerate() {

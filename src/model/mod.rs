@@ -15,7 +15,8 @@ use crate::model::cron::Cron;
 use crate::model::image::{ImagePin, ImageRef};
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
-use crate::source::span::{Span, Spanned};
+use crate::shared::Target;
+use crate::shared::span::{Span, Spanned};
 
 /// A name and where it was written (the key of a map, or a file stem).
 pub type Name = Spanned<String>;
@@ -399,37 +400,6 @@ pub struct ResourcePin {
     pub user: Option<Spanned<String>>,
 }
 
-/// A target, in the one spelling used everywhere.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Target {
-    Compose,
-    Helm,
-    Aws,
-    Azure,
-    Ecs,
-}
-
-impl Target {
-    /// Every target, in output order.
-    pub const ALL: [Target; 5] = [Target::Compose, Target::Helm, Target::Aws, Target::Azure, Target::Ecs];
-
-    /// `compose`, `helm`, ...
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Target::Compose => "compose",
-            Target::Helm => "helm",
-            Target::Aws => "aws",
-            Target::Azure => "azure",
-            Target::Ecs => "ecs",
-        }
-    }
-
-    /// Parse the spelling.
-    pub fn parse(text: &str) -> Option<Target> {
-        Target::ALL.into_iter().find(|target| target.as_str() == text)
-    }
-}
-
 /// `targets:` (and an environment's `targets_config:` overrides, where every field is optional too).
 #[derive(Clone, Debug, Default)]
 pub struct TargetsConfig {
@@ -576,4 +546,19 @@ pub struct Patch {
     pub set: Vec<(Spanned<String>, Spanned<serde_json::Value>)>,
     pub remove: Vec<Spanned<String>>,
     pub span: Span,
+}
+
+impl Patch {
+    /// One line per operation (`patch <file>: set <path> = <value>`, `patch <file>: remove <path>`),
+    /// for `diff`'s semantic summary and `explain`.
+    pub fn describe(&self) -> Vec<String> {
+        let file = &self.file.value;
+        let mut out: Vec<String> = self
+            .set
+            .iter()
+            .map(|(path, value)| format!("patch {file}: set {} = {}", path.value, value.value))
+            .collect();
+        out.extend(self.remove.iter().map(|path| format!("patch {file}: remove {}", path.value)));
+        out
+    }
 }

@@ -5,6 +5,7 @@ use serde_json::json;
 use similar::{ChangeTag, TextDiff};
 
 use crate::output::changes::{Change, Kind};
+use crate::shared::Target;
 
 /// GitHub refuses comments longer than this.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -141,6 +142,12 @@ pub fn json(changes: &[Change], root: &str, semantic: &[String]) -> String {
 /// Markdown for a pull-request comment: semantic summary, a table per target and environment, then
 /// one collapsible section per file. Diffs are cut so the whole stays under [`COMMENT_LIMIT`].
 pub fn markdown(changes: &[Change], root: &str, semantic: &[String]) -> String {
+    markdown_with_graph(changes, root, semantic, "")
+}
+
+/// [`markdown`] with `graph` (a Markdown block: the change graph of `graph::changes`) between the
+/// summary and the table; its size counts against the limit like the rest.
+pub fn markdown_with_graph(changes: &[Change], root: &str, semantic: &[String], graph: &str) -> String {
     let mut out = String::from("## iacgen: rendered changes\n\n");
     if changes.is_empty() && semantic.is_empty() {
         out.push_str("No change to the generated files.\n");
@@ -156,9 +163,10 @@ pub fn markdown(changes: &[Change], root: &str, semantic: &[String]) -> String {
         }
         out.push('\n');
     }
+    out.push_str(graph);
     let mut groups: std::collections::BTreeMap<(String, String), [usize; 5]> = std::collections::BTreeMap::new();
     for change in changes {
-        let (target, environment) = scope_of(&change.path);
+        let (target, environment) = scope_label(change);
         let (added, removed) = counts(change);
         let row = groups.entry((target, environment)).or_default();
         match change.kind {
@@ -218,19 +226,17 @@ pub fn markdown(changes: &[Change], root: &str, semantic: &[String]) -> String {
     out
 }
 
-/// `(target, environment)` of an output path, from the layout of SPEC §3.
-pub fn scope_of(path: &str) -> (String, String) {
-    let parts: Vec<&str> = path.split('/').collect();
-    match parts.as_slice() {
-        ["compose", env, ..] | ["ecs", env, ..] => (parts[0].to_string(), (*env).to_string()),
-        ["terraform", cloud, "modules", ..] => ((*cloud).to_string(), String::from("(modules)")),
-        ["terraform", cloud, env, ..] => ((*cloud).to_string(), (*env).to_string()),
-        ["helm", _, file] if file.starts_with("values-") => {
-            (String::from("helm"), file.trim_start_matches("values-").trim_end_matches(".yaml").to_string())
-        }
-        ["helm", ..] => (String::from("helm"), String::from("(all)")),
-        _ => (parts.first().map_or_else(String::new, |p| (*p).to_string()), String::from("-")),
-    }
+/// How the pull-request table names a change's target and environment: the recorded scope, with
+/// files shared by every environment shown as `(modules)` (vendored Terraform modules) or `(all)`.
+fn scope_label(change: &Change) -> (String, String) {
+    let target = change.target.map_or("-", Target::as_str).to_string();
+    let environment = match (&change.environment, change.target) {
+        (Some(environment), _) => environment.clone(),
+        (None, Some(Target::Aws | Target::Azure)) => String::from("(modules)"),
+        (None, Some(_)) => String::from("(all)"),
+        (None, None) => String::from("-"),
+    };
+    (target, environment)
 }
 
 fn escape_markdown(text: &str) -> String {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ir::Target;
-use crate::targets::{FileSet, Filter, GeneratedFile};
+use crate::shared::{FileSet, Filter, GeneratedFile};
 
 /// The manifest's file name, inside the output folder.
 pub const MANIFEST: &str = ".iacgen-manifest.json";

@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod diff;
+pub mod dotenv;
 pub mod fs_safe;
 pub mod manifest;
 pub mod semantic;

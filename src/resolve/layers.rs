@@ -13,6 +13,7 @@ use crate::model::image::ImagePin;
 use crate::model::placeholder::Placeholder;
 use crate::model::quantity::{Cpu, Duration, Memory};
 use crate::model::{Concurrency, FileSource, Probe, ServiceSpec, Strategy};
+use crate::shared::span::Spanned;
 
 /// One readiness timing while layers merge.
 #[derive(Clone, Copy)]
@@ -20,7 +21,6 @@ enum ReadinessValue {
     Duration(Duration),
     Count(u32),
 }
-use crate::source::span::Spanned;
 
 /// The ordered layers of one service or job.
 pub struct Layers<'a> {
@@ -44,7 +44,7 @@ pub mod builtin {
 }
 
 impl<'a> Layers<'a> {
-    fn origin(layer: Layer, span: crate::source::span::Span) -> Origin {
+    fn origin(layer: Layer, span: crate::shared::span::Span) -> Origin {
         Origin { layer, span: Some(span) }
     }
 

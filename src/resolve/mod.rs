@@ -14,9 +14,7 @@ use crate::ir::{
 use crate::model::quantity::Memory;
 use crate::model::{EnvironmentDef, GatewayConfig, Model, ServiceSpec, Size, Stage, TargetsConfig};
 use crate::resolve::layers::Layers;
-
-/// Default output folder.
-pub const DEFAULT_OUTPUT: &str = "deploy";
+use crate::shared::DEFAULT_OUTPUT;
 
 /// Resolve every environment (and the base) of a validated model.
 pub fn resolve(model: &Model) -> Compilation {
@@ -35,7 +33,7 @@ pub fn resolve(model: &Model) -> Compilation {
         .collect();
     let output = model.output.as_ref().map_or_else(|| DEFAULT_OUTPUT.to_string(), |o| o.value.clone());
     let output = crate::source::project_relative(&output).unwrap_or_else(|_| DEFAULT_OUTPUT.to_string());
-    let patches = model.patches.iter().flat_map(crate::patches::describe).collect();
+    let patches = model.patches.iter().flat_map(crate::model::Patch::describe).collect();
     Compilation { project, base, environments, output, patches }
 }
 
@@ -145,7 +143,7 @@ fn layers_of<'a>(
     }
 }
 
-fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::source::span::Span) -> Service {
+fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Service {
     let mut origins = BTreeMap::new();
     let image = layers.image(name, registry, &mut origins);
     let ports = layers.ports(&mut origins);
@@ -179,7 +177,7 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
     }
 }
 
-fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::source::span::Span) -> Option<Job> {
+fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Option<Job> {
     let mut origins = BTreeMap::new();
     let (schedule, schedule_origin) = layers.pick(|s| s.schedule.as_ref())?;
     origins.insert(String::from("schedule"), schedule_origin);
@@ -227,10 +225,10 @@ fn link_callers(services: &mut BTreeMap<String, Service>, jobs: &BTreeMap<String
 
 /// The gateway, when the project or the environment asks for one, merged field by field.
 fn gateway(
-    base: Option<&crate::source::span::Spanned<GatewayConfig>>,
-    over: Option<&crate::source::span::Spanned<GatewayConfig>>,
+    base: Option<&crate::shared::span::Spanned<GatewayConfig>>,
+    over: Option<&crate::shared::span::Spanned<GatewayConfig>>,
 ) -> Option<Gateway> {
-    use crate::source::span::Spanned;
+    use crate::shared::span::Spanned;
     fn field_of<T: Clone>(
         base: Option<&Spanned<GatewayConfig>>,
         over: Option<&Spanned<GatewayConfig>>,
@@ -254,8 +252,8 @@ fn gateway(
 /// Target options with the environment's `targets_config` applied field by field.
 fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Stage) -> TargetConfig {
     fn value<T: Clone>(
-        base: Option<&crate::source::span::Spanned<T>>,
-        over: Option<&crate::source::span::Spanned<T>>,
+        base: Option<&crate::shared::span::Spanned<T>>,
+        over: Option<&crate::shared::span::Spanned<T>>,
     ) -> Option<T> {
         over.or(base).map(|v| v.value.clone())
     }

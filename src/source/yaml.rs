@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
-use crate::source::span::{FileId, SourceFile, Span};
+use crate::shared::span::{FileId, SourceFile, Span};
 
 /// Deepest nesting accepted; real models use fewer than ten levels.
 pub const MAX_DEPTH: usize = 64;

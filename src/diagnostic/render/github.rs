@@ -1,7 +1,7 @@
 //! The GitHub format: workflow commands that annotate the pull request's files.
 
 use crate::diagnostic::{Diagnostics, Severity};
-use crate::source::span::{SourceMap, Span};
+use crate::shared::span::{SourceMap, Span};
 
 /// One `::error file=...,line=...,col=...::message` line per diagnostic.
 pub fn render(diagnostics: &Diagnostics, sources: &SourceMap) -> String {

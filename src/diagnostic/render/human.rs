@@ -6,7 +6,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, S
 
 use crate::diagnostic::render::HumanOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::source::span::{SourceMap, Span};
+use crate::shared::span::{SourceMap, Span};
 
 /// Render all diagnostics and a closing count line.
 pub fn render(diagnostics: &Diagnostics, sources: &SourceMap, options: HumanOptions) -> String {

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::diagnostic::Diagnostics;
-use crate::source::span::{SourceMap, Span};
+use crate::shared::span::{SourceMap, Span};
 
 /// Render as a pretty JSON document with a trailing newline.
 pub fn render(diagnostics: &Diagnostics, sources: &SourceMap) -> String {

@@ -5,7 +5,7 @@ pub mod human;
 pub mod json;
 
 use crate::diagnostic::Diagnostics;
-use crate::source::span::SourceMap;
+use crate::shared::span::SourceMap;
 
 /// The `--format` of diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

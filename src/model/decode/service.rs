@@ -14,7 +14,7 @@ use crate::model::{
     AutoscaleSpec, Build, ComputeSpec, Concurrency, FileSource, HealthSpec, IngressSpec, MetricsSpec, Migrate, Probe,
     ReadinessSpec, SecretRef, SecuritySpec, ServiceSpec, Strategy, Volume, Waiver,
 };
-use crate::source::span::Spanned;
+use crate::shared::span::Spanned;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Which fields a layer may have.

@@ -13,7 +13,7 @@ use crate::model::{
     JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage, Target,
     TargetsConfig, TemplateDir,
 };
-use crate::source::span::Spanned;
+use crate::shared::span::Spanned;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Top-level keys of iacgen.yaml.

@@ -18,7 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Diagnostics;
 use crate::ir::{Compilation, Image, Stack, Target};
-use crate::targets::{EmitOptions, FileSet, embedded};
+use crate::shared::FileSet;
+use crate::targets::{EmitOptions, embedded};
 
 /// Emit the target for every environment in `stacks`.
 pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
@@ -80,7 +81,7 @@ pub fn ecr_path(image: &Image, account: &str, region: &str) -> Option<String> {
 /// The modules, once for all environments: every `*.tf` of `modules/aws/`, then the project's own
 /// `targets.aws.templates` files on top (added or replacing).
 fn copy_modules(stacks: &[&Stack], options: &EmitOptions, files: &mut FileSet) {
-    let default_header = crate::targets::header::hash_comment(crate::source::MODEL_FILE, &[]);
+    let default_header = crate::targets::header::hash_comment(crate::shared::MODEL_FILE, &[]);
     let header = crate::targets::header::hash_comment(&options.model_file, &[]);
     for (path, contents) in embedded::under("modules/aws/") {
         if !path.ends_with(".tf") {

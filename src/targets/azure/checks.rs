@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, codes};
 use crate::ir::{HealthCheck, Origin, ResourceKind, SecretEnv, Strategy, Volume};
 use crate::model::placeholder::Placeholder;
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::targets::azure::Environment;
 use crate::targets::azure::names;
 use crate::targets::azure::sizing;

@@ -23,10 +23,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::{AzureOptions, Compilation, ResourceKind, SecretRef, Stack, Stage, Target};
+use crate::shared::FileSet;
 use crate::targets::azure::internal::Wiring;
 use crate::targets::azure::names::Names;
 use crate::targets::hcl::{Block, Body};
-use crate::targets::{EmitOptions, FileSet, embedded, header};
+use crate::targets::{EmitOptions, embedded, header};
 
 /// One environment, with what every block of its root needs to know.
 pub struct Environment<'a> {

@@ -14,9 +14,10 @@ use std::collections::BTreeMap;
 use crate::diagnostic::Diagnostics;
 use crate::ir::{Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr};
+use crate::shared::FileSet;
+use crate::targets::EmitOptions;
 use crate::targets::header;
 use crate::targets::yaml_out::{self, Yaml};
-use crate::targets::{EmitOptions, FileSet};
 
 /// Emit every compose environment.
 pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {

@@ -104,7 +104,7 @@ pub fn describe(stack: &Stack, published: &BTreeMap<String, u16>, gateway: Optio
 }
 
 /// A header line when routes ask for TLS that this (development) compose file serves as plain HTTP;
-/// outside development that is an error (IAC042), so it never happens silently.
+/// outside development that is an error (IAC043), so it never happens silently.
 fn plain_http_note(stack: &Stack) -> Option<String> {
     let names: Vec<&str> = stack
         .services

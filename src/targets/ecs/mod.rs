@@ -17,7 +17,8 @@ mod task;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::ir::{Compilation, Stack};
-use crate::targets::{EmitOptions, FileSet};
+use crate::shared::FileSet;
+use crate::targets::EmitOptions;
 
 /// Emit the target for every environment in `stacks`.
 pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
@@ -49,7 +50,7 @@ pub fn task_size(
     name: &str,
     compute: &crate::ir::Compute,
     origins: &std::collections::BTreeMap<String, crate::ir::Origin>,
-    fallback: crate::source::span::Span,
+    fallback: crate::shared::span::Span,
 ) -> Result<fargate::TaskSize, Diagnostic> {
     fargate::for_compute(compute).ok_or_else(|| {
         let span = origins.get("resources.cpu_limit").and_then(|o| o.span).unwrap_or(fallback);

@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::Diagnostics;
 use crate::ir::{Compute, Job, SecretRef, Service, Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
+use crate::shared::FileSet;
 use crate::targets::ecs::container::{self, Place, Values, Workload};
 use crate::targets::ecs::fargate::{self, TaskSize};
 use crate::targets::ecs::node::{self, Layout, Node};
 use crate::targets::yaml_out::Yaml;
-use crate::targets::{EmitOptions, FileSet, header, yaml_out};
+use crate::targets::{EmitOptions, header, yaml_out};
 
 /// Placeholders and secrets as plain strings: the environment's pinned values and Secrets Manager ARNs.
 struct Literal<'a> {

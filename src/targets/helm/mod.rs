@@ -20,10 +20,11 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 use crate::ir::{Compilation, Stack, Target};
+use crate::shared::{FileSet, GeneratedFile};
+use crate::targets::EmitOptions;
 use crate::targets::header;
 use crate::targets::helm::values::{Scope, Workload};
 use crate::targets::yaml_out;
-use crate::targets::{EmitOptions, FileSet, GeneratedFile};
 
 /// Emit a chart for every service and job, with a values file for each environment in `stacks`.
 pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {

@@ -94,7 +94,7 @@ impl<'a> Workload<'a> {
     }
 
     /// Where the workload is defined.
-    pub fn origin(self) -> crate::source::span::Span {
+    pub fn origin(self) -> crate::shared::span::Span {
         match self {
             Workload::Service(service) => service.origin,
             Workload::Job(job) => job.origin,

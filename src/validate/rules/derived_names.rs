@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use crate::ir::{ResourceKind, SecretRef, Stack, Target};
 use crate::model::Model;
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::validate::Finding;
 
 /// Run the checks on `stack`.

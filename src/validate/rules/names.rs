@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::model::Model;
-use crate::source::span::Span;
+use crate::shared::span::Span;
 
 /// Run the checks.
 pub fn check(model: &Model, diagnostics: &mut Diagnostics) {

@@ -3,8 +3,9 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes, did_you_mean};
 use crate::model::placeholder::{Placeholder, ResourceAttr};
-use crate::model::{Model, ResourceKind, SecretRef, ServiceSpec, Target};
-use crate::source::span::Span;
+use crate::model::{Model, ResourceKind, SecretRef, ServiceSpec};
+use crate::shared::Target;
+use crate::shared::span::Span;
 
 /// Run the checks.
 pub fn check(model: &Model, diagnostics: &mut Diagnostics) {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, codes};
 use crate::ir::{Compute, Health, HealthCheck, Origin, Stack, Target, Volume};
 use crate::model::placeholder::{Placeholder, ResourceAttr};
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::validate::Finding;
 
 /// Largest Fargate task: 16 vCPU, 120 GiB.

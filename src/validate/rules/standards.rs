@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, codes};
 use crate::ir::{EnvValue, Image, Origin, Security, Stack, Stage};
 use crate::model::image::ImagePin;
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::validate::Finding;
 
 /// Run the rules on `stack`.

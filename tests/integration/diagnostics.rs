@@ -1,0 +1,59 @@
+//! Every `fixtures/err/<case>/` must fail, and its rendered diagnostics (no colour, 80 columns) are a
+//! snapshot named after the case: one test per case. Every diagnostic code is exercised by at least
+//! one case.
+
+use std::collections::BTreeSet;
+
+use iacgen::shared::Filter;
+use iacgen::source::reader::Reader;
+
+use crate::common;
+
+/// Codes that need a setting no static fixture can give (a missing model is a CLI test; IAC042 is
+/// refused by `iacgen env`, whose cases are `fixtures/err-env/` in local_env.rs).
+const NOT_IN_FIXTURES: &[&str] = &["IAC005", "IAC042"];
+
+/// The failure of `fixtures/err/<case>`, which must not compile.
+fn failure(case: &str) -> iacgen::Failure {
+    let dir = common::project("fixtures/err", case);
+    match iacgen::compile(&Reader::Disk { root: dir }, &Filter::default()) {
+        Ok(_) => panic!("fixtures/err/{case} compiles, but an err case must fail"),
+        Err(failure) => failure,
+    }
+}
+
+fn matches_its_snapshot(case: &str) {
+    let failure = failure(case);
+    assert!(failure.diagnostics.has_errors(), "fixtures/err/{case} has no error");
+    let rendered = common::render(&failure);
+    insta::with_settings!({ snapshot_path => "../snapshots/diagnostics", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(case, rendered);
+    });
+}
+
+macro_rules! snapshot_tests {
+    ($($name:ident: $folder:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                matches_its_snapshot($folder);
+            }
+        )*
+    };
+}
+
+common::lists::error_cases!(snapshot_tests);
+
+#[test]
+fn every_code_has_an_error_case() {
+    let mut seen = BTreeSet::new();
+    for case in common::lists::ERROR_CASES {
+        seen.extend(failure(case).diagnostics.items.iter().map(|d| d.code.id()));
+    }
+    let missing: Vec<String> = iacgen::diagnostic::codes::ALL
+        .iter()
+        .map(|code| code.id())
+        .filter(|id| !seen.contains(id) && !NOT_IN_FIXTURES.contains(&id.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "codes without an err fixture: {missing:?}");
+}
