@@ -94,12 +94,12 @@ pub fn describe(stack: &Stack, published: &BTreeMap<String, u16>, gateway: Optio
         return vec![String::from("Published: nothing (no service has an ingress).")];
     }
     let mut lines = vec![String::from("Published ports (127.0.0.1, host -> container):")];
-    lines.extend(plain_http_note(stack));
     for (name, host) in published {
         let container = stack.services.get(name).and_then(|s| s.http_port()).unwrap_or(0);
         let moved = if *host != container { " (moved: port taken by a service earlier by name)" } else { "" };
         lines.push(format!("  {name}: {host} -> {container}{moved}"));
     }
+    lines.extend(plain_http_note(stack));
     lines
 }
 
@@ -116,7 +116,7 @@ fn plain_http_note(stack: &Stack) -> Option<String> {
         return None;
     }
     Some(format!(
-        "Plain HTTP: the routes of {} ask for TLS, which this development environment serves without (the gateway has no certificate).",
+        "Plain HTTP: the routes of {} ask for TLS, which this development environment serves without (no gateway certificate).",
         names.join(", ")
     ))
 }
