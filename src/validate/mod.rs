@@ -8,7 +8,7 @@ pub mod waivers;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::ir::Compilation;
+use crate::ir::{Compilation, Stack};
 use crate::model::Model;
 
 /// A diagnostic found on a resolved environment, with what it is about (for waivers and grouping).
@@ -18,6 +18,19 @@ pub struct Finding {
     /// The service or job it is about, if any (waivers apply per service).
     pub subject: Option<String>,
     pub environment: String,
+}
+
+impl Finding {
+    /// A function that records a diagnostic of `stack`'s environment about one service or job.
+    pub fn collector<'a>(stack: &'a Stack, findings: &'a mut Vec<Finding>) -> impl FnMut(Diagnostic, &str) + 'a {
+        move |diagnostic, subject| {
+            findings.push(Finding {
+                diagnostic,
+                subject: Some(subject.to_string()),
+                environment: stack.environment.clone(),
+            })
+        }
+    }
 }
 
 /// Check the model itself: names, references, shapes. Runs before `resolve`.

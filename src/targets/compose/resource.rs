@@ -186,3 +186,39 @@ fn mysql_environment(resource: &Resource, password: String) -> Vec<(&'static str
     }
     environment
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::quantity::Memory;
+
+    fn resource(kind: ResourceKind, size: Size) -> Resource {
+        Resource {
+            name: String::from("db"),
+            kind,
+            version: String::from(kind.default_version()),
+            size,
+            storage: Memory { mebibytes: 20 * 1024 },
+            backup_days: 7,
+            database: String::from("db"),
+            allow_azure_services: false,
+            host: None,
+            port: kind.default_port(),
+            user: String::from(kind.default_user()),
+            origin: crate::shared::span::Span::default(),
+        }
+    }
+
+    #[test]
+    fn sql_server_gets_the_two_gigabytes_it_needs_with_a_note() {
+        let (limit, note) = memory_limit(&resource(ResourceKind::Mssql, Size::Small));
+        assert_eq!(limit, "2G");
+        assert_eq!(
+            note.as_deref(),
+            Some("db: memory limit 2G, not the 512M of size small: mssql needs at least 2G to start.")
+        );
+        assert_eq!(memory_limit(&resource(ResourceKind::Mssql, Size::Large)), (String::from("2G"), None));
+        assert_eq!(memory_limit(&resource(ResourceKind::Postgres, Size::Small)), (String::from("512M"), None));
+        assert_eq!(memory_limit(&resource(ResourceKind::Mysql, Size::Medium)), (String::from("1G"), None));
+    }
+}

@@ -11,13 +11,7 @@ use crate::validate::Finding;
 
 /// Run the checks on `stack`.
 pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
-    let mut push = |diagnostic: Diagnostic, subject: &str| {
-        findings.push(Finding {
-            diagnostic,
-            subject: Some(subject.to_string()),
-            environment: stack.environment.clone(),
-        });
-    };
+    let mut push = Finding::collector(stack, findings);
     let compose = stack.targets.contains(&Target::Compose);
     let gateway = stack.config.compose.as_ref().and_then(|c| c.gateway.as_ref());
     let certificate = gateway.is_some_and(|g| g.tls.is_some());
