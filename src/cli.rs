@@ -118,6 +118,9 @@ enum ImportSource {
         /// The folder to write iacgen.yaml in (default: the current directory).
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Print every note, not only what may not work as it did and the counts per kind.
+        #[arg(short = 'v', long = "verbose")]
+        verbose: bool,
     },
 }
 
@@ -150,11 +153,9 @@ enum FormatArg {
     Unified,
     Stat,
     Markdown,
-    /// `graph` only.
+    // `graph` only (plain comments: value docs would turn every `--help` into the long layout).
     Mermaid,
-    /// `graph` only.
     Dot,
-    /// `graph` only.
     Svg,
 }
 
@@ -267,7 +268,9 @@ fn run(cli: Cli) -> ExitStatus {
             ExitStatus::Success
         }
         Command::Init { directory } => init(&context, directory),
-        Command::Import { source: ImportSource::Compose { file, output } } => import_compose(&context, &file, output),
+        Command::Import { source: ImportSource::Compose { file, output, verbose } } => {
+            import_compose(&context, &file, output, verbose)
+        }
         command => {
             let root = match find_root(context.common.chdir.as_deref()) {
                 Ok(root) => root,
@@ -661,7 +664,7 @@ fn init(context: &Context, directory: Option<PathBuf>) -> ExitStatus {
 }
 
 /// `import compose`: write the model, print the report, then validate what was written.
-fn import_compose(context: &Context, file: &Path, output: Option<PathBuf>) -> ExitStatus {
+fn import_compose(context: &Context, file: &Path, output: Option<PathBuf>, verbose: bool) -> ExitStatus {
     let base = context.common.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
     let file = if file.is_absolute() { file.to_path_buf() } else { base.join(file) };
     let dir = match output {
@@ -684,6 +687,9 @@ fn import_compose(context: &Context, file: &Path, output: Option<PathBuf>) -> Ex
         return context.error(&format!("failed to write `{}`: {error}", path.display()));
     }
     eprint!("{}", imported.report());
+    if verbose {
+        eprint!("{}", imported.details());
+    }
     match iacgen::resolve_model(&Reader::Disk { root: dir.clone() }) {
         Ok(resolved) => {
             context.report(&resolved.diagnostics, &resolved.sources);

@@ -253,7 +253,7 @@ fn add_stack(graph: &mut Builder, stack: &Stack) {
 
 /// A public route to `service` in one environment: through each gateway the environment's targets
 /// put in front of it, or straight from clients where a target publishes the service itself
-/// (compose without a gateway, App Service, a bare ECS task).
+/// (compose without a gateway, App Service). ECS task definitions alone draw no route.
 fn add_route(graph: &mut Builder, stack: &Stack, service: &str, route: &str) {
     let environment = stack.environment.as_str();
     let clients = place(graph, NodeKind::Clients, "clients", "public traffic", environment, &BTreeSet::new());
@@ -265,9 +265,9 @@ fn add_route(graph: &mut Builder, stack: &Stack, service: &str, route: &str) {
             Target::Helm => Some(("ingress", "Kubernetes Ingress")),
             Target::Aws => Some(("load-balancer", "AWS load balancer")),
             Target::Compose | Target::Azure => None,
-            // The ecs target writes task definitions; the aws target (when present) adds the balancer.
-            Target::Ecs if stack.targets.contains(&Target::Aws) => continue,
-            Target::Ecs => None,
+            // The ecs target writes task definitions only: what routes traffic to them (the aws
+            // target's load balancer, or one outside iacgen) is not its own.
+            Target::Ecs => continue,
         };
         match gateway {
             Some((name, detail)) => {

@@ -345,9 +345,20 @@ impl RenderBackend for Canvas {
             let (size, weight, color) = match (node, index) {
                 (true, 0) => (NAME_SIZE, " font-weight=\"bold\"", "#111827"),
                 (true, _) => (LINE_SIZE, "", "#374151"),
-                // Edge labels sit on their line: a white halo keeps them readable.
-                (false, _) => (LINE_SIZE, " stroke=\"#ffffff\" stroke-width=\"4\" paint-order=\"stroke\"", "#7c2d12"),
+                (false, _) => (LINE_SIZE, "", "#7c2d12"),
             };
+            if !node {
+                // Edge labels sit on their line: a white backing keeps them readable.
+                let width = line.chars().count() as f64 * LINE_SIZE * ADVANCE * 0.92;
+                let _ = writeln!(
+                    self.text,
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\" fill-opacity=\"0.9\"/>",
+                    num(xy.x - width / 2.0 - 2.0),
+                    num(baseline - LINE_SIZE * 0.85),
+                    num(width + 4.0),
+                    num(LINE_SIZE * 1.15)
+                );
+            }
             let _ = writeln!(
                 self.text,
                 "<text x=\"{}\" y=\"{}\" font-size=\"{size}\"{weight} fill=\"{color}\" text-anchor=\"middle\">{}</text>",

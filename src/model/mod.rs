@@ -62,6 +62,9 @@ pub struct ServiceSpec {
     pub secrets: BTreeMap<String, Spanned<SecretRef>>,
     pub uses: Option<Spanned<Vec<Name>>>,
     pub calls: Option<Spanned<Vec<Name>>>,
+    /// Services that must have started (healthy, when they have a health check) before this one
+    /// starts, where the target orders start-up (compose).
+    pub after: Option<Spanned<Vec<Name>>>,
     pub resources: Option<ComputeSpec>,
     pub replicas: Option<Spanned<u32>>,
     pub autoscale: Option<Spanned<Option<AutoscaleSpec>>>,
@@ -194,6 +197,8 @@ pub struct SecuritySpec {
     pub user: Option<Spanned<u32>>,
     pub group: Option<Spanned<u32>>,
     pub read_only_root: Option<Spanned<bool>>,
+    /// Linux capabilities kept after every other one is dropped (`[NET_BIND_SERVICE]`).
+    pub capabilities: Option<Spanned<Vec<String>>>,
     pub span: Span,
 }
 
@@ -255,7 +260,20 @@ pub struct ResourceDef {
     pub database: Option<Spanned<String>>,
     /// Azure SQL only: admit all Azure services through the server firewall (the Pact seed does).
     pub allow_azure_services: Option<Spanned<bool>>,
+    /// The container image the compose target runs (default: the official image at `version`).
+    pub image: Option<Spanned<ImageRef>>,
+    /// `none`: no password (development only; what a compose file without one ran).
+    pub auth: Option<Spanned<Auth>>,
     pub span: Span,
+}
+
+/// How clients authenticate to a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Auth {
+    /// A generated password (`<resource>.password`): the default.
+    Password,
+    /// None at all: development only.
+    None,
 }
 
 /// What a resource is.
@@ -428,6 +446,8 @@ impl TargetsConfig {
 pub struct ComposeConfig {
     /// `gateway: nginx`, or its options (the map form implies nginx).
     pub gateway: Option<Spanned<GatewayConfig>>,
+    /// Host port per service (its http port is published there instead of at its own number).
+    pub publish: BTreeMap<String, Spanned<u16>>,
     pub monitoring: Option<Spanned<String>>,
     pub templates: Option<Spanned<TemplateDir>>,
     pub span: Span,

@@ -381,7 +381,17 @@ impl<'a> Layers<'a> {
         origins.insert(String::from("security.user"), user.1);
         origins.insert(String::from("security.group"), group.1);
         origins.insert(String::from("security.read_only_root"), read_only.1);
-        Security { user: user.0, group: group.0, read_only_root: read_only.0 }
+        let capabilities = self.pick(|s| s.security.as_ref().and_then(|x| x.capabilities.as_ref())).map_or_else(
+            Vec::new,
+            |(list, origin)| {
+                origins.insert(String::from("security.capabilities"), origin);
+                let mut list = list;
+                list.sort();
+                list.dedup();
+                list
+            },
+        );
+        Security { user: user.0, group: group.0, read_only_root: read_only.0, capabilities }
     }
 
     /// `volumes:` merged by path.

@@ -12,7 +12,7 @@ use crate::ir::{
     HelmOptions, Job, Layer, Resource, Secret, Service, Stack, TargetConfig,
 };
 use crate::model::quantity::Memory;
-use crate::model::{EnvironmentDef, GatewayConfig, Model, ServiceSpec, Size, Stage, TargetsConfig};
+use crate::model::{Auth, EnvironmentDef, GatewayConfig, Model, ServiceSpec, Size, Stage, TargetsConfig};
 use crate::resolve::layers::Layers;
 use crate::shared::DEFAULT_OUTPUT;
 
@@ -68,10 +68,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
             let resource = Resource {
                 name: name.clone(),
                 kind,
-                version: definition
-                    .version
-                    .as_ref()
-                    .map_or_else(|| kind.default_version().to_string(), |v| v.value.clone()),
+                version: version_of(definition),
                 size: definition.size.as_ref().map_or(Size::Small, |s| s.value),
                 storage: definition.storage.as_ref().map_or(Memory { mebibytes: 20 * 1024 }, |s| s.value),
                 backup_days: definition.backup_days.as_ref().map_or(7, |b| b.value),
@@ -85,6 +82,11 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
                 user: pin
                     .and_then(|p| p.user.as_ref())
                     .map_or_else(|| kind.default_user().to_string(), |u| u.value.clone()),
+                image: definition.image.as_ref().map(|image| match &image.value.pin {
+                    Some(_) => image.value.reference(),
+                    None => format!("{}:{}", image.value.repository, version_of(definition)),
+                }),
+                auth: definition.auth.as_ref().map_or(Auth::Password, |a| a.value),
                 origin: definition.name.span,
             };
             (name.clone(), resource)
@@ -126,6 +128,11 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
     }
 }
 
+/// A resource's version: as written, else its kind's default.
+fn version_of(definition: &crate::model::ResourceDef) -> String {
+    definition.version.as_ref().map_or_else(|| definition.kind.value.default_version().to_string(), |v| v.value.clone())
+}
+
 fn layers_of<'a>(
     model: &'a Model,
     environment: Option<&'a EnvironmentDef>,
@@ -150,6 +157,10 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
     let env = layers.env(&mut origins);
     let uses = layers.links("uses", |s| s.uses.as_ref(), &env, &mut origins);
     let calls = layers.links("calls", |s| s.calls.as_ref(), &env, &mut origins);
+    let after = layers.pick(|s| s.after.as_ref()).map_or_else(BTreeSet::new, |(names, origin)| {
+        origins.insert(String::from("after"), origin);
+        names.into_iter().map(|name| name.value).collect()
+    });
     Service {
         name: name.to_string(),
         build: layers.build(&mut origins),
@@ -172,6 +183,7 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
         env,
         uses,
         calls,
+        after,
         origin,
         origins,
     }
@@ -263,6 +275,13 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
         ComposeOptions {
             gateway: gateway(c.gateway.as_ref(), over.and_then(|x| x.gateway.as_ref())),
             monitoring: value(c.monitoring.as_ref(), over.and_then(|x| x.monitoring.as_ref())).is_some(),
+            // An environment's `publish` replaces the project's, like every other option.
+            publish: over
+                .filter(|x| !x.publish.is_empty())
+                .map_or(&c.publish, |x| &x.publish)
+                .iter()
+                .map(|(service, port)| (service.clone(), port.value))
+                .collect(),
             templates: c.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
         }
     });

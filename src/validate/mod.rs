@@ -50,6 +50,7 @@ pub fn compilation(model: &Model, compilation: &Compilation) -> Diagnostics {
         rules::standards::check(stack, &mut findings);
         rules::resolved::check(stack, &mut findings);
         rules::runnable::check(stack, &mut findings);
+        rules::runtime::check(stack, &mut findings);
         rules::derived_names::check(model, stack, &mut findings);
     }
     let diagnostics = merge_environments(waivers::apply(model, findings));

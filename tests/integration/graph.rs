@@ -130,8 +130,9 @@ fn graph_command_prints_each_format_and_refuses_others() {
     let (code, stdout, _) = iacgen(&dir, &["graph", "--format", "svg"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, std::fs::read_to_string(dir.join("graph.svg")).expect("graph.svg"));
-    let (code, _, stderr) = iacgen(&dir, &["graph", "--env", "staging"]);
-    assert_eq!((code, stderr.as_str()), (2, "error: unknown environment `staging` (defined: development)\n"));
+    let (code, _, stderr) = iacgen(&dir, &["graph", "--env", "qa"]);
+    let known = "development, production, production-azure, staging";
+    assert_eq!((code, stderr), (2, format!("error: unknown environment `qa` (defined: {known})\n")));
     let (code, _, stderr) = iacgen(&dir, &["graph", "--format", "json"]);
     assert_eq!((code, stderr.as_str()), (2, "error: graph draws --format mermaid (the default), dot or svg\n"));
 }

@@ -141,12 +141,26 @@ fn pull_request_repository() -> (tempfile::TempDir, String) {
 }
 
 fn run_action(repo: &Path, environment: &[(&str, &str)], existing: Option<&str>) -> ActionRun {
+    run_action_with(repo, environment, existing, None)
+}
+
+/// [`run_action`], with `iacgen` replaced by `fake_iacgen` (a script) when given.
+fn run_action_with(
+    repo: &Path,
+    environment: &[(&str, &str)],
+    existing: Option<&str>,
+    fake_iacgen: Option<&str>,
+) -> ActionRun {
+    use std::os::unix::fs::PermissionsExt;
     let fake = tempfile::tempdir().expect("fake gh");
     let bin = fake.path().join("bin");
     std::fs::create_dir_all(&bin).expect("bin");
-    std::fs::write(bin.join("gh"), FAKE_GH).expect("gh");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(bin.join("gh"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut scripts = vec![("gh", FAKE_GH)];
+    scripts.extend(fake_iacgen.map(|script| ("iacgen", script)));
+    for (name, script) in scripts {
+        std::fs::write(bin.join(name), script).expect("script");
+        std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
     let calls_dir = fake.path().join("calls");
     std::fs::create_dir_all(&calls_dir).expect("calls");
     if let Some(ids) = existing {
@@ -225,10 +239,10 @@ fn action_inputs_turn_the_comment_off_and_filter_what_is_checked() {
     assert!(run.calls.is_empty(), "{:?}", run.calls);
     assert!(run.stdout.starts_with("::error file=platform/deploy/"), "{}", run.stdout);
 
-    // The example has no helm output: filtered to helm, nothing drifts and nothing changes.
-    let run = run_action(repo.path(), &[("IACGEN_TARGETS", "helm"), ("IACGEN_ENVIRONMENTS", "development")], None);
+    // The change is to development's compose file: filtered to helm in staging, nothing drifts.
+    let run = run_action(repo.path(), &[("IACGEN_TARGETS", "helm"), ("IACGEN_ENVIRONMENTS", "staging")], None);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.stdout, "deploy: in sync with the model (0 files)\n");
+    assert!(run.stdout.starts_with("deploy: in sync with the model ("), "{}", run.stdout);
     let body = run.calls[1].1.as_deref().expect("a body");
     assert!(!body.contains("compose.yaml"), "{body}");
 
@@ -236,4 +250,24 @@ fn action_inputs_turn_the_comment_off_and_filter_what_is_checked() {
     let run = run_action(repo.path(), &[("GITHUB_EVENT_NAME", "push")], None);
     assert_eq!(run.code, 1);
     assert!(run.calls.is_empty());
+}
+
+/// A diff longer than GitHub takes (iacgen keeps its own under the limit; this one does not) is cut
+/// by the step, on a character boundary, with a note.
+#[test]
+fn action_cuts_a_comment_over_the_limit() {
+    let (repo, _) = pull_request_repository();
+    let fake_iacgen = "#!/usr/bin/env bash\nif [ \"$1\" = diff ]; then for i in $(seq 1 8000); do printf '%s\\n' 'héllo wörld'; done; fi\n";
+    let run = run_action_with(repo.path(), &[], None, Some(fake_iacgen));
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let body = run.calls[1].1.as_deref().expect("a body");
+    assert!(body.chars().count() <= 65_536, "{}", body.chars().count());
+    assert!(body.starts_with("<!-- iacgen-diff: platform -->\nhéllo wörld\n"));
+    assert!(
+        body.ends_with(
+            "_Cut to stay under GitHub's 65,536-character limit; run `iacgen diff` locally for all of it._\n"
+        ),
+        "{}",
+        &body[body.len() - 200..]
+    );
 }

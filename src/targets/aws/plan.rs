@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::ir::{AwsOptions, Origin, ResourceKind, SecretRef, Stack};
+use crate::targets::aws::ecr_path;
 use crate::targets::aws::names::{Kind, Labels};
-use crate::targets::aws::{Registry, ecr_path};
+use crate::targets::aws::registry::Registry;
 use crate::targets::ecs::fargate::TaskSize;
 
 /// The smallest allocated storage RDS accepts for these engines, in GiB.
@@ -37,11 +38,6 @@ pub struct Plan<'a> {
 }
 
 impl Plan<'_> {
-    /// Whether this environment creates the ECR repositories.
-    pub fn owns_registry(&self) -> bool {
-        self.registry.as_ref().is_some_and(|registry| registry.owner == self.stack.environment)
-    }
-
     /// Whether an ALB is needed.
     pub fn has_load_balancer(&self) -> bool {
         !self.priorities.is_empty()

@@ -97,10 +97,12 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
 
     for resource in stack.resources.values() {
         let (service, volume) = resource::container(resource);
-        variables.insert(
-            password_variable(&resource.name),
-            format!("password of the {} `{}`", resource.kind.as_str(), resource.name),
-        );
+        if resource.auth == crate::ir::Auth::Password {
+            variables.insert(
+                password_variable(&resource.name),
+                format!("password of the {} `{}`", resource.kind.as_str(), resource.name),
+            );
+        }
         volumes.insert(volume, Yaml::map());
         services.insert(resource.name.clone(), service);
     }

@@ -122,8 +122,11 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
         }
     }
 
+    // Helm and ecs provision no databases and read the pinned values; ecs not where an aws root
+    // provisions them, since it then leaves the task definitions to that root.
+    let provisioned = stack.targets.contains(&Target::Aws);
     let unprovisioned: Vec<Target> =
-        stack.targets.iter().copied().filter(|t| matches!(t, Target::Helm | Target::Ecs)).collect();
+        stack.targets.iter().copied().filter(|t| *t == Target::Helm || (*t == Target::Ecs && !provisioned)).collect();
     if let Some(target) = unprovisioned.first() {
         let mut users: BTreeMap<&str, Vec<(&str, Span)>> = BTreeMap::new();
         let workloads = stack

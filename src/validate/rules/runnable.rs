@@ -1,6 +1,6 @@
 //! Checks that the generated containers can serve what the model asks, where the platform cannot
-//! on its own: IAC043 tls-without-certificate (compose serves TLS only at its gateway, with the
-//! model's certificate), IAC044 health-probe-tool (an in-container HTTP check needs a tool the
+//! on its own: IAC044 tls-without-certificate (compose serves TLS only at its gateway, with the
+//! model's certificate), IAC045 health-probe-tool (an in-container HTTP check needs a tool the
 //! image has) and IAC037 for `ingress.strip_prefix` on aws (a load balancer rewrites no path).
 
 use crate::diagnostic::{Diagnostic, codes};

@@ -23,6 +23,7 @@ macro_rules! target_cases {
             helm_seed_names: "helm-seed-names",
             helm_slotwise: "helm-slotwise",
             patches_all_targets: "patches-all-targets",
+            runtime_from_compose: "runtime-from-compose",
         }
     };
 }
@@ -41,6 +42,7 @@ macro_rules! error_cases {
             fargate_size: "fargate-size",
             health_check_range: "health-check-range",
             health_check_shape: "health-check-shape",
+            implicit_stage: "implicit-stage",
             invalid_cron: "invalid-cron",
             invalid_gateway: "invalid-gateway",
             invalid_name: "invalid-name",
@@ -55,7 +57,9 @@ macro_rules! error_cases {
             read_failed: "read-failed",
             runnable: "runnable",
             standards: "standards",
+            start_order_and_auth: "start-order-and-auth",
             strip_prefix_on_aws: "strip-prefix-on-aws",
+            tag_case: "tag-case",
             target_not_configured: "target-not-configured",
             unknown_key: "unknown-key",
             unknown_placeholder: "unknown-placeholder",
@@ -89,8 +93,20 @@ macro_rules! import_cases {
     ($suite:ident) => {
         $suite! {
             build_profiles_anchors: "build-profiles-anchors",
+            docmost: "docmost",
+            gitea_postgres: "gitea-postgres",
+            immich: "immich",
+            mastodon: "mastodon",
             monitoring_stack: "monitoring-stack",
+            netbox: "netbox",
+            nextcloud_redis_mariadb: "nextcloud-redis-mariadb",
+            nginx_golang_postgres: "nginx-golang-postgres",
+            paperless_postgres: "paperless-postgres",
+            react_express_mariadb: "react-express-mariadb",
+            sentry_self_hosted: "sentry-self-hosted",
             web_postgres_redis_worker: "web-postgres-redis-worker",
+            wordpress_mariadb: "wordpress-mariadb",
+            wp_graphql: "wp-graphql",
         }
     };
 }
