@@ -45,7 +45,7 @@ fn service_port_of_a_service_without_http_port() {
 #[test]
 fn tags_that_cannot_be_labels() {
     let model = format!(
-        "{HEAD}tags:\n  \"!!!\": x\n  cost-center: a\n  \"cost center\": b\n  Cost-Center: c\nservices:\n  api:\n    version: \"1\"\n{HELM}"
+        "{HEAD}tags:\n  \"!!!\": x\n  cost-center: a\n  \"cost center\": b\nservices:\n  api:\n    version: \"1\"\n{HELM}"
     );
     snapshot("helm__tags_that_cannot_be_labels", diagnostics(&[("iacgen.yaml", &model)]));
 }

@@ -8,7 +8,9 @@
 
 mod common;
 
+mod aws_apply;
 mod aws_contract;
+mod aws_deploy;
 mod cases;
 mod cli;
 mod diagnostics;
@@ -27,5 +29,6 @@ mod local_env;
 mod nginx;
 mod ownership;
 mod properties;
+mod run_migration;
 mod schema;
 mod team_tools;
