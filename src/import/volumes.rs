@@ -282,10 +282,13 @@ fn is_folder(ctx: &Ctx<'_>, source: &str) -> bool {
         && std::fs::symlink_metadata(&full).is_ok_and(|m| m.is_dir())
 }
 
+/// `(path inside the folder, source: relative to the model)` per mounted file, and the paths left out.
+type FolderFiles = (Vec<(String, String)>, Vec<String>);
+
 /// The text files of a bind-mounted folder as `files:` entries (path inside the folder → `source:`
 /// relative to the model), sorted, and what was left out (links, binaries, large files). A folder
 /// with nothing to mount, or with more than [`MAX_FOLDER_FILES`] files, is an error.
-fn bind_folder(ctx: &Ctx<'_>, source: &str) -> Result<(Vec<(String, String)>, Vec<String>), String> {
+fn bind_folder(ctx: &Ctx<'_>, source: &str) -> Result<FolderFiles, String> {
     let no = |why: &str| Err(format!("bind mount of the folder `{source}`: {why}"));
     let root = absolute(&ctx.compose_dir.join(source));
     let mut files = Vec::new();
