@@ -192,6 +192,9 @@ fn security(fields: &mut Vec<(Field, String)>, security: &crate::ir::Security) {
     fields.push((Field::User, security.user.to_string()));
     fields.push((Field::Group, security.group.to_string()));
     fields.push((Field::ReadOnlyRoot, security.read_only_root.to_string()));
+    if !security.capabilities.is_empty() {
+        fields.push((Field::Capabilities, security.capabilities.join(", ")));
+    }
 }
 
 fn volumes(

@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod hcl;
 pub mod header;
 pub mod helm;
+pub mod probe;
 pub mod tags;
 pub mod yaml_out;
 

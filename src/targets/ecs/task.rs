@@ -363,7 +363,7 @@ impl Notes {
             "These are task definitions only: the ECS services (desired count, load balancer, autoscaling) and the network are created with `aws ecs create-service`, or by the aws target.\n\n",
         );
         out.push_str(
-            "HTTP health checks run `curl` inside the container (`CMD-SHELL curl -f http://localhost:<port><path>`): the image must ship curl, or the service should use `health.command`.\n\n",
+            "HTTP health checks run inside the container with the tool `health.probe` names (`curl`, `wget` or `python` (python3's urllib, no shell needed)); by default (`auto`) `/bin/sh` tries curl, then wget, then python3. An image with none of them needs `health.command`, or `probe: none` (no container check; the load balancer still checks the path).\n\n",
         );
         out.push_str(
             "## Fargate sizes\n\nThe smallest valid task size that covers each workload's limits (CPU units/MiB):\n\n",
