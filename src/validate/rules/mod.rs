@@ -1,10 +1,8 @@
 //! The rules, one concern per file. Codes and their documentation live in `diagnostic::codes`.
 
-pub mod derived_names;
 pub mod names;
 pub mod references;
 pub mod resolved;
-pub mod runnable;
 pub mod runtime;
 pub mod shape;
 pub mod standards;

@@ -5,15 +5,21 @@
 
 use std::collections::BTreeMap;
 
+use crate::diagnostic::Finding;
 use crate::diagnostic::{Diagnostic, codes};
 use crate::ir::{EnvValue, Image, Origin, Security, Stack, Stage};
 use crate::model::image::ImagePin;
 use crate::shared::span::Span;
-use crate::validate::Finding;
 
 /// Run the rules on `stack`.
 pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
-    let mut push = Finding::collector(stack, findings);
+    let mut push = |diagnostic: Diagnostic, subject: &str| {
+        findings.push(Finding {
+            diagnostic,
+            subject: Some(subject.to_string()),
+            environment: stack.environment.clone(),
+        });
+    };
     for service in stack.services.values() {
         let name = service.name.as_str();
         let span = |field: &str| span_of(&service.origins, field, service.origin);

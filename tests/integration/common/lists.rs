@@ -60,6 +60,7 @@ macro_rules! error_cases {
             start_order_and_auth: "start-order-and-auth",
             strip_prefix_on_aws: "strip-prefix-on-aws",
             tag_case: "tag-case",
+            target_limits: "target-limits",
             target_not_configured: "target-not-configured",
             unknown_key: "unknown-key",
             unknown_placeholder: "unknown-placeholder",
