@@ -110,6 +110,8 @@ pub struct Build {
     pub context: String,
     pub dockerfile: Option<String>,
     pub target: Option<String>,
+    /// Build arguments, name → value.
+    pub args: BTreeMap<String, String>,
 }
 
 /// A health check.

@@ -194,6 +194,9 @@ fn security(fields: &mut Vec<(String, String)>, security: &crate::ir::Security) 
     fields.push((String::from("security.user"), security.user.to_string()));
     fields.push((String::from("security.group"), security.group.to_string()));
     fields.push((String::from("security.read_only_root"), security.read_only_root.to_string()));
+    if !security.capabilities.is_empty() {
+        fields.push((String::from("security.capabilities"), security.capabilities.join(", ")));
+    }
 }
 
 fn volumes(

@@ -91,6 +91,8 @@ pub struct Build {
     pub context: String,
     pub dockerfile: Option<String>,
     pub target: Option<String>,
+    /// Build arguments (`ARG` values), name → value.
+    pub args: BTreeMap<String, String>,
 }
 
 /// One layer of `health:`.

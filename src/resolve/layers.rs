@@ -94,7 +94,7 @@ impl<'a> Layers<'a> {
     pub fn build(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Build> {
         let (build, origin) = self.pick(|s| s.build.as_ref())?;
         origins.insert(String::from("build"), origin);
-        Some(Build { context: build.context, dockerfile: build.dockerfile, target: build.target })
+        Some(Build { context: build.context, dockerfile: build.dockerfile, target: build.target, args: build.args })
     }
 
     /// `command:`.

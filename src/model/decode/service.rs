@@ -195,10 +195,13 @@ fn nullable<T>(node: &Node, decode: impl FnOnce(&Node) -> Option<T>) -> Option<S
 
 fn build(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Build>> {
     if let NodeKind::Scalar { text, .. } = &node.kind {
-        return Some(Spanned::new(Build { context: text.clone(), dockerfile: None, target: None }, node.span));
+        return Some(Spanned::new(
+            Build { context: text.clone(), dockerfile: None, target: None, args: BTreeMap::new() },
+            node.span,
+        ));
     }
     let map = entries(ctx, node, context)?;
-    check_keys(ctx, map, &["context", "dockerfile", "target"], context);
+    check_keys(ctx, map, &["context", "dockerfile", "target", "args"], context);
     let Some(context_node) = get(map, "context") else {
         ctx.report(Diagnostic::new(codes::MISSING_FIELD, node.span, format!("`{context}` needs `context`")));
         return None;
@@ -207,7 +210,13 @@ fn build(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Build>
     let dockerfile =
         get(map, "dockerfile").and_then(|n| string(ctx, n, &format!("{context}.dockerfile"))).map(|s| s.value);
     let target = get(map, "target").and_then(|n| string(ctx, n, &format!("{context}.target"))).map(|s| s.value);
-    Some(Spanned::new(Build { context: build_context, dockerfile, target }, node.span))
+    let args = get(map, "args")
+        .map(|n| crate::model::decode::string_map(ctx, n, &format!("{context}.args")))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, value)| (name, value.value))
+        .collect();
+    Some(Spanned::new(Build { context: build_context, dockerfile, target, args }, node.span))
 }
 
 pub fn port(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<u16>> {

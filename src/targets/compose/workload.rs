@@ -150,6 +150,10 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
         if let Some(target) = &build.target {
             build_yaml.insert("target", Yaml::str(target.clone()));
         }
+        if !build.args.is_empty() {
+            let args = build.args.iter().map(|(name, value)| entry(name.clone(), Yaml::Str(literal(value)))).collect();
+            build_yaml.insert("args", Yaml::Map(args));
+        }
         yaml.insert("build", build_yaml);
     }
 
