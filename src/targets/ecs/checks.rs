@@ -2,7 +2,7 @@
 //! [`fargate`] and [`schedules`]) the aws target, whose services are the same Fargate tasks: task
 //! sizes (IAC036), persistent volumes and inexpressible schedules (IAC037), health check timings
 //! outside ECS's ranges (IAC039), IAM role names (IAC024), unpinned resource hosts (IAC035) and
-//! mounted files.
+//! mounted files, and the tools in-container HTTP checks need (IAC045, `targets::probe`).
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
 use crate::ir::{Field, Health, Stack, Target, Volume};
@@ -21,6 +21,7 @@ pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
             pinned_hosts(stack, Target::Ecs, &mut out);
         }
         mounted_files(stack, Target::Ecs, &mut out);
+        crate::targets::probe::check_tools(stack, &mut out);
     }
     out
 }

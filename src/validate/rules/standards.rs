@@ -13,7 +13,13 @@ use crate::shared::span::Span;
 
 /// Run the rules on `stack`.
 pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
-    let mut push = Finding::collector(stack, findings);
+    let mut push = |diagnostic: Diagnostic, subject: &str| {
+        findings.push(Finding {
+            diagnostic,
+            subject: Some(subject.to_string()),
+            environment: stack.environment.clone(),
+        });
+    };
     for service in stack.services.values() {
         let name = service.name.as_str();
         let span = |field: &Field| span_of(&service.origins, field, service.origin);
