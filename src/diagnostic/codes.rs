@@ -135,7 +135,13 @@ codes! {
     LOCAL_ENV_REFUSED = 43, "local-env-refused", Error, false,
         "`iacgen env` was asked for an environment it does not write local secrets for: unknown, not of the development stage, or without the compose target.",
         "Run `iacgen env` for a development environment that targets compose; staging and production secrets belong in the platform's secret store.";
-    CREDENTIAL_NOT_MAPPED = 44, "credential-not-mapped", Warning, true,
+    TLS_WITHOUT_CERTIFICATE = 44, "tls-without-certificate", Error, false,
+        "A route asks for TLS (`ingress.tls`, the default) in a compose environment outside development, but the compose gateway has no certificate to serve it with.",
+        "Name the certificate files: `targets.compose.gateway: { tls: { certificate: ..., key: ... } }` (or the environment's `targets_config.compose.gateway`).";
+    HEALTH_PROBE_TOOL = 45, "health-probe-tool", Warning, false,
+        "An HTTP health check that runs inside the container (compose, ecs, aws) needs a tool that the service's image is known to lack (python:*-slim has no curl or wget; distroless images have no shell).",
+        "Set `health.probe` to a tool the image has (curl, wget, python), or use `health.command`.";
+    CREDENTIAL_NOT_MAPPED = 46, "credential-not-mapped", Warning, true,
         "A service or job uses a resource that requires a password (a cache with AUTH, a database) but no variable of it reads that password: its connections are refused (NOAUTH, authentication failed).",
         "Map the password (`secrets: { CACHE_PASSWORD: cache.password }`), or use `${resources.<r>.url}`, which carries it; waive it with a reason when the client authenticates otherwise.";
     MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,

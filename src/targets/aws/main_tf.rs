@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Job, ResourceKind, Service};
+use crate::ir::{Field, Job, ResourceKind, Service};
 use crate::targets::EmitOptions;
 use crate::targets::aws::names::{self, Kind};
 use crate::targets::aws::plan::{self, Plan};
@@ -356,7 +356,7 @@ fn job(plan: &Plan<'_>, job: &Job) -> Option<Block> {
     let mut body = module("scheduled_job");
     project_environment(&mut body);
     body.attribute("name", Expr::string(&job.name)).attribute("schedule_expression", Expr::string(expression));
-    if plan::is_set(&job.origins, "retries") {
+    if plan::is_set(&job.origins, &Field::Retries) {
         body.attribute("retries", Expr::raw(job.retries.to_string()));
     }
     body.attribute("cluster_arn", Expr::raw("module.cluster.arn"));

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{HealthCheck, Origin, ResourceKind, SecretEnv, Strategy, Volume};
+use crate::diagnostic::{Diagnostic, Finding, codes};
+use crate::ir::{Field, HealthCheck, ResourceKind, SecretEnv, Stack, Strategy, Target, Volume};
 use crate::model::placeholder::Placeholder;
 use crate::shared::span::Span;
 use crate::targets::azure::Environment;
@@ -23,7 +23,7 @@ const RESERVED_SETTINGS: [&str; 4] = [
 ];
 
 /// The span of `field` in `origins`, else `fallback`.
-pub fn span_of(origins: &BTreeMap<String, Origin>, field: &str, fallback: Span) -> Span {
+pub fn span_of(origins: &crate::ir::Origins, field: &Field, fallback: Span) -> Span {
     origins.get(field).and_then(|origin| origin.span).unwrap_or(fallback)
 }
 
@@ -31,18 +31,43 @@ fn unsupported(span: Span, message: String, label: &str, help: String) -> Diagno
     Diagnostic::new(codes::UNSUPPORTED_ON_TARGET, span, message).with_label(label).with_help(help)
 }
 
-/// Every problem of one environment.
-pub fn check(environment: &Environment<'_>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    plan_sku(environment, &mut out);
-    services(environment, &mut out);
-    jobs(environment, &mut out);
-    resources(environment, &mut out);
-    block_names(environment, &mut out);
-    out
+/// Every problem of the environments in `stacks` for the azure target.
+pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for stack in stacks {
+        let environment = Environment::new(stack);
+        let mut out = Out::default();
+        plan_sku(&environment, &mut out);
+        services(&environment, &mut out);
+        jobs(&environment, &mut out);
+        resources(&environment, &mut out);
+        block_names(&environment, &mut out);
+        crate::targets::checks::mounted_files(stack, Target::Azure, &mut findings);
+        let found = out.items.into_iter();
+        findings.extend(found.map(|(subject, d)| Finding::new(d, subject.as_deref(), &stack.environment)));
+    }
+    findings
 }
 
-fn plan_sku(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+/// Diagnostics of one environment, each with the service, job or resource being checked.
+#[derive(Default)]
+struct Out {
+    items: Vec<(Option<String>, Diagnostic)>,
+    subject: Option<String>,
+}
+
+impl Out {
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push((self.subject.clone(), diagnostic));
+    }
+
+    /// From now on the diagnostics are about `subject`.
+    fn about(&mut self, subject: &str) {
+        self.subject = Some(subject.to_string());
+    }
+}
+
+fn plan_sku(environment: &Environment<'_>, out: &mut Out) {
     let options = &environment.options;
     if sizing::valid_plan_sku(&options.plan_sku) {
         return;
@@ -73,26 +98,27 @@ fn needs_standard(environment: &Environment<'_>, span: Span, what: &str) -> Diag
     diagnostic
 }
 
-fn services(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+fn services(environment: &Environment<'_>, out: &mut Out) {
     let stack = environment.stack;
     let slots = sizing::plan_supports_slots(&environment.options.plan_sku);
     for service in stack.services.values() {
         let name = &service.name;
-        let span = |field: &str| span_of(&service.origins, field, service.origin);
+        out.about(name);
+        let span = |field: &Field| span_of(&service.origins, field, service.origin);
         if service.strategy == Strategy::BlueGreen && !slots {
             out.push(needs_standard(
                 environment,
-                span("strategy"),
+                span(&Field::Strategy),
                 &format!("`{name}` uses `strategy: blue-green` (a staging slot), which"),
             ));
         }
         if let Some(autoscale) = &service.autoscale {
             if !slots {
-                out.push(needs_standard(environment, span("autoscale"), &format!("autoscale of `{name}`")));
+                out.push(needs_standard(environment, span(&Field::Autoscale), &format!("autoscale of `{name}`")));
             }
             if autoscale.cpu.is_none() {
                 out.push(unsupported(
-                    span("autoscale"),
+                    span(&Field::Autoscale),
                     format!("autoscale of `{name}` has no CPU target, which App Service autoscale rules need"),
                     "no `cpu`",
                     String::from("add `cpu: <percent>` to autoscale (memory may stay as a second rule)"),
@@ -100,7 +126,7 @@ fn services(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
             }
             if autoscale.max > 100 {
                 out.push(unsupported(
-                    span("autoscale"),
+                    span(&Field::Autoscale),
                     format!(
                         "autoscale of `{name}` asks for {} instances, more than an App Service plan runs",
                         autoscale.max
@@ -120,7 +146,7 @@ fn services(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
         }
         match service.health.as_ref().map(|health| &health.check) {
             Some(HealthCheck::Exec { .. }) => out.push(unsupported(
-                span("health.command"),
+                span(&Field::HealthCommand),
                 format!("`{name}` has an exec health check, and App Service only checks HTTP paths"),
                 "exec health check",
                 String::from("use `health: { path: /health }` (an HTTP endpoint of the service)"),
@@ -136,7 +162,7 @@ fn services(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
         let unsplittable = |a: &String| a.is_empty() || a.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'');
         if let Some(argument) = service.command.iter().flatten().find(|a| unsplittable(a)) {
             out.push(unsupported(
-                span("command"),
+                span(&Field::Command),
                 format!(
                     "`{name}` has the command argument `{argument}`, which App Service's startup command (one line split at spaces) cannot pass"
                 ),
@@ -167,14 +193,14 @@ fn services(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
 fn volumes(
     name: &str,
     volumes: &BTreeMap<String, Volume>,
-    origins: &BTreeMap<String, Origin>,
+    origins: &crate::ir::Origins,
     fallback: Span,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Out,
 ) {
     for (path, volume) in volumes {
         if let Volume::Persistent(size) = volume {
             out.push(unsupported(
-                span_of(origins, &format!("volumes.{path}"), fallback),
+                span_of(origins, &Field::Volume(path.to_string()), fallback),
                 format!(
                     "`{name}` mounts a persistent volume at `{path}` ({}), which the azure target cannot provide",
                     size.kubernetes()
@@ -191,14 +217,14 @@ fn volumes(
 fn job_size(
     name: &str,
     compute: crate::ir::Compute,
-    origins: &BTreeMap<String, Origin>,
+    origins: &crate::ir::Origins,
     fallback: Span,
     what: &str,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Out,
 ) {
     if let Err(reason) = sizing::job_size(compute.cpu, compute.memory) {
         out.push(unsupported(
-            span_of(origins, "resources.cpu", fallback),
+            span_of(origins, &Field::Cpu, fallback),
             format!("{what} `{name}` asks for {reason}"),
             "too large for a Container Apps job",
             String::from("lower resources to at most cpu 4 and memory 8Gi"),
@@ -208,7 +234,7 @@ fn job_size(
 
 /// Container Apps secret names come from the variable names (lowercase, `_` → `-`): they must be distinct
 /// and usable.
-fn job_secrets(name: &str, secrets: &BTreeMap<String, SecretEnv>, fallback: Span, out: &mut Vec<Diagnostic>) {
+fn job_secrets(name: &str, secrets: &BTreeMap<String, SecretEnv>, fallback: Span, out: &mut Out) {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for (variable, secret) in secrets {
         let secret_name = variable.to_ascii_lowercase().replace('_', "-").trim_matches('-').to_string();
@@ -236,10 +262,11 @@ fn job_secrets(name: &str, secrets: &BTreeMap<String, SecretEnv>, fallback: Span
     }
 }
 
-fn jobs(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+fn jobs(environment: &Environment<'_>, out: &mut Out) {
     let stack = environment.stack;
     for job in stack.jobs.values() {
         let name = &job.name;
+        out.about(name);
         job_size(name, job.compute, &job.origins, job.origin, "job", out);
         job_secrets(name, &job.secrets, job.origin, out);
         volumes(name, &job.volumes, &job.origins, job.origin, out);
@@ -254,7 +281,7 @@ fn jobs(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
                         }
                     });
                 out.push(unsupported(
-                    placeholder.unwrap_or_else(|| span_of(&job.origins, "calls", job.origin)),
+                    placeholder.unwrap_or_else(|| span_of(&job.origins, &Field::Calls, job.origin)),
                     format!(
                         "job `{name}` calls the internal service `{callee}`, which admits only its callers' App Service addresses"
                     ),
@@ -269,7 +296,7 @@ fn jobs(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
             || job.secrets.contains_key("APPLICATIONINSIGHTS_CONNECTION_STRING")
         {
             out.push(unsupported(
-                span_of(&job.origins, "env.APPLICATIONINSIGHTS_CONNECTION_STRING", job.origin),
+                span_of(&job.origins, &Field::Env(String::from("APPLICATIONINSIGHTS_CONNECTION_STRING")), job.origin),
                 format!(
                     "job `{name}` sets `APPLICATIONINSIGHTS_CONNECTION_STRING`, which the azure target sets itself"
                 ),
@@ -280,10 +307,11 @@ fn jobs(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn resources(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+fn resources(environment: &Environment<'_>, out: &mut Out) {
     let stack = environment.stack;
     for resource in stack.resources.values() {
         let name = &resource.name;
+        out.about(name);
         let mut push = |reason: String, label: &str, help: &str| {
             out.push(unsupported(resource.origin, format!("resource `{name}`: {reason}"), label, help.to_string()));
         };
@@ -328,7 +356,8 @@ fn resources(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
 
 /// Root module block names: fixed ones, `<service>_plan`, `<service>_migrate`, and model names with
 /// `-` → `_`, all in one namespace.
-fn block_names(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+fn block_names(environment: &Environment<'_>, out: &mut Out) {
+    out.subject = None;
     let stack = environment.stack;
     let mut owners: BTreeMap<String, (String, Option<Span>)> = BTreeMap::new();
     for (block, what) in [

@@ -24,7 +24,7 @@ pub const EGRESS: &str = "egress";
 /// The networks of a model service (`published`: its port is published on the host).
 pub fn of_service(stack: &Stack, service: &Service, published: bool) -> BTreeSet<&'static str> {
     let options = stack.config.compose.clone().unwrap_or_default();
-    let routed = options.gateway && service.ingress.is_some() && service.http_port().is_some();
+    let routed = options.gateway.is_some() && service.ingress.is_some() && service.http_port().is_some();
     let scraped = options.monitoring && service.metrics.is_some();
     let mut out = outbound(stack, &service.uses, &service.calls, &service.egress);
     if !service.called_by.is_empty() || routed || scraped {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{Auth, EnvValue, Origin, SecretEnv, Stack, implied_password_env, password_env};
+use crate::ir::{Auth, EnvValue, Field, Origins, SecretEnv, Stack, implied_password_env, password_env};
 use crate::model::placeholder::{Placeholder, ResourceAttr};
 use crate::shared::span::Span;
 use crate::validate::Finding;
@@ -17,7 +17,7 @@ struct Client<'a> {
     env: &'a BTreeMap<String, EnvValue>,
     secrets: &'a BTreeMap<String, SecretEnv>,
     uses: &'a BTreeSet<String>,
-    origins: &'a BTreeMap<String, Origin>,
+    origins: &'a Origins,
     origin: Span,
 }
 
@@ -54,7 +54,7 @@ fn check_client(stack: &Stack, client: &Client<'_>, findings: &mut Vec<Finding>)
             environment: stack.environment.clone(),
         });
     };
-    let span_of = |field: &str| client.origins.get(field).and_then(|o| o.span).unwrap_or(client.origin);
+    let span_of = |field: Field| client.origins.get(&field).and_then(|o| o.span).unwrap_or(client.origin);
     let mut blocked = BTreeSet::new();
     for value in client.env.values() {
         for (placeholder, span) in value.template.placeholders() {
@@ -65,7 +65,11 @@ fn check_client(stack: &Stack, client: &Client<'_>, findings: &mut Vec<Finding>)
             }
             // Resolution adds `<RESOURCE>_PASSWORD` unless the name is taken: say by what.
             let variable = implied_password_env(name);
-            let taken = if client.env.contains_key(&variable) { "env" } else { "secrets" };
+            let taken = if client.env.contains_key(&variable) {
+                Field::Env(variable.clone())
+            } else {
+                Field::Secret(variable.clone())
+            };
             push(
                 Diagnostic::new(
                     codes::DUPLICATE_DEFINITION,
@@ -76,7 +80,7 @@ fn check_client(stack: &Stack, client: &Client<'_>, findings: &mut Vec<Finding>)
                     ),
                 )
                 .with_label("the URL's password variable")
-                .with_related(span_of(&format!("{taken}.{variable}")), format!("`{variable}` set here"))
+                .with_related(span_of(taken), format!("`{variable}` set here"))
                 .with_help(format!(
                     "map the password yourself (`secrets: {{ APP_{variable}: {name}.password }}`): the URL uses that variable"
                 )),
@@ -92,7 +96,7 @@ fn check_client(stack: &Stack, client: &Client<'_>, findings: &mut Vec<Finding>)
         push(
             Diagnostic::new(
                 codes::CREDENTIAL_NOT_MAPPED,
-                span_of(&format!("uses.{name}")),
+                span_of(Field::Used(name.clone())),
                 format!(
                     "{} `{}` uses {} `{name}`, which requires a password, but reads none",
                     client.kind,
