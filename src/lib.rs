@@ -5,7 +5,9 @@
 //!
 //! ```text
 //! source    iacgen.yaml (+ services/*.yaml, environments/*.yaml) → model::Model, with spans
-//! validate  names, references and shapes on the model; then the standards on every resolved stack
+//! validate  names, references and shapes on the model; then, on the environments and targets a
+//!           command selects, the standards and each target's checks (targets::checks) on every
+//!           resolved stack, leaving out definitions the model's own errors make unreliable
 //! resolve   defaults < environment defaults < service < environment override → ir::Compilation
 //! targets   ir → FileSet: compose | helm | aws | azure | ecs (one module each)
 //! patches   escape hatches applied to the rendered files
@@ -23,7 +25,7 @@
 //!
 //! shared      spans, MODEL_FILE, DEFAULT_OUTPUT, Target, Filter, FileSet/GeneratedFile: every stage's vocabulary
 //! diagnostic  located diagnostics and their codes
-//! model, ir   the types of the model as written and as resolved
+//! model, ir   the types of the model as written and as resolved (ir::Field keys provenance)
 //! ```
 //!
 //! Import order, lowest first (`tests/integration/layers.rs` fails on an import against it): shared,
