@@ -28,8 +28,12 @@ pub struct Compilation {
 #[derive(Clone, Debug)]
 pub struct Stack {
     pub project: String,
+    /// Where the project's name is written (diagnostics about names derived from it).
+    pub project_span: Option<Span>,
     /// Environment name; empty for the base stack.
     pub environment: String,
+    /// Where the environment is defined (`None` for the base stack).
+    pub environment_span: Option<Span>,
     pub stage: Stage,
     pub targets: BTreeSet<Target>,
     pub tags: BTreeMap<String, String>,

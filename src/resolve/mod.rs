@@ -114,7 +114,9 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
     };
     Stack {
         project,
+        project_span: model.project.as_ref().map(|p| p.span),
         environment: environment.map(|e| e.name.value.clone()).unwrap_or_default(),
+        environment_span: environment.map(|e| e.name.span),
         stage,
         targets,
         tags: model.tags.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),

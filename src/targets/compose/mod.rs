@@ -4,6 +4,7 @@
 //! Ports are published on 127.0.0.1 only. Secrets come from a git-ignored `.env` beside the file,
 //! each as `${NAME:?...}` so `docker compose up` fails loudly when one is missing.
 
+pub mod checks;
 mod gateway;
 mod ports;
 mod resource;
@@ -11,7 +12,6 @@ mod workload;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::Diagnostics;
 use crate::ir::{Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr};
 use crate::shared::FileSet;
@@ -20,7 +20,7 @@ use crate::targets::header;
 use crate::targets::yaml_out::{self, Yaml};
 
 /// Emit every compose environment.
-pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> FileSet {
     use rayon::prelude::*;
     // Environments are independent: render them in parallel; the file set orders them by path.
     let sets: Vec<FileSet> = stacks
@@ -35,7 +35,7 @@ pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnos
     for set in sets {
         files.extend(set);
     }
-    Ok(files)
+    files
 }
 
 /// The `.env` variable that carries a declared secret: `jwt-secret` → `JWT_SECRET`.

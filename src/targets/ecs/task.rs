@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::diagnostic::Diagnostics;
 use crate::ir::{Compute, Job, SecretRef, Service, Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
 use crate::shared::FileSet;
 use crate::targets::ecs::container::{self, Place, Values, Workload};
 use crate::targets::ecs::fargate::{self, TaskSize};
 use crate::targets::ecs::node::{self, Layout, Node};
+use crate::targets::ecs::schedule;
 use crate::targets::yaml_out::Yaml;
 use crate::targets::{EmitOptions, header, yaml_out};
 
@@ -74,7 +74,7 @@ pub fn service_host(stack: &Stack, service: &str) -> String {
 }
 
 /// Emit `ecs/<env>/` of one environment.
-pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet, diagnostics: &mut Diagnostics) {
+pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let ecs = stack.config.ecs.clone().unwrap_or_default();
     let environment = stack.environment.as_str();
     let place = Place { project: &stack.project, environment, region: &ecs.region };
@@ -90,14 +90,10 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         files.insert(format!("{dir}/{name}"), Target::Ecs, Some(environment), text);
     };
 
+    // `checks` rejected workloads larger than any Fargate task and schedules EventBridge cannot
+    // express before emission: none is skipped here.
     for service in stack.services.values() {
-        let size = match super::task_size(&service.name, &service.compute, &service.origins, service.origin) {
-            Ok(size) => size,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
+        let Some(size) = fargate::for_compute(&service.compute) else { continue };
         notes.size(&service.name, &service.compute, size);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Service(service), size, &values);
         add(files, format!("{}.json", service.name), node::to_json(&definition));
@@ -113,20 +109,8 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         }
     }
     for job in stack.jobs.values() {
-        let size = match super::task_size(&job.name, &job.compute, &job.origins, job.origin) {
-            Ok(size) => size,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
-        let expression = match super::schedule_expression(job, "ecs") {
-            Ok(expression) => expression,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
+        let Some(size) = fargate::for_compute(&job.compute) else { continue };
+        let Ok(expression) = schedule::eventbridge(&job.schedule) else { continue };
         notes.size(&job.name, &job.compute, size);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Job(job), size, &values);
         add(files, format!("{}.json", job.name), node::to_json(&definition));

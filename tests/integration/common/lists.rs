@@ -53,6 +53,7 @@ macro_rules! error_cases {
             standards: "standards",
             start_order_and_auth: "start-order-and-auth",
             tag_case: "tag-case",
+            target_limits: "target-limits",
             target_not_configured: "target-not-configured",
             unknown_key: "unknown-key",
             unknown_placeholder: "unknown-placeholder",

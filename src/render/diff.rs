@@ -1,9 +1,11 @@
-//! Rendering a list of [`Change`]s: unified diffs (optionally coloured), a stat, JSON, and Markdown
-//! for a pull-request comment that stays under GitHub's 65,536-character limit.
+//! `diff`'s formats, from a list of [`Change`]s: unified diffs (optionally coloured), a stat, JSON,
+//! and Markdown for a pull-request comment that stays under GitHub's 65,536-character limit; each
+//! with the semantic summary above the files.
 
 use serde_json::json;
 use similar::{ChangeTag, TextDiff};
 
+use crate::commands::diff::Diffed;
 use crate::output::changes::{Change, Kind};
 use crate::shared::Target;
 
@@ -17,6 +19,31 @@ pub enum DiffFormat {
     Stat,
     Markdown,
     Json,
+}
+
+/// The whole output of `diff` in `format`: the semantic summary, then the files.
+pub fn render(diffed: &Diffed, format: DiffFormat, color: bool) -> String {
+    let (changes, output, semantic) = (&diffed.changes, diffed.output.as_str(), &diffed.semantic);
+    match format {
+        DiffFormat::Unified => {
+            let mut text: String = semantic.iter().map(|line| format!("# {line}\n")).collect();
+            for change in changes {
+                text.push_str(&unified(change, output, color));
+            }
+            text
+        }
+        DiffFormat::Stat => {
+            let mut text: String = semantic.iter().map(|line| format!("{line}\n")).collect();
+            text.push_str(&stat(changes, output));
+            text
+        }
+        DiffFormat::Markdown => {
+            let graph =
+                diffed.graphs.as_ref().and_then(|(old, new)| crate::graph::changes::markdown(old, new, semantic));
+            markdown_with_graph(changes, output, semantic, graph.as_deref().unwrap_or(""))
+        }
+        DiffFormat::Json => json(changes, output, semantic),
+    }
 }
 
 /// Lines added and removed by one change.

@@ -1,11 +1,16 @@
-//! The human format: miette's graphical reports, one per diagnostic, then a count.
+//! The human format: miette's graphical reports, one per diagnostic, then a count; `check`'s drift as
+//! each file and its unified diff; `build`'s summary and warnings.
 
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use crate::diagnostic::render::HumanOptions;
+use crate::commands::build::Built;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::output::changes::{Change, Kind};
+use crate::output::dotenv::EnvReport;
+use crate::output::manifest::MANIFEST;
+use crate::render::{HumanOptions, diff};
 use crate::shared::span::{SourceMap, Span};
 
 /// Render all diagnostics and a closing count line.
@@ -25,6 +30,93 @@ pub fn render(diagnostics: &Diagnostics, sources: &SourceMap, options: HumanOpti
         out.push('\n');
     }
     out
+}
+
+/// `check`'s drift: what happened to each file (`missing`, `stale`, `edited by hand`, `changed`) and
+/// its unified diff; a stale manifest alone is named when no file differs.
+pub fn drift(drift: &[Change], output: &str, manifest_stale: bool, color: bool) -> String {
+    let mut out = String::new();
+    for change in drift {
+        let what = match (change.kind, change.hand_edited) {
+            (Kind::Added, _) => "missing",
+            (Kind::Removed, _) => "stale",
+            (Kind::Modified, true) => "edited by hand",
+            (Kind::Modified, false) => "changed",
+        };
+        out.push_str(&format!("{what}: {output}/{}\n", change.path));
+        out.push_str(&diff::unified(change, output, color));
+    }
+    if drift.is_empty() && manifest_stale {
+        out.push_str(&format!("stale manifest: {output}/{MANIFEST}\n"));
+    }
+    out
+}
+
+/// `build`'s summary for stdout: one line per target.
+pub fn build_summary(built: &Built) -> String {
+    let mut out = String::new();
+    for line in built.summary() {
+        out.push_str(&format!(
+            "{:<8} {} files: {} written, {} unchanged, {} removed\n",
+            line.target.as_str(),
+            line.files,
+            line.written,
+            line.files - line.written,
+            line.removed
+        ));
+    }
+    if out.is_empty() {
+        out.push_str("no environment names a target: nothing to generate\n");
+    }
+    out
+}
+
+/// `build`'s warnings for stderr: generated files that had been edited by hand, overwritten or kept.
+pub fn build_warnings(built: &Built) -> String {
+    let output = &built.output;
+    let mut out = String::new();
+    for path in &built.report.overwritten_edits {
+        out.push_str(&format!(
+            "warning: `{output}/{path}` had been edited by hand; it was regenerated (use patches: in the model to keep a change)\n"
+        ));
+    }
+    for path in &built.report.kept {
+        out.push_str(&format!(
+            "warning: `{output}/{path}` is no longer generated but was edited by hand, so it was kept (remove it, or build --force)\n"
+        ));
+    }
+    out
+}
+
+/// The error line of `build --exit-code` when the build changed files.
+pub fn build_changed(output: &str, changed: usize) -> String {
+    let files = if changed == 1 { String::from("1 file") } else { format!("{changed} files") };
+    format!("the build changed {files} in {output}; review and commit them")
+}
+
+/// `env`'s report for stdout.
+pub fn env_written(report: &EnvReport) -> String {
+    crate::output::dotenv::describe(report)
+}
+
+/// `env`'s warnings for stderr: names the file holds with an empty value.
+pub fn env_warnings(report: &EnvReport, environment: &str) -> String {
+    report
+        .empty
+        .iter()
+        .map(|name| {
+            format!(
+                "warning: {name} is empty in `{}`; compose refuses to start: set it, or delete the line and run `iacgen env {environment}` again\n",
+                report.path
+            )
+        })
+        .collect()
+}
+
+/// The error line of `check` when the output differs from the model.
+pub fn out_of_date(output: &str, files: usize) -> String {
+    let count = if files == 1 { String::from("1 file differs") } else { format!("{files} files differ") };
+    format!("{output} is out of date with the model ({count}); run `iacgen build` to update it")
 }
 
 /// `2 errors, 1 warning`.

@@ -1,10 +1,63 @@
 //! `iacgen explain ENV SERVICE`: the resolved service, each value with the layer and the file:line
-//! that set it.
+//! that set it, and the patches that change its generated files.
 
-use serde_json::json;
-
+use crate::commands::{Options, Outcome, Stop, project};
 use crate::ir::{HealthCheck, Job, Origin, SecretRef, Service, Volume};
+use crate::pipeline::{self, Resolved};
 use crate::shared::span::SourceMap;
+
+/// A resolved service or job, explained.
+#[derive(Debug)]
+pub struct Explained {
+    pub environment: String,
+    pub name: String,
+    /// `service` or `job`.
+    pub kind: &'static str,
+    pub lines: Vec<Line>,
+    /// One line per patch operation on its files, with the patch's location.
+    pub patches: Vec<String>,
+    /// The resolved model (the caller may skip freeing it).
+    pub resolved: Resolved,
+}
+
+/// Resolve the project and explain service (or job) `name` in `environment`. The model's warnings
+/// are not shown: `validate` shows them.
+pub fn run(options: &Options, environment: &str, name: &str) -> Outcome<Explained> {
+    let reader = match project(options) {
+        Ok((_, reader)) => reader,
+        Err(stop) => return Outcome::stopped(stop),
+    };
+    let resolved = match pipeline::resolve_model(&reader) {
+        Ok(resolved) => resolved,
+        Err(failure) => return Outcome::stopped(failure),
+    };
+    let Some(stack) = resolved.compilation.environments.get(environment) else {
+        let known: Vec<&String> = resolved.compilation.environments.keys().collect();
+        return Outcome::stopped(Stop::Error(format!(
+            "unknown environment `{environment}` (defined: {})",
+            join_names(&known)
+        )));
+    };
+    let (kind, lines) = if let Some(service) = stack.services.get(name) {
+        ("service", self::service(service, &resolved.sources))
+    } else if let Some(job) = stack.jobs.get(name) {
+        ("job", self::job(job, &resolved.sources))
+    } else {
+        let known: Vec<&String> = stack.services.keys().chain(stack.jobs.keys()).collect();
+        return Outcome::stopped(Stop::Error(format!(
+            "unknown service or job `{name}` (defined: {})",
+            join_names(&known)
+        )));
+    };
+    let patches = self::patches(&resolved.model, environment, name, &resolved.sources);
+    let explained =
+        Explained { environment: environment.to_string(), name: name.to_string(), kind, lines, patches, resolved };
+    Outcome { warnings: Default::default(), result: Ok(explained) }
+}
+
+fn join_names(items: &[&String]) -> String {
+    items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
 
 /// One resolved value and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,34 +257,5 @@ pub fn patches(model: &crate::model::Model, environment: &str, name: &str, sourc
             }
         }
     }
-    out
-}
-
-/// Aligned text: `field  value  (layer, file:line:col)`.
-pub fn render_text(title: &str, lines: &[Line]) -> String {
-    let field_width = lines.iter().map(|l| l.field.len()).max().unwrap_or(0);
-    let value_width = lines.iter().map(|l| l.value.chars().count()).max().unwrap_or(0).min(48);
-    let mut out = format!("{title}\n");
-    for line in lines {
-        let place = match &line.location {
-            Some(location) => format!("{}, {location}", line.layer),
-            None => line.layer.clone(),
-        };
-        out.push_str(&format!("  {:<field_width$}  {:<value_width$}  ({place})\n", line.field, line.value));
-    }
-    out
-}
-
-/// JSON: `{ "environment", "name", "values": [{field, value, layer, location}] }`.
-pub fn render_json(environment: &str, name: &str, kind: &str, lines: &[Line], patches: &[String]) -> String {
-    let values: Vec<serde_json::Value> = lines
-        .iter()
-        .map(|l| json!({"field": l.field, "value": l.value, "layer": l.layer, "location": l.location}))
-        .collect();
-    let mut out = serde_json::to_string_pretty(
-        &json!({"environment": environment, kind: name, "values": values, "patches": patches}),
-    )
-    .unwrap_or_default();
-    out.push('\n');
     out
 }

@@ -1,6 +1,8 @@
 //! The GitHub format: workflow commands that annotate the pull request's files.
 
 use crate::diagnostic::{Diagnostics, Severity};
+use crate::output::changes::{Change, Kind};
+use crate::render::diff;
 use crate::shared::span::{SourceMap, Span};
 
 /// One `::error file=...,line=...,col=...::message` line per diagnostic.
@@ -34,6 +36,27 @@ pub fn render(diagnostics: &Diagnostics, sources: &SourceMap) -> String {
             }
             None => out.push_str(&format!("::{command} title={}::{}\n", property(&title), data(&message))),
         }
+    }
+    out
+}
+
+/// `check`'s drift: one `::error` annotation on each generated file that differs.
+pub fn drift(drift: &[Change], output: &str) -> String {
+    let mut out = String::new();
+    for change in drift {
+        let message = match change.kind {
+            Kind::Added => String::from("missing: the model generates this file but it is not committed"),
+            Kind::Removed => String::from("stale: the model no longer generates this file"),
+            Kind::Modified if change.hand_edited => String::from(
+                "edited by hand: generated files are overwritten by iacgen build; use patches: in the model",
+            ),
+            Kind::Modified => String::from("out of date with the model"),
+        };
+        let (added, removed) = diff::counts(change);
+        out.push_str(&format!(
+            "::error file={},title=iacgen drift::{message} (+{added} -{removed}); run `iacgen build`\n",
+            property(&format!("{output}/{}", change.path)),
+        ));
     }
     out
 }
