@@ -9,8 +9,8 @@ use crate::targets::aws::names::{self, Kind};
 use crate::targets::aws::plan::{self, Plan};
 use crate::targets::aws::root::file;
 use crate::targets::aws::values::References;
-use crate::targets::ecs::container::{self, Place, Workload};
-use crate::targets::ecs::fargate::{self, TaskSize};
+use crate::targets::fargate::container::{self, Place, Workload};
+use crate::targets::fargate::size::{self, TaskSize};
 use crate::targets::hcl::{self, Block, Body, Expr};
 
 /// Width of the header comment lines, `# ` included.
@@ -59,7 +59,7 @@ fn header(plan: &Plan<'_>) -> Vec<String> {
         .values()
         .map(|s| (&s.name, &s.compute))
         .chain(stack.jobs.values().map(|j| (&j.name, &j.compute)))
-        .filter_map(|(name, compute)| Some(fargate::describe(name, compute, *plan.sizes.get(name)?)))
+        .filter_map(|(name, compute)| Some(size::describe(name, compute, *plan.sizes.get(name)?)))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();

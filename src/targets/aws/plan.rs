@@ -8,7 +8,7 @@ use crate::ir::{AwsOptions, Origin, ResourceKind, SecretRef, Stack};
 use crate::targets::aws::ecr_path;
 use crate::targets::aws::names::{Kind, Labels};
 use crate::targets::aws::registry::Registry;
-use crate::targets::ecs::fargate::TaskSize;
+use crate::targets::fargate::size::TaskSize;
 
 /// The smallest allocated storage RDS accepts for these engines, in GiB.
 pub const MIN_STORAGE_GIB: u32 = 20;
@@ -60,17 +60,17 @@ pub fn plan<'a>(stack: &'a Stack, registries: &BTreeMap<(String, String), Regist
     let aws = stack.config.aws.clone().unwrap_or_default();
     let mut sizes = BTreeMap::new();
     for service in stack.services.values() {
-        if let Some(size) = crate::targets::ecs::fargate::for_compute(&service.compute) {
+        if let Some(size) = crate::targets::fargate::size::for_compute(&service.compute) {
             sizes.insert(service.name.clone(), size);
         }
     }
     let mut schedules = BTreeMap::new();
     let mut notes = Vec::new();
     for job in stack.jobs.values() {
-        if let Some(size) = crate::targets::ecs::fargate::for_compute(&job.compute) {
+        if let Some(size) = crate::targets::fargate::size::for_compute(&job.compute) {
             sizes.insert(job.name.clone(), size);
         }
-        if let Ok(expression) = crate::targets::ecs::schedule::eventbridge(&job.schedule) {
+        if let Ok(expression) = crate::targets::fargate::schedule::eventbridge(&job.schedule) {
             schedules.insert(job.name.clone(), expression);
         }
         let set = |field: &str| job.origins.get(field).is_some_and(|origin| origin.span.is_some());
