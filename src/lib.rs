@@ -7,7 +7,8 @@
 //! source    iacgen.yaml (+ services/*.yaml, environments/*.yaml) → model::Model, with spans
 //! validate  names, references and shapes on the model; then the standards on every resolved stack
 //! resolve   defaults < environment defaults < service < environment override → ir::Compilation
-//! targets   ir → FileSet: compose | helm | aws | azure | ecs (one module each)
+//! targets   ir → FileSet: compose | helm | aws | azure | ecs (one module each; ecs and aws share
+//!           `targets::fargate`, aws and azure have the same layout)
 //! patches   escape hatches applied to the rendered files
 //! output    FileSet → disk (build) | drift (check) | the changes `diff` shows
 //! pipeline  the stages above in order: resolve_model, compile
