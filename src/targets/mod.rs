@@ -13,6 +13,7 @@ pub mod fargate;
 pub mod hcl;
 pub mod header;
 pub mod helm;
+pub mod probe;
 pub mod tags;
 pub mod yaml_out;
 

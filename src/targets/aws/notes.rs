@@ -2,7 +2,7 @@
 //! to a Fargate size, where its ECR repositories come from, and what the platform does not enforce
 //! or rounds (job timeout and concurrency, storage below RDS's minimum, memory-only autoscaling).
 
-use crate::ir::{Job, Resource, Service};
+use crate::ir::{Field, Job, Resource, Service};
 use crate::targets::aws::Environment;
 use crate::targets::aws::sizing::MIN_STORAGE_GIB;
 use crate::targets::fargate::size;
@@ -50,8 +50,8 @@ pub fn header(environment: &Environment<'_>) -> Vec<String> {
 
 /// Job `timeout` and `concurrency` have no EventBridge Scheduler or ECS equivalent.
 pub fn job(job: &Job) -> Option<String> {
-    let set = |field: &str| job.origins.get(field).is_some_and(|origin| origin.span.is_some());
-    let unenforced: Vec<&str> = [("timeout", set("timeout")), ("concurrency", set("concurrency"))]
+    let set = |field: &Field| job.origins.get(field).is_some_and(|origin| origin.span.is_some());
+    let unenforced: Vec<&str> = [("timeout", set(&Field::Timeout)), ("concurrency", set(&Field::Concurrency))]
         .into_iter()
         .filter_map(|(field, is_set)| is_set.then_some(field))
         .collect();

@@ -2,9 +2,9 @@
 //! (`scheduled_job`): task size, container definitions (shared with the ecs target), network access,
 //! secrets and images.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use crate::ir::{Job, Origin, Service};
+use crate::ir::{Field, Job, Origins, Service};
 use crate::targets::aws::Environment;
 use crate::targets::aws::foundation::{KMS, module, project_environment, security_groups};
 use crate::targets::aws::names::{self, Kind};
@@ -147,7 +147,7 @@ pub fn job(environment: &Environment<'_>, job: &Job, file: &mut Body) {
     let mut body = module("scheduled_job");
     project_environment(&mut body);
     body.attribute("name", Expr::string(&job.name)).attribute("schedule_expression", Expr::string(expression));
-    if is_set(&job.origins, "retries") {
+    if is_set(&job.origins, &Field::Retries) {
         body.attribute("retries", Expr::raw(job.retries.to_string()));
     }
     body.attribute("cluster_arn", Expr::raw("module.cluster.arn"));
@@ -164,6 +164,6 @@ pub fn job(environment: &Environment<'_>, job: &Job, file: &mut Body) {
 }
 
 /// Whether `field` of a workload was set in the model (not a built-in default).
-fn is_set(origins: &BTreeMap<String, Origin>, field: &str) -> bool {
+fn is_set(origins: &Origins, field: &Field) -> bool {
     origins.get(field).is_some_and(|origin| origin.span.is_some())
 }

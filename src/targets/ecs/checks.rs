@@ -1,5 +1,6 @@
 //! What the ecs target cannot express, as located diagnostics: Fargate's limits, shared with the aws
-//! target ([`crate::targets::fargate::checks`]), unpinned resource hosts (IAC035) and mounted files.
+//! target ([`crate::targets::fargate::checks`]), unpinned resource hosts (IAC035), mounted files,
+//! and the tools in-container HTTP checks need (IAC045, `targets::probe`).
 
 use crate::diagnostic::Finding;
 use crate::ir::{Stack, Target};
@@ -18,6 +19,7 @@ pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
             pinned_hosts(stack, Target::Ecs, &mut out);
         }
         mounted_files(stack, Target::Ecs, &mut out);
+        crate::targets::probe::check_tools(stack, &mut out);
     }
     out
 }

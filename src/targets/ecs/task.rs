@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Compute, Job, SecretRef, Service, Stack, Target};
+use crate::ir::{Compute, Field, Job, SecretRef, Service, Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
 use crate::shared::FileSet;
 use crate::targets::fargate::container::{self, Place, Values, Workload};
@@ -244,7 +244,7 @@ fn schedule_comment(stack: &Stack, job: &Job, expression: &str) -> Vec<String> {
             "Target.EcsParameters.NetworkConfiguration before creating it (Fargate tasks need one).",
         ));
     }
-    if job.timeout.is_some() || job.origins.get("concurrency").is_some_and(|o| o.span.is_some()) {
+    if job.timeout.is_some() || job.origins.get(&Field::Concurrency).is_some_and(|o| o.span.is_some()) {
         lines.push(String::from("Not enforced on AWS: the job's timeout and concurrency (ECS has no equivalent)."));
     }
     lines
@@ -363,7 +363,7 @@ impl Notes {
             "These are task definitions only: the ECS services (desired count, load balancer, autoscaling) and the network are created with `aws ecs create-service`, or by the aws target.\n\n",
         );
         out.push_str(
-            "HTTP health checks run `curl` inside the container (`CMD-SHELL curl -f http://localhost:<port><path>`): the image must ship curl, or the service should use `health.command`.\n\n",
+            "HTTP health checks run inside the container with the tool `health.probe` names (`curl`, `wget` or `python` (python3's urllib, no shell needed)); by default (`auto`) `/bin/sh` tries curl, then wget, then python3. An image with none of them needs `health.command`, or `probe: none` (no container check; the load balancer still checks the path).\n\n",
         );
         out.push_str(
             "## Fargate sizes\n\nThe smallest valid task size that covers each workload's limits (CPU units/MiB):\n\n",

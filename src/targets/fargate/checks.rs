@@ -3,7 +3,7 @@
 //! (IAC037), health check timings outside ECS's ranges (IAC039) and IAM role names (IAC024).
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Health, Stack, Target, Volume};
+use crate::ir::{Field, Health, Stack, Target, Volume};
 use crate::targets::checks::{derived_name, span_of};
 use crate::targets::fargate::{schedule, size};
 
@@ -25,7 +25,7 @@ pub fn fargate(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
             let target = target.as_str();
             let diagnostic = Diagnostic::new(
                 codes::UNSUPPORTED_ON_TARGET,
-                span_of(origins, &format!("volumes.{path}"), origin),
+                span_of(origins, &Field::Volume(path.to_string()), origin),
                 format!("`{name}` keeps `{path}` on a persistent volume, which the {target} target cannot provide"),
             )
             .with_label("persistent volume")
@@ -38,7 +38,7 @@ pub fn fargate(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
         if compute.cpu_limit.millis > size::MAX_CPU_MILLIS || compute.memory_limit.mebibytes > size::MAX_MEMORY_MIB {
             let diagnostic = Diagnostic::new(
                 codes::FARGATE_SIZE,
-                span_of(origins, "resources.cpu_limit", origin),
+                span_of(origins, &Field::CpuLimit, origin),
                 format!(
                     "`{name}` needs {} vCPU and {} of memory, more than the largest Fargate task (16 vCPU, 120Gi)",
                     compute.cpu_limit.cores(),
@@ -53,11 +53,11 @@ pub fn fargate(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
 }
 
 /// ECS's container health check ranges, in whole seconds (durations round up).
-const HEALTH_RANGES: [(&str, &str, u64, u64); 4] = [
-    ("interval", "health.interval", 5, 300),
-    ("timeout", "health.timeout", 2, 60),
-    ("retries", "health.retries", 1, 10),
-    ("start period", "health.start_period", 0, 300),
+const HEALTH_RANGES: [(&str, Field, u64, u64); 4] = [
+    ("interval", Field::HealthInterval, 5, 300),
+    ("timeout", Field::HealthTimeout, 2, 60),
+    ("retries", Field::HealthRetries, 1, 10),
+    ("start period", Field::HealthStartPeriod, 0, 300),
 ];
 
 fn health_ranges(stack: &Stack, health: &Health, service: &crate::ir::Service, target: Target, out: &mut Vec<Finding>) {
@@ -74,7 +74,7 @@ fn health_ranges(stack: &Stack, health: &Health, service: &crate::ir::Service, t
         let unit = if what == "retries" { "" } else { " s" };
         let diagnostic = Diagnostic::new(
             codes::HEALTH_CHECK_RANGE,
-            span_of(&service.origins, field, service.origin),
+            span_of(&service.origins, &field, service.origin),
             format!(
                 "service `{}` has a health check {what} of {value}{unit}, outside the {low}-{high}{unit} that the {} target accepts",
                 service.name,
@@ -93,7 +93,7 @@ pub fn schedules(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
         let Err(why) = schedule::eventbridge(&job.schedule) else { continue };
         let diagnostic = Diagnostic::new(
             codes::UNSUPPORTED_ON_TARGET,
-            span_of(&job.origins, "schedule", job.origin),
+            span_of(&job.origins, &Field::Schedule, job.origin),
             format!("job `{}` has a schedule that the {} target cannot express: {why}", job.name, target.as_str()),
         )
         .with_label("not expressible as an EventBridge Scheduler cron")
