@@ -9,7 +9,8 @@
 //!           command selects, the standards and each target's checks (targets::checks) on every
 //!           resolved stack, leaving out definitions the model's own errors make unreliable
 //! resolve   defaults < environment defaults < service < environment override → ir::Compilation
-//! targets   ir → FileSet: compose | helm | aws | azure | ecs (one module each)
+//! targets   ir → FileSet: compose | helm | aws | azure | ecs (one module each; ecs and aws share
+//!           `targets::fargate`, aws and azure have the same layout)
 //! patches   escape hatches applied to the rendered files
 //! output    FileSet → disk (build) | drift (check) | the changes `diff` shows
 //! pipeline  the stages above in order: resolve_model, compile
