@@ -4,7 +4,7 @@
 //! filtered build reports only what blocks its own scope. Emitters then only produce files.
 //!
 //! Limits several targets share are written once, here or in the module of the target that owns
-//! them (Fargate's, in `ecs::checks`, which aws runs too).
+//! them (Fargate's, in `fargate::checks`, which ecs and aws both run).
 
 use std::collections::BTreeSet;
 

@@ -10,6 +10,7 @@ pub mod compose;
 pub mod connection;
 pub mod ecs;
 pub mod embedded;
+pub mod fargate;
 pub mod hcl;
 pub mod header;
 pub mod helm;

@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 use crate::ir::{Compute, Field, Job, SecretRef, Service, Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
 use crate::shared::FileSet;
-use crate::targets::ecs::container::{self, Place, Values, Workload};
-use crate::targets::ecs::fargate::{self, TaskSize};
-use crate::targets::ecs::node::{self, Layout, Node};
-use crate::targets::ecs::schedule;
+use crate::targets::fargate::container::{self, Place, Values, Workload};
+use crate::targets::fargate::node::{self, Layout, Node};
+use crate::targets::fargate::schedule;
+use crate::targets::fargate::size::{self, TaskSize};
 use crate::targets::yaml_out::Yaml;
 use crate::targets::{EmitOptions, connection, header, yaml_out};
 
@@ -104,7 +104,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
     // `checks` rejected workloads larger than any Fargate task and schedules EventBridge cannot
     // express before emission: none is skipped here.
     for service in stack.services.values() {
-        let Some(size) = fargate::for_compute(&service.compute) else { continue };
+        let Some(size) = size::for_compute(&service.compute) else { continue };
         notes.size(&service.name, &service.compute, size);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Service(service), size, &values);
         add(files, format!("{}.json", service.name), node::to_json(&definition));
@@ -120,7 +120,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         }
     }
     for job in stack.jobs.values() {
-        let Some(size) = fargate::for_compute(&job.compute) else { continue };
+        let Some(size) = size::for_compute(&job.compute) else { continue };
         let Ok(expression) = schedule::eventbridge(&job.schedule) else { continue };
         notes.size(&job.name, &job.compute, size);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Job(job), size, &values);
@@ -315,7 +315,7 @@ struct Notes {
 
 impl Notes {
     fn size(&mut self, name: &str, compute: &Compute, size: TaskSize) {
-        self.sizes.push(fargate::describe(name, compute, size));
+        self.sizes.push(size::describe(name, compute, size));
     }
 
     fn render(&self, stack: &Stack, place: &Place<'_>, account: &str, options: &EmitOptions) -> String {
