@@ -98,8 +98,8 @@ pub fn parse_cidr(text: impl AsRef<str>) -> Result<(Ipv4Addr, u8), String> {
     Ok((address, prefix))
 }
 
-/// Lowercase DNS labels separated by dots.
-fn is_dns_name(text: &str) -> bool {
+/// Lowercase DNS labels separated by dots (also what an ingress host must be).
+pub fn is_dns_name(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 253
         && text.split('.').all(|label| {

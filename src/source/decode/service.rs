@@ -495,16 +495,11 @@ fn ingress(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<IngressSpec>
 
 /// A DNS host name (lowercase labels separated by dots).
 pub fn hostname(text: &str) -> Result<String, String> {
-    let valid = !text.is_empty()
-        && text.len() <= 253
-        && text.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        });
-    if valid { Ok(text.to_string()) } else { Err(format!("`{text}` is not a valid lowercase DNS host name")) }
+    if crate::model::egress::is_dns_name(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not a valid lowercase DNS host name"))
+    }
 }
 
 fn metrics(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<MetricsSpec> {

@@ -93,9 +93,35 @@ pub fn env_value(stack: &Stack, names: &Names<'_>, value: &EnvValue) -> Expr {
     Expr::raw(hcl::template(&pieces))
 }
 
-/// The env map of a web app or job, sorted by name.
+/// The resource whose whole connection URL (with its password) `value` is: exactly
+/// `${resources.<r>.url}` of a resource that has a password. Such a setting is a Key Vault
+/// reference to the URL the resource's module writes (App Service and Container Apps take a
+/// reference only as a whole value); a URL inside other text carries no password.
+pub fn whole_url<'a>(stack: &Stack, value: &'a EnvValue) -> Option<&'a str> {
+    let [Segment::Placeholder(Placeholder::Resource { name, attr: ResourceAttr::Url }, _)] =
+        value.template.segments.as_slice()
+    else {
+        return None;
+    };
+    stack.resources.get(name).filter(|r| r.auth == crate::ir::Auth::Password).map(|_| name.as_str())
+}
+
+/// The env map of a web app or job, sorted by name (whole connection URLs are secrets instead).
 pub fn env_map(stack: &Stack, names: &Names<'_>, env: &BTreeMap<String, EnvValue>) -> Vec<(String, Expr)> {
-    env.iter().map(|(name, value)| (name.clone(), env_value(stack, names, value))).collect()
+    env.iter()
+        .filter(|(_, value)| whole_url(stack, value).is_none())
+        .map(|(name, value)| (name.clone(), env_value(stack, names, value)))
+        .collect()
+}
+
+/// Whole connection URLs as secrets: variable → the resource module's `url_secret_id`.
+pub fn url_secret_map(stack: &Stack, env: &BTreeMap<String, EnvValue>) -> Vec<(String, Expr)> {
+    env.iter()
+        .filter_map(|(name, value)| {
+            let resource = whole_url(stack, value)?;
+            Some((name.clone(), Expr::raw(format!("module.{}.url_secret_id", names::block(resource)))))
+        })
+        .collect()
 }
 
 /// The secrets map: variable → versionless Key Vault secret ID.

@@ -14,6 +14,7 @@ macro_rules! target_cases {
             compose_basic: "compose-basic",
             compose_patches: "compose-patches",
             compose_server_gateway: "compose-server-gateway",
+            connect_all_targets: "connect-all-targets",
             ecs_basic: "ecs-basic",
             ecs_probes: "ecs-probes",
             helm_basic: "helm-basic",
