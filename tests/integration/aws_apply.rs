@@ -67,6 +67,11 @@ const GAPS: &[Gap] = &[
         applies_to: any_root,
     },
     Gap {
+        root: "db-performance-insights",
+        pattern: r"\[\S*aws_db_instance\.\S*\]: perpetual diff: terraform plan right after apply wants to update \((performance_insights_enabled|performance_insights_kms_key_id|performance_insights_retention_period)(, (performance_insights_enabled|performance_insights_kms_key_id|performance_insights_retention_period))*\)$",
+        applies_to: any_root,
+    },
+    Gap {
         root: "two-db-instances",
         pattern: r"\[\S*aws_db_instance\.\S*\]: apply: (waiting for RDS DB Instance \([^)]*\) update|reading RDS DB Instance \([^)]*\)): couldn't find resource",
         applies_to: several_databases,

@@ -7,6 +7,7 @@ macro_rules! target_cases {
     ($suite:ident) => {
         $suite! {
             aws_basic: "aws-basic",
+            aws_egress: "aws-egress",
             aws_existing_vpc: "aws-existing-vpc",
             aws_mssql: "aws-mssql",
             azure_basic: "azure-basic",
