@@ -6,7 +6,7 @@
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
 use crate::ir::{Health, Stack, Target, Volume};
-use crate::targets::checks::{derived_name, mounted_files, pinned_hosts, span_of};
+use crate::targets::checks::{backups_elsewhere, derived_name, mounted_files, pinned_hosts, span_of};
 use crate::targets::ecs::{fargate, schedule};
 
 /// Every problem of the environments in `stacks` for the ecs target.
@@ -20,6 +20,7 @@ pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
         if !stack.targets.contains(&Target::Aws) {
             pinned_hosts(stack, Target::Ecs, &mut out);
         }
+        backups_elsewhere(stack, Target::Ecs, &mut out);
         mounted_files(stack, Target::Ecs, &mut out);
     }
     out

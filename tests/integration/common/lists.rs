@@ -11,11 +11,13 @@ macro_rules! target_cases {
             aws_mssql: "aws-mssql",
             azure_basic: "azure-basic",
             azure_postgres_job: "azure-postgres-job",
+            compose_alerts_backups: "compose-alerts-backups",
             compose_basic: "compose-basic",
             compose_patches: "compose-patches",
             compose_server_gateway: "compose-server-gateway",
             ecs_basic: "ecs-basic",
             ecs_probes: "ecs-probes",
+            helm_alerts: "helm-alerts",
             helm_basic: "helm-basic",
             helm_edge: "helm-edge",
             helm_external_secrets: "helm-external-secrets",
@@ -32,8 +34,10 @@ macro_rules! target_cases {
 macro_rules! error_cases {
     ($suite:ident) => {
         $suite! {
+            alerts_limited: "alerts-limited",
             autoscale_bounds: "autoscale-bounds",
             azure_unsupported: "azure-unsupported",
+            backup_limited: "backup-limited",
             derived_name_invalid: "derived-name-invalid",
             duplicate_definition: "duplicate-definition",
             duplicate_key: "duplicate-key",
