@@ -3,7 +3,10 @@
 //! (`health.probe`). Images differ: `python:3.11-slim` has neither curl nor wget, busybox images have
 //! wget only, distroless ones have no shell at all.
 
-use crate::ir::Probe;
+use crate::diagnostic::{Diagnostic, Finding, codes};
+use crate::ir::{Field, HealthCheck, Probe, Stack};
+use crate::model::image::ImagePin;
+use crate::targets::checks::span_of;
 
 /// A container health check command.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +81,40 @@ pub fn missing_tool(probe: Probe, repository: &str, tag: &str) -> Option<&'stati
         Probe::Python => (!has("python3")).then_some("python3"),
         Probe::Auto if !has("sh") => Some("a shell (/bin/sh)"),
         Probe::Auto => (!["curl", "wget", "python3"].iter().any(|t| has(t))).then_some("curl, wget and python3"),
+    }
+}
+
+/// IAC045: an HTTP check that runs inside the container needs a tool the (known) image lacks. For
+/// the targets whose containers run the check themselves: compose, ecs and aws.
+pub fn check_tools(stack: &Stack, out: &mut Vec<Finding>) {
+    for service in stack.services.values() {
+        let Some(health) = &service.health else { continue };
+        if !matches!(health.check, HealthCheck::Http { .. }) {
+            continue;
+        }
+        let ImagePin::Tag(tag) = &service.image.pin else { continue };
+        let Some(missing) = missing_tool(health.probe, &service.image.repository, tag) else { continue };
+        let field = if service.origins.get(&Field::HealthProbe).is_some_and(|o| o.span.is_some()) {
+            Field::HealthProbe
+        } else {
+            Field::HealthPath
+        };
+        let name = &service.name;
+        out.push(Finding::new(
+            Diagnostic::new(
+                codes::HEALTH_PROBE_TOOL,
+                span_of(&service.origins, &field, service.origin),
+                format!(
+                    "the HTTP health check of `{name}` (probe `{}`) needs {missing}, which image `{}` does not have",
+                    health.probe.as_str(),
+                    service.image.reference()
+                ),
+            )
+            .with_label(format!("{missing} missing in the image"))
+            .with_help(codes::HEALTH_PROBE_TOOL.fix),
+            Some(name),
+            &stack.environment,
+        ));
     }
 }
 

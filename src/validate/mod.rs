@@ -11,24 +11,11 @@ pub mod waivers;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Finding};
-use crate::ir::{Compilation, Stack};
+use crate::ir::Compilation;
 use crate::model::Model;
 use crate::shared::Filter;
 
 pub use broken::Broken;
-
-impl Finding {
-    /// A function that records a diagnostic of `stack`'s environment about one service or job.
-    pub fn collector<'a>(stack: &'a Stack, findings: &'a mut Vec<Finding>) -> impl FnMut(Diagnostic, &str) + 'a {
-        move |diagnostic, subject| {
-            findings.push(Finding {
-                diagnostic,
-                subject: Some(subject.to_string()),
-                environment: stack.environment.clone(),
-            })
-        }
-    }
-}
 
 /// Check the model itself: names, references, shapes. Runs before `resolve`.
 pub fn model(model: &Model) -> Diagnostics {
@@ -55,7 +42,6 @@ pub fn compilation(model: &Model, compilation: &Compilation, filter: &Filter, br
     for stack in compilation.environments.values().filter(in_scope) {
         rules::standards::check(stack, &mut findings);
         rules::resolved::check(stack, &mut findings);
-        rules::runnable::check(stack, &mut findings);
         rules::runtime::check(stack, &mut findings);
     }
     findings.extend(crate::targets::checks::run(compilation, filter));

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Compilation, Stack, Target};
+use crate::ir::{Compilation, Field, Stack, Target};
 use crate::targets::checks::{backups_elsewhere, derived_name, pinned_hosts};
 use crate::targets::helm::values::{Scope, Workload};
 use crate::targets::helm::{Sink, chart, labels, placeholders};
@@ -89,7 +89,7 @@ fn release_names(stack: &Stack, sink: &mut Sink) {
 /// keeps `<name>-preview` and `<name>-migrate` within 63).
 fn workload(workload: Workload<'_>, sink: &mut Sink) {
     let origins = workload.origins();
-    let span_of = |field: String| origins.get(&field).and_then(|o| o.span).unwrap_or(workload.origin());
+    let span_of = |field: &Field| origins.get(field).and_then(|o| o.span).unwrap_or(workload.origin());
     let mut volume_names: BTreeMap<String, &String> = BTreeMap::new();
     for path in workload.volumes().keys() {
         let name = volume_name(path);
@@ -97,7 +97,7 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
-                    span_of(format!("volumes.{path}")),
+                    span_of(&Field::Volume(path.to_string())),
                     format!("volume paths `{first}` and `{path}` give the same Kubernetes volume name `{name}`"),
                 )
                 .with_label("same volume name")
@@ -109,7 +109,7 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
-                    span_of(format!("volumes.{path}")),
+                    span_of(&Field::Volume(path.to_string())),
                     format!("volume path `{path}` has no letter or digit to name a Kubernetes volume"),
                 )
                 .with_label("cannot name this volume")
@@ -125,7 +125,7 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
-                    span_of(format!("files.{path}")),
+                    span_of(&Field::File(path.to_string())),
                     format!("file paths `{first}` and `{path}` give the same ConfigMap key `{key}`"),
                 )
                 .with_label("same ConfigMap key")
@@ -165,7 +165,7 @@ fn collapse(text: &str, keep: impl Fn(char) -> bool, with: char) -> String {
     out
 }
 
-/// IAC046: a chart is one service, so the project-wide `alerts.rules` have no chart to live in.
+/// IAC047: a chart is one service, so the project-wide `alerts.rules` have no chart to live in.
 fn project_rules(stack: &Stack, out: &mut Vec<Finding>) {
     let Some(alerting) = &stack.alerting else { return };
     for rule in &alerting.rules {

@@ -3,7 +3,6 @@
 pub mod names;
 pub mod references;
 pub mod resolved;
-pub mod runnable;
 pub mod runtime;
 pub mod shape;
 pub mod standards;

@@ -1,10 +1,10 @@
 //! Decoding of `alerts:` (top level, environments, service layers, resources).
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::model::decode::{Ctx, boolean, check_keys, choice, entries, get, parsed, string};
 use crate::model::quantity::{Duration, Percent};
 use crate::model::{AlertRule, AlertSeverity, AlertsSpec, HttpMetricsSpec, Notify, Smtp};
 use crate::shared::span::Spanned;
+use crate::source::decode::{Ctx, boolean, check_keys, choice, entries, get, parsed, string};
 use crate::source::yaml::{Node, NodeKind};
 
 /// Where an `alerts:` block is written: each place allows its own keys.
