@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::Stack;
+use crate::ir::{Service, Stack, Strategy, Volume};
 use crate::targets::helm::Sink;
 use crate::targets::helm::values::Workload;
 
@@ -66,6 +66,9 @@ pub fn workload(workload: Workload<'_>, sink: &mut Sink) {
         }
         volume_names.insert(name, path);
     }
+    if let Workload::Service(service) = workload {
+        blue_green_with_own_volumes(service, sink);
+    }
     let mut file_keys: BTreeMap<String, &String> = BTreeMap::new();
     for path in workload.files().keys() {
         let key = file_key(path);
@@ -82,6 +85,32 @@ pub fn workload(workload: Workload<'_>, sink: &mut Sink) {
         }
         file_keys.insert(key, path);
     }
+}
+
+/// A service whose pods each need their own ReadWriteOnce volume (a persistent volume and more than
+/// one pod) runs as a StatefulSet; blue-green's second slot would start on empty volumes of its own.
+fn blue_green_with_own_volumes(service: &Service, sink: &mut Sink) {
+    let several = service.autoscale.is_some() || service.replicas > 1;
+    let persistent = service.volumes.iter().find(|(_, volume)| matches!(volume, Volume::Persistent(_)));
+    let (Some((path, _)), true, Strategy::BlueGreen) = (persistent, several, service.strategy) else { return };
+    let span_of = |field: &str| service.origins.get(field).and_then(|o| o.span).unwrap_or(service.origin);
+    let pods = if service.autoscale.is_some() { "autoscaled" } else { "replicated" };
+    let mut diagnostic = Diagnostic::new(
+        codes::UNSUPPORTED_ON_TARGET,
+        span_of(&format!("volumes.{path}")),
+        format!(
+            "`{}` keeps `{path}` on a persistent volume and is {pods} with `strategy: blue-green`, which the helm target cannot run",
+            service.name
+        ),
+    )
+    .with_label("one ReadWriteOnce volume per pod")
+    .with_help(
+        "several pods each get a volume of their own (a StatefulSet), so a blue-green slot would start on empty volumes: use `strategy: rolling`, one replica without autoscale, or keep the data in a resource",
+    );
+    if let Some(span) = service.origins.get("strategy").and_then(|o| o.span) {
+        diagnostic = diagnostic.with_related(span, "blue-green set here");
+    }
+    sink.push(diagnostic);
 }
 
 /// The pod volume name the chart gives a path (`iacgen.volumeName` in `_helpers.tpl`).

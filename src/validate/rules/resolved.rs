@@ -1,8 +1,9 @@
 //! Checks on the resolved services of one environment that are not standards (not waivable):
 //! IAC030 invalid-port (two names for one port), IAC032 limit-below-request, IAC033 health-check-shape
 //! (HTTP check without an http port), IAC034 unknown-port-name, IAC035 pin-missing,
-//! IAC036 fargate-size, IAC037 unsupported-on-target (files on ecs, aws and azure; persistent volumes
-//! on ecs and aws), IAC038 duplicate-route, IAC039 health-check-range (ecs and aws).
+//! IAC036 fargate-size, IAC037 unsupported-on-target (files on ecs, aws and azure), IAC038
+//! duplicate-route, IAC039 health-check-range (ecs and aws); IAC035 also for the EFS ids of the
+//! persistent volumes the ecs target mounts.
 
 use std::collections::BTreeMap;
 
@@ -174,29 +175,25 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
         .filter(|t| stack.targets.contains(t))
         .map(Target::as_str)
         .collect();
-    let fargate_targets: Vec<&str> =
-        [Target::Ecs, Target::Aws].into_iter().filter(|t| stack.targets.contains(t)).map(Target::as_str).collect();
+    // The ecs target provisions nothing: persistent volumes live on the EFS file systems the
+    // environment pins (where an aws root creates them, it also registers the task definitions).
+    let no_pins = BTreeMap::new();
+    let ecs_pins = (stack.targets.contains(&Target::Ecs) && !provisioned)
+        .then(|| stack.config.ecs.as_ref().map_or(&no_pins, |ecs| &ecs.volumes));
     let workloads = stack
         .services
         .values()
         .map(|s| (&s.name, &s.compute, &s.files, &s.volumes, &s.origins, s.origin))
         .chain(stack.jobs.values().map(|j| (&j.name, &j.compute, &j.files, &j.volumes, &j.origins, j.origin)));
     for (name, compute, files, volumes, origins, origin) in workloads {
-        let persistent = volumes.iter().find(|(_, volume)| matches!(volume, Volume::Persistent(_)));
-        if let (Some((path, _)), Some(target)) = (persistent, fargate_targets.first()) {
-            push(
-                Diagnostic::new(
-                    codes::UNSUPPORTED_ON_TARGET,
-                    origin_span(origins, &format!("volumes.{path}"), origin),
-                    format!("`{name}` keeps `{path}` on a persistent volume, which the {target} target cannot provide"),
-                )
-                .with_label("persistent volume")
-                .with_help(format!(
-                    "Fargate tasks have no persistent disk without EFS, which iacgen does not provision: use a `scratch` volume and keep the data in a database, or leave {target} out of environment `{}`",
-                    stack.environment
-                )),
-                Some(name),
-            );
+        if let Some(pins) = ecs_pins {
+            for (path, _) in volumes.iter().filter(|(_, volume)| matches!(volume, Volume::Persistent(_))) {
+                if let Some(diagnostic) =
+                    efs_pin_missing(stack, pins, name, path, origin_span(origins, &format!("volumes.{path}"), origin))
+                {
+                    push(diagnostic, Some(name));
+                }
+            }
         }
         if on_fargate
             && (compute.cpu_limit.millis > FARGATE_MAX_CPU || compute.memory_limit.mebibytes > FARGATE_MAX_MEMORY)
@@ -232,6 +229,41 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// IAC035: the EFS ids the ecs target mounts `path` of `name` from, where one is not pinned.
+fn efs_pin_missing(
+    stack: &Stack,
+    pins: &BTreeMap<String, (crate::model::EfsPin, Span)>,
+    name: &str,
+    path: &str,
+    span: Span,
+) -> Option<Diagnostic> {
+    let key = format!("environments.{}.targets_config.ecs.volumes.{name}", stack.environment);
+    let (missing, set) = match pins.get(name) {
+        None => (
+            "EFS file system and access point",
+            format!("`{key}: {{ file_system: fs-…, access_points: {{ {path}: fsap-… }} }}`"),
+        ),
+        Some((pin, _)) if pin.file_system.is_empty() => ("EFS file system", format!("`{key}.file_system`")),
+        Some((pin, _)) if !pin.access_points.contains_key(path) => {
+            ("EFS access point", format!("`{key}.access_points.{path}`"))
+        }
+        Some(_) => return None,
+    };
+    let mut diagnostic = Diagnostic::new(
+        codes::PIN_MISSING,
+        span,
+        format!("`{name}` keeps `{path}` on a persistent volume, and the ecs target has no {missing} pinned for it"),
+    )
+    .with_label("needs its EFS ids")
+    .with_help(format!(
+        "set {set} (or `targets.ecs.volumes`): the ecs target provisions nothing; the aws target creates them and lists them in its root's outputs"
+    ));
+    if let Some((_, pin_span)) = pins.get(name) {
+        diagnostic = diagnostic.with_related(*pin_span, "pinned here");
+    }
+    Some(diagnostic)
 }
 
 fn check_compute(
@@ -349,10 +381,11 @@ mod tests {
     }
 
     #[test]
-    fn persistent_volumes_are_rejected_on_fargate_targets() {
+    fn persistent_volumes_on_ecs_need_pinned_efs_ids() {
         let service = "    health: { path: /health }\n    volumes: { /data: { persistent: 1Gi } }";
-        assert_eq!(codes(&model("ecs", service)), ["IAC037"]);
-        assert_eq!(codes(&model("aws", service)), ["IAC037"]);
+        assert_eq!(codes(&model("ecs", service)), ["IAC035"]);
+        assert!(codes(&model("aws", service)).is_empty());
+        assert!(codes(&model("ecs, aws", service)).is_empty());
         assert!(codes(&model("compose", service)).is_empty());
     }
 

@@ -20,6 +20,7 @@ macro_rules! target_cases {
             helm_slotwise: "helm-slotwise",
             patches_all_targets: "patches-all-targets",
             runtime_from_compose: "runtime-from-compose",
+            stateful_all_targets: "stateful-all-targets",
         }
     };
 }
@@ -52,6 +53,7 @@ macro_rules! error_cases {
             read_failed: "read-failed",
             standards: "standards",
             start_order_and_auth: "start-order-and-auth",
+            stateful_blue_green: "stateful-blue-green",
             tag_case: "tag-case",
             target_not_configured: "target-not-configured",
             unknown_key: "unknown-key",
