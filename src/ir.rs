@@ -7,7 +7,7 @@ use crate::model::cron::Cron;
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
-pub use crate::model::{Auth, Concurrency, ResourceKind, SecretRef, Size, Stage, Strategy};
+pub use crate::model::{Auth, Concurrency, Expose, Probe, ResourceKind, SecretRef, Size, Stage, Strategy};
 pub use crate::shared::Target;
 use crate::shared::span::Span;
 
@@ -28,8 +28,12 @@ pub struct Compilation {
 #[derive(Clone, Debug)]
 pub struct Stack {
     pub project: String,
+    /// Where the project's name is written (diagnostics about names derived from it).
+    pub project_span: Option<Span>,
     /// Environment name; empty for the base stack.
     pub environment: String,
+    /// Where the environment is defined (`None` for the base stack).
+    pub environment_span: Option<Span>,
     pub stage: Stage,
     pub targets: BTreeSet<Target>,
     pub tags: BTreeMap<String, String>,
@@ -106,12 +110,27 @@ pub struct Build {
     pub context: String,
     pub dockerfile: Option<String>,
     pub target: Option<String>,
+    /// Build arguments, name → value.
+    pub args: BTreeMap<String, String>,
 }
 
 /// A health check.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Health {
     pub check: HealthCheck,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub start_period: Duration,
+    /// The tool an HTTP check runs inside the container (compose, ecs, aws).
+    pub probe: Probe,
+    /// Readiness probe timings (Kubernetes); each defaults to the liveness value above.
+    pub readiness: Timings,
+}
+
+/// Probe timings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Timings {
     pub interval: Duration,
     pub timeout: Duration,
     pub retries: u32,
@@ -151,6 +170,8 @@ pub struct Ingress {
     pub path: String,
     pub tls: bool,
     pub rate_limit: Option<RateLimit>,
+    /// The backend sees paths without `path` (the seed's ingress-nginx `rewrite-target`).
+    pub strip_prefix: bool,
 }
 
 /// Prometheus scraping.
@@ -300,12 +321,36 @@ pub struct TargetConfig {
 /// Options of the compose target.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ComposeOptions {
-    pub gateway: bool,
+    pub gateway: Option<Gateway>,
     /// Host port per service, where it is not the service's own http port.
     pub publish: BTreeMap<String, u16>,
     pub monitoring: bool,
     pub templates: BTreeMap<String, String>,
 }
+
+/// The compose gateway (nginx), with an environment's `targets_config` applied field by field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gateway {
+    pub expose: Expose,
+    /// Certificate and key files on the Docker host (project-relative or absolute); `None`: plain HTTP.
+    pub tls: Option<GatewayTls>,
+    pub cache_static: Option<Duration>,
+    pub cache_get: Option<Duration>,
+    pub csp: String,
+    /// Where the gateway is configured (the environment's `targets_config` when it sets it).
+    pub span: Span,
+}
+
+/// The gateway's certificate chain and private key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayTls {
+    pub certificate: String,
+    pub key: String,
+}
+
+/// The Content-Security-Policy the gateway sends when the model sets none: same-origin content only,
+/// no plugins, no framing by other sites.
+pub const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 /// Options of the helm target.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -317,6 +362,11 @@ pub struct HelmOptions {
     pub secret_store: String,
     pub ingress_namespace: String,
     pub monitoring_namespace: String,
+    /// The Service port of `http` (None: the container port).
+    pub service_port: Option<u16>,
+    pub app_labels: bool,
+    /// One Secret `<service>-secrets` per service instead of one per model secret.
+    pub per_service_secrets: bool,
     pub templates: BTreeMap<String, String>,
     /// Where `targets.helm.templates` is written.
     pub templates_span: Option<Span>,

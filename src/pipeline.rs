@@ -34,18 +34,26 @@ pub struct Failure {
     pub diagnostics: Diagnostics,
 }
 
-/// Load, validate and resolve.
+/// Load, validate and resolve, checking every environment and every target.
 pub fn resolve_model(reader: &Reader) -> Result<Resolved, Failure> {
+    resolve_for(reader, &Filter::default())
+}
+
+/// Load, validate and resolve, checking the environments and targets `filter` selects: a filtered
+/// build reports what blocks its own scope. The resolved model is checked even when the model has
+/// errors, as far as they leave it reliable (`validate::Broken`), so one run shows every problem.
+pub fn resolve_for(reader: &Reader, filter: &Filter) -> Result<Resolved, Failure> {
     let loaded =
         source::load(reader).map_err(|error| Failure { sources: error.sources, diagnostics: error.diagnostics })?;
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(validate::model(&loaded.model));
-    if diagnostics.has_errors() {
+    let broken = validate::Broken::of(&loaded.model, &diagnostics);
+    if broken == validate::Broken::Everything {
         diagnostics.sort(&loaded.sources);
         return Err(Failure { sources: loaded.sources, diagnostics });
     }
     let compilation = resolve::resolve(&loaded.model);
-    diagnostics.extend(validate::compilation(&loaded.model, &compilation));
+    diagnostics.extend(validate::compilation(&loaded.model, &compilation, filter, &broken));
     diagnostics.sort(&loaded.sources);
     if diagnostics.has_errors() {
         return Err(Failure { sources: loaded.sources, diagnostics });
@@ -65,28 +73,19 @@ pub fn compile_alongside<T: Send>(
     filter: &Filter,
     alongside: impl FnOnce(&Compilation) -> T + Send,
 ) -> Result<(Compiled, T), Failure> {
-    let resolved = resolve_model(reader)?;
+    let resolved = resolve_for(reader, filter)?;
     let options = EmitOptions { output: resolved.compilation.output.clone(), ..EmitOptions::default() };
-    let (emitted, extra) =
+    let (mut files, extra) =
         rayon::join(|| targets::emit_all(&resolved.compilation, &options, filter), || alongside(&resolved.compilation));
-    match emitted {
-        Ok(mut files) => {
-            let mut diagnostics = patches::apply(&resolved.model.patches, &mut files, filter);
-            filter.retain(&mut files);
-            if diagnostics.has_errors() {
-                diagnostics.extend(resolved.diagnostics);
-                diagnostics.sort(&resolved.sources);
-                return Err(Failure { sources: resolved.sources, diagnostics });
-            }
-            let mut resolved = resolved;
-            resolved.diagnostics.extend(diagnostics);
-            resolved.diagnostics.sort(&resolved.sources);
-            Ok((Compiled { resolved, files }, extra))
-        }
-        Err(mut diagnostics) => {
-            diagnostics.extend(resolved.diagnostics);
-            diagnostics.sort(&resolved.sources);
-            Err(Failure { sources: resolved.sources, diagnostics })
-        }
+    let mut diagnostics = patches::apply(&resolved.model.patches, &mut files, filter);
+    filter.retain(&mut files);
+    if diagnostics.has_errors() {
+        diagnostics.extend(resolved.diagnostics);
+        diagnostics.sort(&resolved.sources);
+        return Err(Failure { sources: resolved.sources, diagnostics });
     }
+    let mut resolved = resolved;
+    resolved.diagnostics.extend(diagnostics);
+    resolved.diagnostics.sort(&resolved.sources);
+    Ok((Compiled { resolved, files }, extra))
 }

@@ -7,13 +7,20 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
     Autoscale, Build, Compute, EnvValue, Health, HealthCheck, Image, Ingress, Layer, Metrics, Origin, SecretEnv,
-    Security, Volume,
+    Security, Timings, Volume,
 };
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Placeholder;
 use crate::model::quantity::{Cpu, Duration, Memory};
-use crate::model::{Concurrency, FileSource, ServiceSpec, Strategy};
+use crate::model::{Concurrency, FileSource, Probe, ServiceSpec, Strategy};
 use crate::shared::span::Spanned;
+
+/// One readiness timing while layers merge.
+#[derive(Clone, Copy)]
+enum ReadinessValue {
+    Duration(Duration),
+    Count(u32),
+}
 
 /// The ordered layers of one service or job.
 pub struct Layers<'a> {
@@ -87,7 +94,7 @@ impl<'a> Layers<'a> {
     pub fn build(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Build> {
         let (build, origin) = self.pick(|s| s.build.as_ref())?;
         origins.insert(String::from("build"), origin);
-        Some(Build { context: build.context, dockerfile: build.dockerfile, target: build.target })
+        Some(Build { context: build.context, dockerfile: build.dockerfile, target: build.target, args: build.args })
     }
 
     /// `command:`.
@@ -135,9 +142,27 @@ impl<'a> Layers<'a> {
         let mut timeout = (builtin::TIMEOUT, Origin::BUILT_IN);
         let mut retries = (builtin::RETRIES, Origin::BUILT_IN);
         let mut start_period = (builtin::START_PERIOD, Origin::BUILT_IN);
+        let mut probe = (Probe::Auto, Origin::BUILT_IN);
+        let mut readiness: [Option<(ReadinessValue, Origin)>; 4] = [None, None, None, None];
         for (layer, spec) in &self.layers {
             let Some(health) = &spec.health else { continue };
             let at = |span| Self::origin(*layer, span);
+            if let Some(value) = &health.probe {
+                probe = (value.value, at(value.span));
+            }
+            if let Some(spec) = &health.readiness {
+                let values = [
+                    spec.interval.as_ref().map(|v| (ReadinessValue::Duration(v.value), v.span)),
+                    spec.timeout.as_ref().map(|v| (ReadinessValue::Duration(v.value), v.span)),
+                    spec.retries.as_ref().map(|v| (ReadinessValue::Count(v.value), v.span)),
+                    spec.start_period.as_ref().map(|v| (ReadinessValue::Duration(v.value), v.span)),
+                ];
+                for (slot, value) in readiness.iter_mut().zip(values) {
+                    if let Some((value, span)) = value {
+                        *slot = Some((value, at(span)));
+                    }
+                }
+            }
             if let Some(value) = &health.command {
                 command = Some((value.value.clone(), at(value.span)));
                 if health.path.is_none() {
@@ -192,8 +217,29 @@ impl<'a> Layers<'a> {
         origins.insert(String::from("health.timeout"), timeout.1);
         origins.insert(String::from("health.retries"), retries.1);
         origins.insert(String::from("health.start_period"), start_period.1);
+        origins.insert(String::from("health.probe"), probe.1);
+        let fields = ["interval", "timeout", "retries", "start_period"];
+        for (field, value) in fields.iter().zip(&readiness) {
+            let origin = value.as_ref().map_or(Origin::BUILT_IN, |(_, origin)| *origin);
+            origins.insert(format!("health.readiness.{field}"), origin);
+        }
+        let duration = |index: usize, fallback: Duration| match &readiness[index] {
+            Some((ReadinessValue::Duration(value), _)) => *value,
+            _ => fallback,
+        };
+        let ready = Timings {
+            interval: duration(0, interval.0),
+            timeout: duration(1, timeout.0),
+            retries: match &readiness[2] {
+                Some((ReadinessValue::Count(value), _)) => *value,
+                _ => retries.0,
+            },
+            start_period: duration(3, start_period.0),
+        };
         Some(Health {
             check,
+            probe: probe.0,
+            readiness: ready,
             interval: interval.0,
             timeout: timeout.0,
             retries: retries.0,
@@ -310,6 +356,7 @@ impl<'a> Layers<'a> {
             path: i.path.value,
             tls: i.tls.value,
             rate_limit: i.rate_limit.map(|r| r.value),
+            strip_prefix: i.strip_prefix.is_some_and(|s| s.value),
         })
     }
 

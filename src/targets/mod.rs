@@ -5,16 +5,17 @@
 
 pub mod aws;
 pub mod azure;
+pub mod checks;
 pub mod compose;
 pub mod ecs;
 pub mod embedded;
 pub mod hcl;
 pub mod header;
 pub mod helm;
+pub mod probe;
 pub mod tags;
 pub mod yaml_out;
 
-use crate::diagnostic::Diagnostics;
 use crate::ir::{Compilation, Stack};
 use crate::shared::{DEFAULT_OUTPUT, FileSet, Filter, MODEL_FILE, Target};
 
@@ -38,11 +39,12 @@ pub fn stacks_for(compilation: &Compilation, target: Target) -> Vec<&Stack> {
     compilation.environments.values().filter(|stack| stack.targets.contains(&target)).collect()
 }
 
-/// Emit one target for every environment that names it.
-pub fn emit(target: Target, compilation: &Compilation, options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+/// Emit one target for every environment that names it. Emitters only produce files: what a target
+/// cannot express was reported by its `checks` before.
+pub fn emit(target: Target, compilation: &Compilation, options: &EmitOptions) -> FileSet {
     let stacks = stacks_for(compilation, target);
     if stacks.is_empty() {
-        return Ok(FileSet::default());
+        return FileSet::default();
     }
     match target {
         Target::Compose => compose::emit(&stacks, options),
@@ -55,25 +57,13 @@ pub fn emit(target: Target, compilation: &Compilation, options: &EmitOptions) ->
 
 /// Emit every target the filter selects, in target order, for every environment (patches see them
 /// all; the pipeline drops the environments the filter leaves out after patching).
-pub fn emit_all(compilation: &Compilation, options: &EmitOptions, filter: &Filter) -> Result<FileSet, Diagnostics> {
+pub fn emit_all(compilation: &Compilation, options: &EmitOptions, filter: &Filter) -> FileSet {
     use rayon::prelude::*;
     // Targets are independent: render them in parallel, then merge in target order.
-    let results: Vec<Result<FileSet, Diagnostics>> = Target::ALL
+    let sets: Vec<FileSet> = Target::ALL
         .par_iter()
         .filter(|target| filter.target(**target))
         .map(|target| emit(*target, compilation, options))
         .collect();
-    let mut sets = Vec::new();
-    let mut diagnostics = Diagnostics::new();
-    for result in results {
-        match result {
-            Ok(set) => sets.push(set),
-            Err(errors) => diagnostics.extend(errors),
-        }
-    }
-    let files: FileSet = sets.into_iter().flat_map(|set| set.files).collect();
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    Ok(files)
+    sets.into_iter().flat_map(|set| set.files).collect()
 }

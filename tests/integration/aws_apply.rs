@@ -68,7 +68,7 @@ const GAPS: &[Gap] = &[
     },
     Gap {
         root: "two-db-instances",
-        pattern: r"\[\S*aws_db_instance\.\S*\]: (apply: waiting for RDS DB Instance \([^)]*\) update: couldn't find resource|perpetual diff: terraform plan right after apply wants to create)",
+        pattern: r"\[\S*aws_db_instance\.\S*\]: apply: (waiting for RDS DB Instance \([^)]*\) update|reading RDS DB Instance \([^)]*\)): couldn't find resource",
         applies_to: several_databases,
     },
 ];

@@ -1,5 +1,5 @@
 //! Regression tests of issue 17 ("AWS output that applies for real"), on the output of every
-//! fixture and test case and on small models: what `verify-aws-apply` (tests/aws_apply.rs) found,
+//! fixture and test case and on small models: what `verify-aws-apply` (tests/integration/aws_apply.rs) found,
 //! checked here in milliseconds so that `cargo test` catches it without the emulator.
 
 use std::collections::{BTreeMap, BTreeSet};

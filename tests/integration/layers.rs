@@ -21,7 +21,9 @@ const LAYERS: &[&[&str]] = &[
     &["patches"],
     &["output"],
     &["pipeline"],
-    &["explain", "graph", "import", "local_env"],
+    &["graph", "import", "local_env"],
+    &["commands"],
+    &["render"],
 ];
 
 /// Back-edges that exist today, each with why and what removes it. Nothing may be added here.

@@ -8,6 +8,7 @@
 //! to module outputs ([`values`]). Files are written by the HCL writer shared with the azure target
 //! ([`crate::targets::hcl`]), whose output is what `terraform fmt` produces.
 
+pub mod checks;
 mod main_tf;
 pub mod names;
 mod plan;
@@ -15,27 +16,21 @@ pub mod registry;
 mod root;
 pub mod values;
 
-use crate::diagnostic::Diagnostics;
 use crate::ir::{Compilation, Stack, Target};
 use crate::shared::FileSet;
 pub use crate::targets::aws::registry::ecr_path;
 use crate::targets::{EmitOptions, embedded};
 
-/// Emit the target for every environment in `stacks`, and the shared root of each account's ECR
-/// repositories ([`registry`]).
-pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+/// Emit the target for every environment in `stacks` (checked by [`checks`]), and the shared root
+/// of each account's ECR repositories ([`registry`]).
+pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> FileSet {
     let mut files = FileSet::default();
-    let mut diagnostics = Diagnostics::new();
     let registries = registry::registries(compilation, stacks);
     for stack in stacks {
-        match plan::plan(stack, &registries) {
-            Ok(plan) => {
-                let dir = format!("terraform/aws/{}", stack.environment);
-                for (name, text) in root::files(&plan, options) {
-                    files.insert(format!("{dir}/{name}"), Target::Aws, Some(&stack.environment), text);
-                }
-            }
-            Err(errors) => diagnostics.extend(errors),
+        let plan = plan::plan(stack, &registries);
+        let dir = format!("terraform/aws/{}", stack.environment);
+        for (name, text) in root::files(&plan, options) {
+            files.insert(format!("{dir}/{name}"), Target::Aws, Some(&stack.environment), text);
         }
     }
     if let Some(first) = stacks.first() {
@@ -46,10 +41,7 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
         }
     }
     copy_modules(stacks, options, &mut files);
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    Ok(files)
+    files
 }
 
 /// The modules, once for all environments: every `*.tf` and `*.sh` of `modules/aws/`, then the project's own

@@ -4,6 +4,7 @@
 //! Ports are published on 127.0.0.1 only. Secrets come from a git-ignored `.env` beside the file,
 //! each as `${NAME:?...}` so `docker compose up` fails loudly when one is missing.
 
+pub mod checks;
 mod gateway;
 mod ports;
 mod resource;
@@ -11,7 +12,6 @@ mod workload;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::Diagnostics;
 use crate::ir::{Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr};
 use crate::shared::FileSet;
@@ -20,7 +20,7 @@ use crate::targets::header;
 use crate::targets::yaml_out::{self, Yaml};
 
 /// Emit every compose environment.
-pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> FileSet {
     use rayon::prelude::*;
     // Environments are independent: render them in parallel; the file set orders them by path.
     let sets: Vec<FileSet> = stacks
@@ -35,7 +35,7 @@ pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnos
     for set in sets {
         files.extend(set);
     }
-    Ok(files)
+    files
 }
 
 /// The `.env` variable that carries a declared secret: `jwt-secret` → `JWT_SECRET`.
@@ -87,7 +87,7 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let environment = stack.environment.as_str();
     let dir = format!("compose/{environment}");
     let compose_options = stack.config.compose.clone().unwrap_or_default();
-    let published = ports::assign(stack, compose_options.gateway);
+    let published = ports::assign(stack, compose_options.gateway.as_ref());
 
     let mut services: BTreeMap<String, Yaml> = BTreeMap::new();
     let mut volumes: BTreeMap<String, Yaml> = BTreeMap::new();
@@ -138,9 +138,12 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         }
         services.insert(job.name.clone(), built.service);
     }
-    if compose_options.gateway {
-        let (service, config) = gateway::nginx(stack, options);
+    if let Some(gateway_options) = &compose_options.gateway {
+        let (service, config) = gateway::nginx(stack, gateway_options, options);
         services.insert(String::from("gateway"), service);
+        if gateway_options.cache_static.is_some() || gateway_options.cache_get.is_some() {
+            volumes.insert(String::from(gateway::CACHE_VOLUME), Yaml::map());
+        }
         files.insert(format!("{dir}/nginx.conf"), Target::Compose, Some(environment), config);
     }
     if compose_options.monitoring {
@@ -169,7 +172,8 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         format!("docker compose for environment `{environment}` of project `{}`.", stack.project),
         String::from("Secrets come from .env beside this file (copy .env.example; never commit .env)."),
     ];
-    notes.extend(ports::describe(stack, &published, compose_options.gateway));
+    notes.extend(ports::describe(stack, &published, compose_options.gateway.as_ref()));
+    notes.extend(stack.resources.values().filter_map(|r| resource::memory_limit(r).1));
     let text = format!("{}{}", header::hash_comment(&options.model_file, &notes), yaml_out::to_string(&document));
     files.insert(format!("{dir}/compose.yaml"), Target::Compose, Some(environment), text);
     files.insert(format!("{dir}/.env.example"), Target::Compose, Some(environment), env_example(options, &variables));

@@ -8,6 +8,7 @@ use crate::ir::{Compute, EnvValue, HealthCheck, Image, Job, SecretEnv, SecretRef
 use crate::model::placeholder::Template;
 use crate::targets::ecs::fargate::{self, TaskSize};
 use crate::targets::ecs::node::{Layout, Node};
+use crate::targets::probe::{self, ContainerCheck};
 
 /// How a target writes the values that depend on where the task runs.
 pub trait Values {
@@ -263,7 +264,11 @@ fn health_check(service: &Service) -> Option<Node> {
     let command = match &health.check {
         HealthCheck::Http { path, .. } => {
             let port = service.http_port()?;
-            Node::strs([String::from("CMD-SHELL"), format!("curl -f http://localhost:{port}{path} || exit 1")])
+            let url = format!("http://127.0.0.1:{port}{path}");
+            match probe::http(health.probe, &url, health.timeout.secs_ceil())? {
+                ContainerCheck::Exec(argv) => Node::strs(std::iter::once(String::from("CMD")).chain(argv)),
+                ContainerCheck::Shell(line) => Node::strs([String::from("CMD-SHELL"), line]),
+            }
         }
         HealthCheck::Exec { command } => {
             Node::strs(std::iter::once(String::from("CMD")).chain(command.iter().cloned()))

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::diagnostic::Diagnostics;
 use crate::ir::{Compute, EcsOptions, Job, SecretRef, Service, Stack, Target, Volume};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
 use crate::shared::FileSet;
 use crate::targets::ecs::container::{self, Place, Values, Workload};
 use crate::targets::ecs::fargate::{self, TaskSize};
 use crate::targets::ecs::node::{self, Layout, Node};
+use crate::targets::ecs::schedule;
 use crate::targets::yaml_out::Yaml;
 use crate::targets::{EmitOptions, header, yaml_out};
 
@@ -74,7 +74,7 @@ pub fn service_host(stack: &Stack, service: &str) -> String {
 }
 
 /// Emit `ecs/<env>/` of one environment.
-pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet, diagnostics: &mut Diagnostics) {
+pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let ecs = stack.config.ecs.clone().unwrap_or_default();
     let environment = stack.environment.as_str();
     let place = Place { project: &stack.project, environment, region: &ecs.region };
@@ -90,14 +90,10 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         files.insert(format!("{dir}/{name}"), Target::Ecs, Some(environment), text);
     };
 
+    // `checks` rejected workloads larger than any Fargate task and schedules EventBridge cannot
+    // express before emission: none is skipped here.
     for service in stack.services.values() {
-        let size = match super::task_size(&service.name, &service.compute, &service.origins, service.origin) {
-            Ok(size) => size,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
+        let Some(size) = fargate::for_compute(&service.compute) else { continue };
         notes.size(&service.name, &service.compute, size);
         notes.volumes(&service.name, &service.volumes, &ecs);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Service(service), size, &values);
@@ -114,20 +110,8 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         }
     }
     for job in stack.jobs.values() {
-        let size = match super::task_size(&job.name, &job.compute, &job.origins, job.origin) {
-            Ok(size) => size,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
-        let expression = match super::schedule_expression(job, "ecs") {
-            Ok(expression) => expression,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
+        let Some(size) = fargate::for_compute(&job.compute) else { continue };
+        let Ok(expression) = schedule::eventbridge(&job.schedule) else { continue };
         notes.size(&job.name, &job.compute, size);
         notes.volumes(&job.name, &job.volumes, &ecs);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Job(job), size, &values);
@@ -423,7 +407,7 @@ impl Notes {
             "These are task definitions only: the ECS services (desired count, load balancer, autoscaling) and the network are created with `aws ecs create-service`, or by the aws target.\n\n",
         );
         out.push_str(
-            "HTTP health checks run `curl` inside the container (`CMD-SHELL curl -f http://localhost:<port><path>`): the image must ship curl, or the service should use `health.command`.\n\n",
+            "HTTP health checks run inside the container with the tool `health.probe` names (`curl`, `wget` or `python` (python3's urllib, no shell needed)); by default (`auto`) `/bin/sh` tries curl, then wget, then python3. An image with none of them needs `health.command`, or `probe: none` (no container check; the load balancer still checks the path).\n\n",
         );
         out.push_str(
             "## Fargate sizes\n\nThe smallest valid task size that covers each workload's limits (CPU units/MiB):\n\n",

@@ -1,6 +1,5 @@
 //! The rules, one concern per file. Codes and their documentation live in `diagnostic::codes`.
 
-pub mod derived_names;
 pub mod names;
 pub mod references;
 pub mod resolved;

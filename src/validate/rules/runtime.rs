@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diagnostic::Finding;
 use crate::diagnostic::{Diagnostic, codes};
 use crate::ir::{Auth, Origin, ResourceKind, SecretRef, Stack, Stage, Target};
-use crate::validate::Finding;
 
 /// The only capability Fargate lets a task add back.
 const FARGATE_CAPABILITY: &str = "SYS_PTRACE";

@@ -27,13 +27,8 @@ pub fn compile(dir: &Path) -> FileSet {
 
 /// Diagnostics rendered as users see them: no colour, 80 columns.
 pub fn render(failure: &iacgen::Failure) -> String {
-    let options = iacgen::diagnostic::render::HumanOptions { color: false, width: 80 };
-    iacgen::diagnostic::render::render(
-        &failure.diagnostics,
-        &failure.sources,
-        iacgen::diagnostic::render::Format::Human,
-        options,
-    )
+    let options = iacgen::render::HumanOptions { color: false, width: 80 };
+    iacgen::render::diagnostics(&failure.diagnostics, &failure.sources, iacgen::render::Format::Human, options)
 }
 
 /// Sub-folders of `dir` holding an iacgen.yaml, sorted by name.

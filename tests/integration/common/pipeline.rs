@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use iacgen::diagnostic::render::{self, Format, HumanOptions};
+use iacgen::render::{self, Format, HumanOptions};
 use iacgen::shared::Filter;
 use iacgen::source::reader::Reader;
 
@@ -80,7 +80,7 @@ pub fn run(data: &[u8]) -> Outcome {
             assert!(failure.diagnostics.has_errors(), "a rejected model must carry at least one error");
             let human = HumanOptions { color: false, width: 80 };
             for format in [Format::Human, Format::Json, Format::Github] {
-                let text = render::render(&failure.diagnostics, &failure.sources, format, human);
+                let text = render::diagnostics(&failure.diagnostics, &failure.sources, format, human);
                 assert!(!text.is_empty(), "{format:?} rendered nothing");
                 if format == Format::Json {
                     let parsed: Result<serde_json::Value, _> = serde_json::from_str(&text);
