@@ -82,6 +82,115 @@ impl Origin {
     pub const BUILT_IN: Origin = Origin { layer: Layer::BuiltIn, span: None };
 }
 
+/// A resolved field of a service or job: the key of its `origins`, which `explain` and diagnostics
+/// read to point at the YAML that set a value. Typed, so a misspelled field does not compile (a
+/// string key that matches nothing silently points at the whole definition instead).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    Image,
+    Version,
+    Build,
+    Command,
+    /// `ports.<name>`.
+    Port(String),
+    HealthPath,
+    HealthReady,
+    HealthCommand,
+    HealthInterval,
+    HealthTimeout,
+    HealthRetries,
+    HealthStartPeriod,
+    HealthProbe,
+    /// `health.readiness.*`.
+    ReadinessInterval,
+    ReadinessTimeout,
+    ReadinessRetries,
+    ReadinessStartPeriod,
+    /// `env.<name>`.
+    Env(String),
+    /// `secrets.<name>`.
+    Secret(String),
+    Uses,
+    Calls,
+    After,
+    Cpu,
+    Memory,
+    CpuLimit,
+    MemoryLimit,
+    Replicas,
+    Autoscale,
+    Ingress,
+    Metrics,
+    User,
+    Group,
+    ReadOnlyRoot,
+    Capabilities,
+    /// `volumes.<path>`.
+    Volume(String),
+    /// `files.<path>`.
+    File(String),
+    Migrate,
+    Strategy,
+    Schedule,
+    Timeout,
+    Retries,
+    Concurrency,
+}
+
+impl std::fmt::Display for Field {
+    /// The field as the model writes it (`health.path`, `env.LOG_LEVEL`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fixed = match self {
+            Field::Port(name) => return write!(f, "ports.{name}"),
+            Field::Env(name) => return write!(f, "env.{name}"),
+            Field::Secret(name) => return write!(f, "secrets.{name}"),
+            Field::Volume(path) => return write!(f, "volumes.{path}"),
+            Field::File(path) => return write!(f, "files.{path}"),
+            Field::Image => "image",
+            Field::Version => "version",
+            Field::Build => "build",
+            Field::Command => "command",
+            Field::HealthPath => "health.path",
+            Field::HealthReady => "health.ready",
+            Field::HealthCommand => "health.command",
+            Field::HealthInterval => "health.interval",
+            Field::HealthTimeout => "health.timeout",
+            Field::HealthRetries => "health.retries",
+            Field::HealthStartPeriod => "health.start_period",
+            Field::HealthProbe => "health.probe",
+            Field::ReadinessInterval => "health.readiness.interval",
+            Field::ReadinessTimeout => "health.readiness.timeout",
+            Field::ReadinessRetries => "health.readiness.retries",
+            Field::ReadinessStartPeriod => "health.readiness.start_period",
+            Field::Uses => "uses",
+            Field::Calls => "calls",
+            Field::After => "after",
+            Field::Cpu => "resources.cpu",
+            Field::Memory => "resources.memory",
+            Field::CpuLimit => "resources.cpu_limit",
+            Field::MemoryLimit => "resources.memory_limit",
+            Field::Replicas => "replicas",
+            Field::Autoscale => "autoscale",
+            Field::Ingress => "ingress",
+            Field::Metrics => "metrics",
+            Field::User => "security.user",
+            Field::Group => "security.group",
+            Field::ReadOnlyRoot => "security.read_only_root",
+            Field::Capabilities => "security.capabilities",
+            Field::Migrate => "migrate",
+            Field::Strategy => "strategy",
+            Field::Schedule => "schedule",
+            Field::Timeout => "timeout",
+            Field::Retries => "retries",
+            Field::Concurrency => "concurrency",
+        };
+        f.write_str(fixed)
+    }
+}
+
+/// Where each resolved field of a service or job came from.
+pub type Origins = BTreeMap<Field, Origin>;
+
 /// A container image, pinned.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Image {
@@ -246,7 +355,7 @@ pub struct Service {
     /// Where the service is defined.
     pub origin: Span,
     /// Where each resolved field came from, by field path (`replicas`, `env.LOG_LEVEL`, ...).
-    pub origins: BTreeMap<String, Origin>,
+    pub origins: Origins,
 }
 
 impl Service {
@@ -276,7 +385,7 @@ pub struct Job {
     pub retries: u32,
     pub concurrency: Concurrency,
     pub origin: Span,
-    pub origins: BTreeMap<String, Origin>,
+    pub origins: Origins,
 }
 
 /// A database or cache, with the connection values for targets that do not provision it.

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::import::compose::{Ctx, get};
 use crate::import::draft::{Service, Volume};
 use crate::import::{absolute, interpolate, relative};
-use crate::model::decode::is_mount_path;
+use crate::source::decode::is_mount_path;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Size given to a named volume: compose volumes have none, the model's persistent volumes need one.

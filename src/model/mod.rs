@@ -4,7 +4,6 @@
 //! environment defaults, the service itself, an environment's override); `resolve` merges the layers.
 
 pub mod cron;
-pub mod decode;
 pub mod image;
 pub mod placeholder;
 pub mod quantity;

@@ -8,7 +8,7 @@ pub mod layers;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    AwsOptions, AzureOptions, Compilation, ComposeOptions, DEFAULT_CSP, EcsOptions, Expose, Gateway, GatewayTls,
+    AwsOptions, AzureOptions, Compilation, ComposeOptions, DEFAULT_CSP, EcsOptions, Expose, Field, Gateway, GatewayTls,
     HelmOptions, Job, Layer, Resource, Secret, Service, Stack, TargetConfig,
 };
 use crate::model::quantity::Memory;
@@ -157,10 +157,10 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
     let image = layers.image(name, registry, &mut origins);
     let ports = layers.ports(&mut origins);
     let env = layers.env(&mut origins);
-    let uses = layers.links("uses", |s| s.uses.as_ref(), &env, &mut origins);
-    let calls = layers.links("calls", |s| s.calls.as_ref(), &env, &mut origins);
+    let uses = layers.links(Field::Uses, |s| s.uses.as_ref(), &env, &mut origins);
+    let calls = layers.links(Field::Calls, |s| s.calls.as_ref(), &env, &mut origins);
     let after = layers.pick(|s| s.after.as_ref()).map_or_else(BTreeSet::new, |(names, origin)| {
-        origins.insert(String::from("after"), origin);
+        origins.insert(Field::After, origin);
         names.into_iter().map(|name| name.value).collect()
     });
     Service {
@@ -177,7 +177,7 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
         security: layers.security(&mut origins),
         volumes: layers.volumes(&mut origins),
         files: layers.files(&mut origins),
-        migrate: layers.block("migrate", |s| s.migrate.as_ref(), &mut origins).map(|m| m.command),
+        migrate: layers.block(Field::Migrate, |s| s.migrate.as_ref(), &mut origins).map(|m| m.command),
         strategy: layers.strategy(&mut origins),
         called_by: BTreeSet::new(),
         image,
@@ -194,11 +194,11 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
 fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Option<Job> {
     let mut origins = BTreeMap::new();
     let (schedule, schedule_origin) = layers.pick(|s| s.schedule.as_ref())?;
-    origins.insert(String::from("schedule"), schedule_origin);
+    origins.insert(Field::Schedule, schedule_origin);
     let image = layers.image(name, registry, &mut origins);
     let env = layers.env(&mut origins);
-    let uses = layers.links("uses", |s| s.uses.as_ref(), &env, &mut origins);
-    let calls = layers.links("calls", |s| s.calls.as_ref(), &env, &mut origins);
+    let uses = layers.links(Field::Uses, |s| s.uses.as_ref(), &env, &mut origins);
+    let calls = layers.links(Field::Calls, |s| s.calls.as_ref(), &env, &mut origins);
     Some(Job {
         name: name.to_string(),
         build: layers.build(&mut origins),

@@ -1,16 +1,17 @@
 //! The `source` stage: find and read the model's files (from disk or from a git revision) into a
 //! [`Model`]. It is the only stage that reads model files.
 
+pub mod decode;
 pub mod reader;
 pub mod yaml;
 
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
-use crate::model::decode::{self, Ctx};
 use crate::model::{FileSource, Model, ServiceDef, ServiceSpec, TemplateDir};
 use crate::shared::MODEL_FILE;
 use crate::shared::span::{FileId, SourceMap, Span, Spanned};
+use crate::source::decode::Ctx;
 use crate::source::reader::Reader;
 
 /// Largest model file read (hostile input must not exhaust memory).

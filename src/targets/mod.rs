@@ -9,6 +9,7 @@ pub mod checks;
 pub mod compose;
 pub mod ecs;
 pub mod embedded;
+pub mod fargate;
 pub mod hcl;
 pub mod header;
 pub mod helm;

@@ -4,7 +4,7 @@
 //! wget only, distroless ones have no shell at all.
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{HealthCheck, Probe, Stack};
+use crate::ir::{Field, HealthCheck, Probe, Stack};
 use crate::model::image::ImagePin;
 use crate::targets::checks::span_of;
 
@@ -94,16 +94,16 @@ pub fn check_tools(stack: &Stack, out: &mut Vec<Finding>) {
         }
         let ImagePin::Tag(tag) = &service.image.pin else { continue };
         let Some(missing) = missing_tool(health.probe, &service.image.repository, tag) else { continue };
-        let field = if service.origins.get("health.probe").is_some_and(|o| o.span.is_some()) {
-            "health.probe"
+        let field = if service.origins.get(&Field::HealthProbe).is_some_and(|o| o.span.is_some()) {
+            Field::HealthProbe
         } else {
-            "health.path"
+            Field::HealthPath
         };
         let name = &service.name;
         out.push(Finding::new(
             Diagnostic::new(
                 codes::HEALTH_PROBE_TOOL,
-                span_of(&service.origins, field, service.origin),
+                span_of(&service.origins, &field, service.origin),
                 format!(
                     "the HTTP health check of `{name}` (probe `{}`) needs {missing}, which image `{}` does not have",
                     health.probe.as_str(),

@@ -5,7 +5,7 @@
 //! has (IAC045, `targets::probe`).
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Stack, Stage};
+use crate::ir::{Field, Stack, Stage};
 use crate::targets::checks::span_of;
 use crate::targets::probe;
 
@@ -42,7 +42,7 @@ fn tls_certificates(stack: &Stack, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             Diagnostic::new(
                 codes::TLS_WITHOUT_CERTIFICATE,
-                span_of(&service.origins, "ingress", service.origin),
+                span_of(&service.origins, &Field::Ingress, service.origin),
                 format!(
                     "`{name}` asks for TLS on its route, but the compose gateway has no certificate to serve it with"
                 ),

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Compute, EcsOptions, Job, SecretRef, Service, Stack, Target, Volume};
+use crate::ir::{Compute, EcsOptions, Field, Job, SecretRef, Service, Stack, Target, Volume};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
 use crate::shared::FileSet;
-use crate::targets::ecs::container::{self, Place, Values, Workload};
-use crate::targets::ecs::fargate::{self, TaskSize};
-use crate::targets::ecs::node::{self, Layout, Node};
-use crate::targets::ecs::schedule;
+use crate::targets::fargate::container::{self, Place, Values, Workload};
+use crate::targets::fargate::node::{self, Layout, Node};
+use crate::targets::fargate::schedule;
+use crate::targets::fargate::size::{self, TaskSize};
 use crate::targets::yaml_out::Yaml;
 use crate::targets::{EmitOptions, header, yaml_out};
 
@@ -93,7 +93,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
     // `checks` rejected workloads larger than any Fargate task and schedules EventBridge cannot
     // express before emission: none is skipped here.
     for service in stack.services.values() {
-        let Some(size) = fargate::for_compute(&service.compute) else { continue };
+        let Some(size) = size::for_compute(&service.compute) else { continue };
         notes.size(&service.name, &service.compute, size);
         notes.volumes(&service.name, &service.volumes, &ecs);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Service(service), size, &values);
@@ -110,7 +110,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         }
     }
     for job in stack.jobs.values() {
-        let Some(size) = fargate::for_compute(&job.compute) else { continue };
+        let Some(size) = size::for_compute(&job.compute) else { continue };
         let Ok(expression) = schedule::eventbridge(&job.schedule) else { continue };
         notes.size(&job.name, &job.compute, size);
         notes.volumes(&job.name, &job.volumes, &ecs);
@@ -269,7 +269,7 @@ fn schedule_comment(stack: &Stack, job: &Job, expression: &str) -> Vec<String> {
             "Target.EcsParameters.NetworkConfiguration before creating it (Fargate tasks need one).",
         ));
     }
-    if job.timeout.is_some() || job.origins.get("concurrency").is_some_and(|o| o.span.is_some()) {
+    if job.timeout.is_some() || job.origins.get(&Field::Concurrency).is_some_and(|o| o.span.is_some()) {
         lines.push(String::from("Not enforced on AWS: the job's timeout and concurrency (ECS has no equivalent)."));
     }
     lines
@@ -331,7 +331,7 @@ struct Notes {
 
 impl Notes {
     fn size(&mut self, name: &str, compute: &Compute, size: TaskSize) {
-        self.sizes.push(fargate::describe(name, compute, size));
+        self.sizes.push(size::describe(name, compute, size));
     }
 
     fn volumes(&mut self, name: &str, volumes: &std::collections::BTreeMap<String, Volume>, ecs: &EcsOptions) {

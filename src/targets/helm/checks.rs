@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Compilation, Service, Stack, Strategy, Target, Volume};
+use crate::ir::{Compilation, Field, Service, Stack, Strategy, Target, Volume};
 use crate::targets::checks::{derived_name, pinned_hosts};
 use crate::targets::helm::values::{Scope, Workload};
 use crate::targets::helm::{Sink, chart, labels, placeholders};
@@ -87,7 +87,7 @@ fn release_names(stack: &Stack, sink: &mut Sink) {
 /// keeps `<name>-preview` and `<name>-migrate` within 63).
 fn workload(workload: Workload<'_>, sink: &mut Sink) {
     let origins = workload.origins();
-    let span_of = |field: String| origins.get(&field).and_then(|o| o.span).unwrap_or(workload.origin());
+    let span_of = |field: &Field| origins.get(field).and_then(|o| o.span).unwrap_or(workload.origin());
     let mut volume_names: BTreeMap<String, &String> = BTreeMap::new();
     for path in workload.volumes().keys() {
         let name = volume_name(path);
@@ -95,7 +95,7 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
-                    span_of(format!("volumes.{path}")),
+                    span_of(&Field::Volume(path.to_string())),
                     format!("volume paths `{first}` and `{path}` give the same Kubernetes volume name `{name}`"),
                 )
                 .with_label("same volume name")
@@ -107,7 +107,7 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
-                    span_of(format!("volumes.{path}")),
+                    span_of(&Field::Volume(path.to_string())),
                     format!("volume path `{path}` has no letter or digit to name a Kubernetes volume"),
                 )
                 .with_label("cannot name this volume")
@@ -126,7 +126,7 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
-                    span_of(format!("files.{path}")),
+                    span_of(&Field::File(path.to_string())),
                     format!("file paths `{first}` and `{path}` give the same ConfigMap key `{key}`"),
                 )
                 .with_label("same ConfigMap key")
@@ -143,11 +143,11 @@ fn blue_green_with_own_volumes(service: &Service, sink: &mut Sink) {
     let several = service.autoscale.is_some() || service.replicas > 1;
     let persistent = service.volumes.iter().find(|(_, volume)| matches!(volume, Volume::Persistent(_)));
     let (Some((path, _)), true, Strategy::BlueGreen) = (persistent, several, service.strategy) else { return };
-    let span_of = |field: &str| service.origins.get(field).and_then(|o| o.span).unwrap_or(service.origin);
+    let span_of = |field: &Field| service.origins.get(field).and_then(|o| o.span).unwrap_or(service.origin);
     let pods = if service.autoscale.is_some() { "autoscaled" } else { "replicated" };
     let mut diagnostic = Diagnostic::new(
         codes::UNSUPPORTED_ON_TARGET,
-        span_of(&format!("volumes.{path}")),
+        span_of(&Field::Volume(path.to_string())),
         format!(
             "`{}` keeps `{path}` on a persistent volume and is {pods} with `strategy: blue-green`, which the helm target cannot run",
             service.name
@@ -157,7 +157,7 @@ fn blue_green_with_own_volumes(service: &Service, sink: &mut Sink) {
     .with_help(
         "several pods each get a volume of their own (a StatefulSet), so a blue-green slot would start on empty volumes: use `strategy: rolling`, one replica without autoscale, or keep the data in a resource",
     );
-    if let Some(span) = service.origins.get("strategy").and_then(|o| o.span) {
+    if let Some(span) = service.origins.get(&Field::Strategy).and_then(|o| o.span) {
         diagnostic = diagnostic.with_related(span, "blue-green set here");
     }
     sink.push(diagnostic);

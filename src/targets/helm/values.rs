@@ -86,7 +86,7 @@ impl<'a> Workload<'a> {
     }
 
     /// Where each resolved field came from.
-    pub fn origins(self) -> &'a BTreeMap<String, crate::ir::Origin> {
+    pub fn origins(self) -> &'a crate::ir::Origins {
         match self {
             Workload::Service(service) => &service.origins,
             Workload::Job(job) => &job.origins,

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Compute, EnvValue, HealthCheck, Image, Job, SecretEnv, SecretRef, Security, Service, Volume};
 use crate::model::placeholder::Template;
-use crate::targets::ecs::fargate::{self, TaskSize};
-use crate::targets::ecs::node::{Layout, Node};
+use crate::targets::fargate::node::{Layout, Node};
+use crate::targets::fargate::size::{self, TaskSize};
 use crate::targets::probe::{self, ContainerCheck};
 
 /// How a target writes the values that depend on where the task runs.
@@ -152,7 +152,7 @@ pub fn definition(workload: Workload<'_>, size: TaskSize, place: &Place<'_>, val
     if let Some(command) = command {
         container.push("command", Node::strs(command.iter().cloned()));
     }
-    container.push("cpu", Node::Int(i64::from(fargate::cpu_units(parts.compute.cpu))));
+    container.push("cpu", Node::Int(i64::from(size::cpu_units(parts.compute.cpu))));
     container.push("memory", Node::Int(i64::from(size.memory)));
     if parts.compute.memory < parts.compute.memory_limit {
         container.push("memoryReservation", Node::Int(i64::from(parts.compute.memory.mebibytes)));

@@ -3,18 +3,19 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::model::decode::service::{LayerKind, service_spec};
-use crate::model::decode::{
-    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, string_map,
-};
 use crate::model::image::ImageRef;
 use crate::model::quantity::{Duration, Memory};
 use crate::model::{
     Auth, AwsConfig, AwsVpc, AzureConfig, ComposeConfig, EcsConfig, EfsPin, EnvironmentDef, Expose, GatewayConfig,
     HelmConfig, JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage,
-    Target, TargetsConfig, TemplateDir,
+    TargetsConfig, TemplateDir,
 };
+use crate::shared::Target;
 use crate::shared::span::Spanned;
+use crate::source::decode::service::{LayerKind, service_spec};
+use crate::source::decode::{
+    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, string_map,
+};
 use crate::source::yaml::{Node, NodeKind};
 
 /// Top-level keys of iacgen.yaml.

@@ -4,9 +4,6 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
 use crate::model::cron::Cron;
-use crate::model::decode::{
-    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, sub_span,
-};
 use crate::model::image::{ImageRef, parse_pin};
 use crate::model::placeholder::{self, Template};
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
@@ -15,6 +12,9 @@ use crate::model::{
     ReadinessSpec, SecretRef, SecuritySpec, ServiceSpec, Strategy, Volume, Waiver,
 };
 use crate::shared::span::Spanned;
+use crate::source::decode::{
+    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, sub_span,
+};
 use crate::source::yaml::{Node, NodeKind};
 
 /// Which fields a layer may have.
@@ -211,7 +211,7 @@ fn build(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Build>
         get(map, "dockerfile").and_then(|n| string(ctx, n, &format!("{context}.dockerfile"))).map(|s| s.value);
     let target = get(map, "target").and_then(|n| string(ctx, n, &format!("{context}.target"))).map(|s| s.value);
     let args = get(map, "args")
-        .map(|n| crate::model::decode::string_map(ctx, n, &format!("{context}.args")))
+        .map(|n| crate::source::decode::string_map(ctx, n, &format!("{context}.args")))
         .unwrap_or_default()
         .into_iter()
         .map(|(name, value)| (name, value.value))
