@@ -26,6 +26,7 @@ macro_rules! target_cases {
             helm_slotwise: "helm-slotwise",
             patches_all_targets: "patches-all-targets",
             runtime_from_compose: "runtime-from-compose",
+            stateful_all_targets: "stateful-all-targets",
         }
     };
 }
@@ -62,6 +63,7 @@ macro_rules! error_cases {
             runnable: "runnable",
             standards: "standards",
             start_order_and_auth: "start-order-and-auth",
+            stateful_blue_green: "stateful-blue-green",
             strip_prefix_on_aws: "strip-prefix-on-aws",
             tag_case: "tag-case",
             target_limits: "target-limits",
