@@ -43,8 +43,8 @@ macro_rules! codes {
 
 codes! {
     READ_FAILED = 1, "read-failed", Error, false,
-        "A model file could not be read (missing, unreadable, not UTF-8, too large).",
-        "Check the path and the file's encoding (UTF-8) and size (at most 8 MiB).";
+        "A model file could not be read: missing, unreadable, not UTF-8, too large, not a regular file (a folder, a named pipe, a device), or reached through a symbolic link that leads outside the project.",
+        "Check the path, the file's encoding (UTF-8) and size (at most 8 MiB); keep every file the model reads inside the project, as a regular file.";
     YAML_SYNTAX = 2, "yaml-syntax", Error, false,
         "The file is not valid YAML.",
         "Fix the YAML syntax at the position shown.";
@@ -57,6 +57,9 @@ codes! {
     MODEL_NOT_FOUND = 5, "model-not-found", Error, false,
         "No iacgen.yaml in the directory or any parent.",
         "Run iacgen in a project, pass -C DIR, or create one with `iacgen init`.";
+    SKIPPED_FILE = 6, "skipped-file", Warning, false,
+        "An entry of `services/` or `environments/` that is not read: not a `.yaml` or `.yml` file, a folder, a named pipe or another special file.",
+        "Move it out of the folder, or make it a `.yaml` file if it is part of the model.";
     UNKNOWN_KEY = 10, "unknown-key", Error, false,
         "A key that the model format does not define.",
         "Use one of the keys listed in the help line (the JSON Schema is printed by `iacgen schema`).";
