@@ -576,8 +576,8 @@ fn init(context: &Context, directory: Option<PathBuf>) -> ExitStatus {
     if let Err(error) = std::fs::create_dir_all(&dir) {
         return context.error(&format!("failed to create `{}`: {error}", dir.display()));
     }
-    if let Err(error) = std::fs::write(&path, EXAMPLE) {
-        return context.error(&format!("failed to write `{}`: {error}", path.display()));
+    if let Err(error) = iacgen::output::fs_safe::create_new(&path, EXAMPLE.as_bytes()) {
+        return context.error(&error.message);
     }
     context.say(&format!("wrote {}\nnext: iacgen build -C {}\n", path.display(), dir.display()));
     ExitStatus::Success
@@ -603,8 +603,8 @@ fn import_compose(context: &Context, file: &Path, output: Option<PathBuf>) -> Ex
     if let Err(error) = std::fs::create_dir_all(&dir) {
         return context.error(&format!("failed to create `{}`: {error}", dir.display()));
     }
-    if let Err(error) = std::fs::write(&path, &imported.model) {
-        return context.error(&format!("failed to write `{}`: {error}", path.display()));
+    if let Err(error) = iacgen::output::fs_safe::create_new(&path, imported.model.as_bytes()) {
+        return context.error(&error.message);
     }
     eprint!("{}", imported.report());
     match iacgen::resolve_model(&Reader::Disk { root: dir.clone() }) {

@@ -353,3 +353,29 @@ fn every_entry_of_the_model_folders_is_read_or_reported() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("service `api` is defined twice"), "{stderr}");
 }
+
+#[test]
+fn init_and_import_never_write_through_a_link() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(dir.path().join("elsewhere")).expect("mkdir");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(dir.path().join("compose.yaml"), "services:\n  web:\n    image: nginx:1.27\n").expect("write");
+    let compose = dir.path().join("compose.yaml").display().to_string();
+    // A link to a file that does not exist yet: following it would create the model elsewhere.
+    std::os::unix::fs::symlink("../elsewhere/iacgen.yaml", project.join("iacgen.yaml")).expect("symlink");
+    for args in [vec!["init", "project"], vec!["import", "compose", compose.as_str(), "-o", "project"]] {
+        let (code, stdout, stderr) = run_bounded(dir.path(), &args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("project/iacgen.yaml`: it is a symbolic link (iacgen never writes through links)"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!dir.path().join("elsewhere/iacgen.yaml").exists(), "{args:?} wrote through the link");
+    }
+    // A link to an existing file: refused too, and the file is untouched.
+    std::fs::write(dir.path().join("elsewhere/iacgen.yaml"), "mine\n").expect("write");
+    let (code, _, stderr) = run_bounded(dir.path(), &["init", "project"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("elsewhere/iacgen.yaml")).expect("read"), "mine\n");
+}

@@ -303,6 +303,36 @@ pub fn write_atomic(path: &Path, contents: &[u8], shown: &str) -> Result<(), Out
     Ok(())
 }
 
+/// Create the file `path` with `contents` for `init` and `import`: never through a symbolic link
+/// (not even one to nothing, which would create the file wherever it points) and never over an
+/// existing file. `O_CREAT|O_EXCL` refuses both in the kernel; the link is named in the error.
+pub fn create_new(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let shown = path.display();
+    if fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_symlink()) {
+        return Err(OutputError::new(format!(
+            "refusing to write `{shown}`: it is a symbolic link (iacgen never writes through links)"
+        )));
+    }
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                OutputError::new(format!("`{shown}` already exists; iacgen never overwrites a model"))
+            }
+            _ => OutputError::new(format!("failed to write `{shown}`: {}", io_reason(&error))),
+        })?;
+    if let Err(error) = file.write_all(contents).and_then(|()| file.flush()) {
+        drop(file);
+        let _ = fs::remove_file(path);
+        return Err(OutputError::new(format!("failed to write `{shown}`: {}", io_reason(&error))));
+    }
+    Ok(())
+}
+
 /// Remove `path`, then every folder above it that became empty, up to (not including) `root`.
 pub fn remove_and_prune(root: &Path, path: &Path, shown: &str) -> Result<(), OutputError> {
     match fs::remove_file(path) {
