@@ -92,6 +92,11 @@ fn names_that_look_like_paths_or_spoof_letters() {
     // Cyrillic 'а' in place of Latin 'a'.
     rejects(format!("{HEAD}services:\n  \u{0430}pi:\n    image: nginx:1.27\n").as_bytes(), "\\u{430}");
     rejects(format!("{HEAD}services:\n  \"api\\u202e\":\n    image: nginx:1.27\n").as_bytes(), "invalid service name");
+    // Names Windows reserves for devices: their folders could not be checked out there.
+    for name in ["con", "nul", "aux", "prn", "com1", "lpt9"] {
+        rejects(format!("{HEAD}services:\n  {name}:\n    image: nginx:1.27\n").as_bytes(), "Windows reserves it");
+        rejects(format!("{HEAD}environments:\n  {name}: {{}}\n").as_bytes(), "Windows reserves it");
+    }
 }
 
 #[test]
