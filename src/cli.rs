@@ -336,6 +336,14 @@ fn build(context: &Context, root: &Path, reader: &Reader, force: bool) -> ExitSt
             total - written
         ));
     }
+    // Every removal is named (and one no target claims is counted too), so nothing disappears unseen.
+    let unclaimed = report.removed.iter().filter(|path| path_target(path).is_none()).count();
+    if unclaimed > 0 {
+        summary.push_str(&format!("{:<8} {unclaimed} removed\n", "other"));
+    }
+    for path in &report.removed {
+        summary.push_str(&format!("removed  {output}/{path}\n"));
+    }
     if summary.is_empty() {
         summary.push_str("no environment names a target: nothing to generate\n");
     }
@@ -372,6 +380,11 @@ fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
         Err(status) => return status,
     };
     let output = &compiled.resolved.compilation.output;
+    let owner = iacgen::output::manifest::owner(output, iacgen::source::MODEL_FILE);
+    if let Err(error) = previous.check_damage(output, false).and_then(|()| previous.check_owner(output, &owner, false))
+    {
+        return context.error(&error.message);
+    }
     let out_dir = root.join(output);
     let filter = context.filter();
     let drift = changes::against_manifest(&out_dir, &compiled.files, &filter, &previous);

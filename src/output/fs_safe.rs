@@ -88,8 +88,32 @@ pub fn check_folders<'a>(
         if !metadata.is_dir() {
             return Err(OutputError::new(format!("cannot write into `{folder}`: it is a file, not a folder")));
         }
+        // Another build's output inside this one: writing here would mix two projects' files.
+        if fs::symlink_metadata(full.join(crate::output::manifest::MANIFEST)).is_ok() {
+            return Err(OutputError::new(format!(
+                "refusing to write into `{folder}`: it holds the output of another build ({}); output folders must not nest",
+                crate::output::manifest::MANIFEST
+            )));
+        }
     }
     Ok(missing)
+}
+
+/// Refuse an output folder that lies inside another output folder (a folder above it holds a
+/// manifest): each build would count the other's folder as its own. Only names are looked at (no
+/// file is opened), all the way up, since the other project may hold this whole one.
+pub fn check_not_nested(out_dir: &Path, shown: &str) -> Result<(), OutputError> {
+    for folder in out_dir.ancestors().skip(1) {
+        let manifest = folder.join(crate::output::manifest::MANIFEST);
+        if fs::symlink_metadata(&manifest).is_ok() {
+            return Err(OutputError::new(format!(
+                "refusing to build into `{shown}`: it is inside `{}`, the output folder of another build (it holds {}); output folders must not nest: set another `output:`",
+                folder.display(),
+                crate::output::manifest::MANIFEST
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The folders, relative to the output folder, that [`check_folders`] found missing.
