@@ -64,8 +64,12 @@ pub struct Failure {
 
 /// Load, validate and resolve.
 pub fn resolve_model(reader: &Reader) -> Result<Resolved, Failure> {
-    let loaded =
+    let mut loaded =
         source::load(reader).map_err(|error| Failure { sources: error.sources, diagnostics: error.diagnostics })?;
+    // Secret values never reach a log: no diagnostic's snippet may show them.
+    for span in validate::rules::secret_values::spans(&loaded.model, &loaded.sources) {
+        loaded.sources.redact(span);
+    }
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(validate::model(&loaded.model));
     if diagnostics.has_errors() {

@@ -384,3 +384,27 @@ fn init_and_import_never_write_through_a_link() {
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(std::fs::read_to_string(dir.path().join("elsewhere/iacgen.yaml")).expect("read"), "mine\n");
 }
+
+#[test]
+fn secret_values_never_reach_a_diagnostic() {
+    // The err fixture holds literal credentials, found by name (IAC103) and by value (IAC108),
+    // one of them waived: no format of the report may show any of them.
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/err/secret-values");
+    let values = [
+        "hunter2",
+        "not-a-real-pat",
+        "abc123",
+        "x9Qm2ZtLr7vB4nK8pW3sY6dF1hJ5gC0aE2uT",
+        "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    ];
+    for format in ["human", "json", "github"] {
+        let (code, stdout, stderr) = run_bounded(&project, &["validate", "--format", format]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("IAC108"), "{stderr}");
+        for value in values {
+            assert!(!stdout.contains(value) && !stderr.contains(value), "{format} shows `{value}`:\n{stderr}");
+        }
+    }
+}

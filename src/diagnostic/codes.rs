@@ -139,7 +139,7 @@ codes! {
         "An image without a pinned version (`latest`) outside a development environment: deployments are not reproducible and cannot be rolled back.",
         "Set `version:` to an immutable tag or a digest.";
     LITERAL_SECRET = 103, "literal-secret", Error, true,
-        "A literal env value under a name that looks secret (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY): it would be committed in the generated code.",
+        "A literal env value under a name that looks secret (*PASSWORD*, *PASSWD*, *SECRET*, *TOKEN*, *APIKEY*/ApiKey, *CREDENTIAL*, a word PASS, PWD or PAT, a last word KEY; not *_FILE, *_URL, *_NAME and the like): it would be committed in the generated code.",
         "Declare it under `secrets:` and reference it from the service's `secrets:`.";
     RUNS_AS_ROOT = 104, "runs-as-root", Error, true,
         "A container that runs as root (user 0): a container escape becomes a host compromise.",
@@ -153,6 +153,9 @@ codes! {
     INGRESS_WITHOUT_TLS = 107, "ingress-without-tls", Error, true,
         "A public route without TLS outside development.",
         "Set `ingress.tls: true`.";
+    SECRET_VALUE = 108, "secret-value", Error, true,
+        "A literal that looks like a credential by its value, in an env value, a command or a mounted file: a URL with a password, a known token (ghp_, github_pat_, glpat-, AKIA, sk_live_, xox, AIza, npm_, ...), a private key, a JSON Web Token or a long random string. It would be committed in the generated code.",
+        "Declare a secret under `secrets:` and reference it from the service's `secrets:` (build URLs from placeholders such as ${resources.db.host}); if the value is not secret, waive IAC108 with the reason.";
     WAIVER_WITHOUT_REASON = 190, "waiver-without-reason", Error, false,
         "A waiver with an empty reason.",
         "Say why the rule does not apply: `waivers: { IAC104: \"reason\" }`.";

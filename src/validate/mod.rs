@@ -3,6 +3,7 @@
 //! reported at once.
 
 pub mod rules;
+pub mod secrets;
 pub mod waivers;
 
 use std::collections::BTreeMap;
@@ -36,6 +37,7 @@ pub fn compilation(model: &Model, compilation: &Compilation) -> Diagnostics {
     for stack in compilation.environments.values() {
         rules::standards::check(stack, &mut findings);
         rules::resolved::check(stack, &mut findings);
+        rules::secret_values::check(stack, &mut findings);
         rules::derived_names::check(model, stack, &mut findings);
     }
     let diagnostics = merge_environments(waivers::apply(model, findings));
