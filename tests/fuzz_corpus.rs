@@ -2,6 +2,8 @@
 //! minimised) and every input that once crashed or broke an invariant (`fuzz/regressions/`) runs
 //! through the whole pipeline with the fuzz target's checks (`tests/common/pipeline.rs`): no
 //! panic, no hang, generated paths inside the output folder, deterministic output.
+//! The `disk_layout` corpus (`fuzz/corpus/disk_layout/`: projects laid out on disk with links and
+//! named pipes) runs through `tests/common/layout.rs` the same way.
 //! `fuzz/README.md` tells how to run the fuzzer itself.
 
 mod common;
@@ -84,4 +86,22 @@ fn every_example_project_is_a_seed() {
         let outcome = pipeline::run(&pipeline::bundle(&files));
         assert!(matches!(outcome, Outcome::Compiled(_)), "{}: {outcome:?}", dir.display());
     }
+}
+
+#[test]
+fn the_disk_layout_corpus_runs_clean() {
+    use common::layout;
+    let corpus = inputs(&common::repo().join("fuzz/corpus/disk_layout"));
+    assert!(corpus.len() >= 15, "the committed corpus is missing ({} inputs)", corpus.len());
+    let mut compiled = 0;
+    for path in &corpus {
+        let data = std::fs::read(path).expect("read input");
+        let started = Instant::now();
+        let outcome = std::panic::catch_unwind(|| layout::run(&data));
+        let Ok(outcome) = outcome else { panic!("{} fails", path.display()) };
+        assert!(started.elapsed() < Duration::from_secs(10), "{} took {:?}", path.display(), started.elapsed());
+        compiled += usize::from(matches!(outcome, layout::Outcome::Compiled(_)));
+    }
+    eprintln!("{} layouts: {compiled} compiled, {} rejected", corpus.len(), corpus.len() - compiled);
+    assert!(compiled > 0, "no layout compiles: the corpus no longer reaches the targets");
 }
