@@ -3,7 +3,8 @@
 //! through the whole pipeline with the fuzz target's checks (`tests/common/pipeline.rs`): no
 //! panic, no hang, generated paths inside the output folder, deterministic output.
 //! The `disk_layout` corpus (`fuzz/corpus/disk_layout/`: projects laid out on disk with links and
-//! named pipes) runs through `tests/common/layout.rs` the same way.
+//! named pipes) and its past findings (`fuzz/regressions/disk_layout/`) run through
+//! `tests/common/layout.rs` the same way.
 //! `fuzz/README.md` tells how to run the fuzzer itself.
 
 mod common;
@@ -91,8 +92,10 @@ fn every_example_project_is_a_seed() {
 #[test]
 fn the_disk_layout_corpus_runs_clean() {
     use common::layout;
-    let corpus = inputs(&common::repo().join("fuzz/corpus/disk_layout"));
+    let mut corpus = inputs(&common::repo().join("fuzz/corpus/disk_layout"));
     assert!(corpus.len() >= 15, "the committed corpus is missing ({} inputs)", corpus.len());
+    // Past findings of this target, replayed with the corpus.
+    corpus.extend(inputs(&common::repo().join("fuzz/regressions/disk_layout")));
     let mut compiled = 0;
     for path in &corpus {
         let data = std::fs::read(path).expect("read input");

@@ -56,6 +56,7 @@ impl Reader {
         let listed = match self {
             Reader::Disk { root } => crate::source::disk::entries(root, dir),
             Reader::Git { repo, rev, prefix } => crate::source::git::entries(repo, rev, prefix, dir),
+            Reader::Memory { files } if files.contains_key(dir) => Err(String::from("it is not a folder")),
             Reader::Memory { files } => {
                 let prefix = format!("{dir}/");
                 let mut out: Vec<(String, EntryKind)> = Vec::new();
@@ -82,6 +83,7 @@ impl Reader {
         let listed = match self {
             Reader::Disk { root } => crate::source::disk::files_below(root, dir),
             Reader::Git { repo, rev, prefix } => crate::source::git::files_below(repo, rev, prefix, dir),
+            Reader::Memory { files } if files.contains_key(dir) => Err(String::from("it is not a folder")),
             Reader::Memory { files } => {
                 let prefix = format!("{dir}/");
                 Ok(files.keys().filter(|path| path.starts_with(&prefix)).cloned().collect())
