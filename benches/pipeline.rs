@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use iacgen::ir::Target;
 use iacgen::output::changes;
 use iacgen::output::write::{self, WriteOptions};
+use iacgen::shared::{FileSet, Filter};
 use iacgen::source::reader::Reader;
-use iacgen::targets::{EmitOptions, FileSet, Filter};
+use iacgen::targets::EmitOptions;
 
 // The stages run in this process: with the binary's allocator, so they add up to what it does.
 #[cfg(feature = "mimalloc")]

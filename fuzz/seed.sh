@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Seed the fuzz corpus: one bundle per project under fixtures/ and tests/cases/ (its iacgen.yaml,
-# then every other file of the project but its output and README as a `#@ <path>` section; see tests/common/pipeline.rs).
+# then every other file of the project but its output and README as a `#@ <path>` section; see tests/integration/common/pipeline.rs).
 # Usage: fuzz/seed.sh [DIR]   (default fuzz/corpus/load_validate)
 set -euo pipefail
 cd "$(dirname "$0")/.."

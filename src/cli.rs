@@ -1,22 +1,20 @@
-//! The command line: clap definitions, one library call per subcommand, printing, exit codes.
-//! Exit 0 success, 1 drift (`check`, `diff --exit-code`), 2 an invalid model or a misused command.
+//! The command line: clap definitions, one library call per subcommand (`iacgen::commands`), printing
+//! its report (`iacgen::render`), exit codes. Exit 0 success, 1 drift (`check`, `diff --exit-code`),
+//! 2 an invalid model or a misused command.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use iacgen::diagnostic::render::{self, HumanOptions};
-use iacgen::diagnostic::{Diagnostic, Diagnostics, codes};
-use iacgen::ir::Target;
-use iacgen::output::changes::{self, Change};
-use iacgen::output::diff::{self, DiffFormat};
-use iacgen::output::write::{self, WriteOptions};
-use iacgen::source::reader::Reader;
-use iacgen::source::span::SourceMap;
-use iacgen::targets::Filter;
-use iacgen::{Compiled, Failure};
+use iacgen::commands::{self, Options, Outcome, Stop, Warnings};
+use iacgen::diagnostic::Diagnostics;
+use iacgen::pipeline::Failure;
+use iacgen::render::diff::DiffFormat;
+use iacgen::render::{self, HumanOptions};
+use iacgen::shared::span::SourceMap;
+use iacgen::shared::{Filter, Target};
 
 /// Compile one platform model into Terraform, Helm, docker-compose and ECS task definitions.
 #[derive(Parser, Debug)]
@@ -57,6 +55,10 @@ enum Command {
         /// Also remove hand-edited stale files and overwrite files iacgen did not generate.
         #[arg(long)]
         force: bool,
+        /// Exit 1 when the build wrote or removed any file (as formatters' --check does), so a
+        /// pre-commit hook fails and the regenerated files can be reviewed and staged.
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Compare the output folder with the model; exit 1 on drift.
     Check,
@@ -72,12 +74,28 @@ enum Command {
         #[arg(long = "diff-format", value_enum)]
         diff_format: Option<DiffFormatArg>,
     },
+    /// Draw the platform: services, jobs, resources, gateways, and where each lands per environment.
+    ///
+    /// Prints a Mermaid flowchart (default), DOT (`--format dot`) or an SVG picture laid out by
+    /// iacgen itself (`--format svg`). `--env NAME` draws one environment (repeatable); without
+    /// it, every environment, each node listing its targets per environment.
+    /// Example: `iacgen graph --format svg > graph.svg`.
+    Graph,
     /// Load, validate and resolve only.
     Validate,
     /// Print a resolved service (or job) with the origin of each value.
     Explain { environment: String, service: String },
     /// Write a working example model.
     Init { directory: Option<PathBuf> },
+    /// Write the git-ignored compose .env of a development environment, with random local secrets.
+    ///
+    /// Example: `iacgen env development` writes deploy/compose/development/.env (mode 0600) with a
+    /// random value for every name .env.example lists. An existing .env is never rewritten: only the
+    /// names it lacks are appended. Values are never printed.
+    Env {
+        /// A development-stage environment that targets compose.
+        environment: String,
+    },
     /// Write a model from an existing deployment file, reporting what does not map.
     Import {
         #[command(subcommand)]
@@ -98,6 +116,9 @@ enum ImportSource {
         /// The folder to write iacgen.yaml in (default: the current directory).
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Print every note, not only what may not work as it did and the counts per kind.
+        #[arg(short = 'v', long = "verbose")]
+        verbose: bool,
     },
 }
 
@@ -130,6 +151,10 @@ enum FormatArg {
     Unified,
     Stat,
     Markdown,
+    // `graph` only (plain comments: value docs would turn every `--help` into the long layout).
+    Mermaid,
+    Dot,
+    Svg,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -177,11 +202,12 @@ pub fn main() -> ExitCode {
     run(cli).into()
 }
 
-struct Context {
+/// How to print: the common flags.
+struct Printer {
     common: Common,
 }
 
-impl Context {
+impl Printer {
     fn color(&self, stream_is_terminal: bool) -> bool {
         match self.common.color {
             ColorArg::Always => true,
@@ -190,38 +216,72 @@ impl Context {
         }
     }
 
-    fn filter(&self) -> Filter {
-        Filter {
+    fn options(&self) -> Options {
+        let filter = Filter {
             environments: self.common.environments.clone(),
             targets: self.common.targets.iter().map(|t| Target::from(*t)).collect(),
+        };
+        Options { chdir: self.common.chdir.clone(), filter }
+    }
+
+    /// The format of diagnostics and of `check`'s drift.
+    fn format(&self) -> render::Format {
+        match self.common.format {
+            FormatArg::Json => render::Format::Json,
+            FormatArg::Github => render::Format::Github,
+            _ => render::Format::Human,
         }
     }
 
     /// Print diagnostics to stderr in the chosen format.
-    fn report(&self, diagnostics: &Diagnostics, sources: &SourceMap) {
+    fn diagnostics(&self, diagnostics: &Diagnostics, sources: &SourceMap) {
         if diagnostics.is_empty() {
             return;
         }
-        let format = match self.common.format {
-            FormatArg::Json => render::Format::Json,
-            FormatArg::Github => render::Format::Github,
-            _ => render::Format::Human,
-        };
         let human = HumanOptions { color: self.color(std::io::stderr().is_terminal()), width: 100 };
-        let text = render::render(diagnostics, sources, format, human);
+        let text = render::diagnostics(diagnostics, sources, self.format(), human);
         let _ = std::io::stderr().write_all(text.as_bytes());
     }
 
-    fn fail(&self, failure: &Failure) -> ExitStatus {
-        self.report(&failure.diagnostics, &failure.sources);
+    fn warnings(&self, warnings: &Warnings) {
+        self.diagnostics(&warnings.diagnostics, &warnings.sources);
+    }
+
+    fn stop(&self, stop: &Stop) -> ExitStatus {
+        match stop {
+            Stop::Invalid { heading, failure } => self.invalid(heading.as_deref(), failure),
+            Stop::Error(message) => {
+                eprintln!("error: {message}");
+                ExitStatus::Failure
+            }
+        }
+    }
+
+    /// An invalid model: a heading line if any, then its diagnostics.
+    fn invalid(&self, heading: Option<&str>, failure: &Failure) -> ExitStatus {
+        if let Some(heading) = heading {
+            eprintln!("{heading}");
+        }
+        self.diagnostics(&failure.diagnostics, &failure.sources);
         ExitStatus::Failure
     }
 
-    fn error(&self, message: &str) -> ExitStatus {
-        eprintln!("error: {message}");
-        ExitStatus::Failure
+    /// Print the warnings, then the report with `done` or why the command stopped.
+    fn outcome<T>(&self, outcome: Outcome<T>, done: impl FnOnce(&Printer, &T) -> ExitStatus) -> ExitStatus {
+        self.warnings(&outcome.warnings);
+        match &outcome.result {
+            Ok(report) => {
+                let status = done(self, report);
+                // The process ends after this command: freeing the compiled model (tens of
+                // thousands of strings) one by one would only cost time.
+                std::mem::forget(outcome);
+                status
+            }
+            Err(stop) => self.stop(stop),
+        }
     }
 
+    /// Print to stdout unless `-q`.
     fn say(&self, text: &str) {
         if !self.common.quiet {
             print!("{text}");
@@ -230,416 +290,115 @@ impl Context {
 }
 
 fn run(cli: Cli) -> ExitStatus {
-    let context = Context { common: cli.common.clone() };
+    let printer = Printer { common: cli.common.clone() };
+    let options = printer.options();
     match cli.command {
         Command::Schema => {
             print!("{}", iacgen::schema::SCHEMA);
             ExitStatus::Success
         }
         Command::Rules => {
-            print!("{}", rules_text());
+            print!("{}", render::rules());
             ExitStatus::Success
         }
-        Command::Init { directory } => init(&context, directory),
-        Command::Import { source: ImportSource::Compose { file, output } } => import_compose(&context, &file, output),
-        command => {
-            let root = match find_root(context.common.chdir.as_deref()) {
-                Ok(root) => root,
-                Err(diagnostic) => {
-                    context.report(&Diagnostics::from(diagnostic), &SourceMap::default());
-                    return ExitStatus::Failure;
+        Command::Init { directory } => printer.outcome(commands::init::run(&options, directory), |p, done| {
+            p.say(&format!("wrote {}\nnext: iacgen build -C {}\n", done.path.display(), done.dir.display()));
+            ExitStatus::Success
+        }),
+        Command::Import { source: ImportSource::Compose { file, output, verbose } } => {
+            printer.outcome(commands::import::compose(&options, &file, output), |p, done| {
+                eprint!("{}", done.import.report());
+                if verbose {
+                    eprint!("{}", done.import.details());
                 }
-            };
-            let reader = Reader::Disk { root: root.clone() };
-            match command {
-                Command::Build { force } => build(&context, &root, &reader, force),
-                Command::Check => check(&context, &root, &reader),
-                Command::Diff { base, exit_code, diff_format } => {
-                    diff_command(&context, &root, &reader, base, exit_code, diff_format)
+                match &done.validation {
+                    Ok(warnings) => {
+                        p.warnings(warnings);
+                        p.say(&format!("wrote {}\nnext: iacgen build -C {}\n", done.path.display(), done.dir.display()));
+                        ExitStatus::Success
+                    }
+                    Err(failure) => p.invalid(
+                        Some("error: the imported model does not validate; this is a bug in the importer, please report it"),
+                        failure,
+                    ),
                 }
-                Command::Validate => validate(&context, &reader),
-                Command::Explain { environment, service } => explain(&context, &reader, &environment, &service),
-                Command::Schema | Command::Rules | Command::Init { .. } | Command::Import { .. } => ExitStatus::Success,
+            })
+        }
+        Command::Build { force, exit_code } => printer.outcome(commands::build::run(&options, force), |p, built| {
+            p.say(&render::human::build_summary(built));
+            eprint!("{}", render::human::build_warnings(built));
+            let changed = built.report.written.len() + built.report.removed.len();
+            if exit_code && changed > 0 {
+                eprintln!("error: {}", render::human::build_changed(&built.output, changed));
+                return ExitStatus::Drift;
             }
-        }
-    }
-}
-
-/// The folder holding iacgen.yaml: `start` (or the current directory) or its nearest parent that has one.
-fn find_root(start: Option<&Path>) -> Result<PathBuf, Diagnostic> {
-    let start = match start {
-        Some(dir) => dir.to_path_buf(),
-        None => std::env::current_dir()
-            .map_err(|e| Diagnostic::global(codes::MODEL_NOT_FOUND, format!("no current directory: {e}")))?,
-    };
-    if !start.is_dir() {
-        return Err(Diagnostic::global(codes::MODEL_NOT_FOUND, format!("`{}` is not a folder", start.display()))
-            .with_help(codes::MODEL_NOT_FOUND.fix));
-    }
-    let mut dir = Some(start.as_path());
-    while let Some(current) = dir {
-        if current.join(iacgen::source::MODEL_FILE).is_file() {
-            return Ok(current.to_path_buf());
-        }
-        dir = current.parent();
-    }
-    Err(Diagnostic::global(
-        codes::MODEL_NOT_FOUND,
-        format!("no {} in `{}` or any parent folder", iacgen::source::MODEL_FILE, start.display()),
-    )
-    .with_help(codes::MODEL_NOT_FOUND.fix))
-}
-
-fn compile(context: &Context, reader: &Reader) -> Result<Compiled, ExitStatus> {
-    compile_alongside(context, reader, |_| ()).map(|(compiled, ())| compiled)
-}
-
-fn compile_alongside<T: Send>(
-    context: &Context,
-    reader: &Reader,
-    alongside: impl FnOnce(&iacgen::ir::Compilation) -> T + Send,
-) -> Result<(Compiled, T), ExitStatus> {
-    match iacgen::compile_alongside(reader, &context.filter(), alongside) {
-        Ok((compiled, extra)) => {
-            context.report(&compiled.resolved.diagnostics, &compiled.resolved.sources);
-            Ok((compiled, extra))
-        }
-        Err(failure) => Err(context.fail(&failure)),
-    }
-}
-
-fn build(context: &Context, root: &Path, reader: &Reader, force: bool) -> ExitStatus {
-    let compiled = match compile(context, reader) {
-        // The process ends after this command: freeing tens of thousands of strings one by one
-        // would only cost time.
-        Ok(compiled) => std::mem::ManuallyDrop::new(compiled),
-        Err(status) => return status,
-    };
-    let output = compiled.resolved.compilation.output.clone();
-    let options = WriteOptions { force, model_file: iacgen::source::MODEL_FILE.to_string() };
-    let report = match write::build(root, &output, &compiled.files, &context.filter(), &options) {
-        Ok(report) => report,
-        Err(error) => return context.error(&error.message),
-    };
-    let mut summary = String::new();
-    for target in Target::ALL {
-        let prefix = |path: &String| path_target(path) == Some(target);
-        let total = compiled.files.files.values().filter(|f| f.target == target).count();
-        if total == 0 && !report.removed.iter().any(prefix) {
-            continue;
-        }
-        let written = report.written.iter().filter(|p| prefix(p)).count();
-        let removed = report.removed.iter().filter(|p| prefix(p)).count();
-        summary.push_str(&format!(
-            "{:<8} {total} files: {written} written, {} unchanged, {removed} removed\n",
-            target.as_str(),
-            total - written
-        ));
-    }
-    // Every removal is named (and one no target claims is counted too), so nothing disappears unseen.
-    let unclaimed = report.removed.iter().filter(|path| path_target(path).is_none()).count();
-    if unclaimed > 0 {
-        summary.push_str(&format!("{:<8} {unclaimed} removed\n", "other"));
-    }
-    for path in &report.removed {
-        summary.push_str(&format!("removed  {output}/{path}\n"));
-    }
-    if summary.is_empty() {
-        summary.push_str("no environment names a target: nothing to generate\n");
-    }
-    context.say(&summary);
-    for path in &report.overwritten_edits {
-        eprintln!(
-            "warning: `{output}/{path}` had been edited by hand; it was regenerated (use patches: in the model to keep a change)"
-        );
-    }
-    for path in &report.kept {
-        eprintln!(
-            "warning: `{output}/{path}` is no longer generated but was edited by hand, so it was kept (remove it, or build --force)"
-        );
-    }
-    ExitStatus::Success
-}
-
-/// The target an output path belongs to.
-fn path_target(path: &str) -> Option<Target> {
-    let (target, _) = diff::scope_of(path);
-    Target::parse(&target)
-}
-
-fn check(context: &Context, root: &Path, reader: &Reader) -> ExitStatus {
-    // The committed manifest is read (under a shared lock, held to the end) while the targets render.
-    let read_manifest =
-        |compilation: &iacgen::ir::Compilation| changes::read_manifest_locked(&root.join(&compilation.output));
-    let (compiled, _lock, previous) = match compile_alongside(context, reader, read_manifest) {
-        // The process ends after this command: freeing tens of thousands of strings one by one
-        // would only cost time.
-        Ok((compiled, (lock, previous))) => {
-            (std::mem::ManuallyDrop::new(compiled), lock, std::mem::ManuallyDrop::new(previous))
-        }
-        Err(status) => return status,
-    };
-    let output = &compiled.resolved.compilation.output;
-    let owner = iacgen::output::manifest::owner(output, iacgen::source::MODEL_FILE);
-    if let Err(error) = previous.check_damage(output, false).and_then(|()| previous.check_owner(output, &owner, false))
-    {
-        return context.error(&error.message);
-    }
-    let out_dir = root.join(output);
-    let filter = context.filter();
-    let drift = changes::against_manifest(&out_dir, &compiled.files, &filter, &previous);
-    let hashes = iacgen::output::manifest::hashes(&compiled.files);
-    let manifest_stale = !previous.describes(&compiled.files, &hashes, &filter);
-    if drift.is_empty() && !manifest_stale {
-        context.say(&format!("{output}: in sync with the model ({} files)\n", compiled.files.files.len()));
-        return ExitStatus::Success;
-    }
-    if context.common.format == FormatArg::Github {
-        print!("{}", github_drift(&drift, output));
-    } else {
-        let color = context.color(std::io::stdout().is_terminal());
-        for change in &drift {
-            let what = match (change.kind, change.hand_edited) {
-                (changes::Kind::Added, _) => "missing",
-                (changes::Kind::Removed, _) => "stale",
-                (changes::Kind::Modified, true) => "edited by hand",
-                (changes::Kind::Modified, false) => "changed",
+            ExitStatus::Success
+        }),
+        Command::Graph => {
+            let format = match printer.common.format {
+                FormatArg::Human | FormatArg::Mermaid => render::GraphFormat::Mermaid,
+                FormatArg::Dot => render::GraphFormat::Dot,
+                FormatArg::Svg => render::GraphFormat::Svg,
+                _ => return printer.stop(&Stop::Error(String::from("graph draws --format mermaid (the default), dot or svg"))),
             };
-            println!("{what}: {output}/{}", change.path);
-            print!("{}", diff::unified(change, output, color));
+            printer.outcome(commands::graph::run(&options), |_, drawn| {
+                print!("{}", render::graph(&drawn.graph, format));
+                ExitStatus::Success
+            })
         }
-        if drift.is_empty() {
-            println!("stale manifest: {output}/{}", iacgen::output::manifest::MANIFEST);
+        Command::Env { environment } => printer.outcome(commands::env::run(&options, &environment), |p, written| {
+            p.say(&render::human::env_written(&written.report));
+            eprint!("{}", render::human::env_warnings(&written.report, &environment));
+            ExitStatus::Success
+        }),
+        Command::Check => printer.outcome(commands::check::run(&options), |p, checked| {
+            let output = &checked.output;
+            if checked.in_sync() {
+                p.say(&format!("{output}: in sync with the model ({} files)\n", checked.compiled.files.files.len()));
+                return ExitStatus::Success;
+            }
+            let color = p.color(std::io::stdout().is_terminal());
+            print!("{}", render::drift(&checked.drift, output, checked.manifest_stale, p.format(), color));
+            eprintln!("error: {}", render::human::out_of_date(output, checked.drift.len()));
+            ExitStatus::Drift
+        }),
+        Command::Diff { base, exit_code, diff_format } => {
+            let format = diff_format_of(diff_format, printer.common.format);
+            printer.outcome(commands::diff::run(&options, base.as_deref()), |p, diffed| {
+                let color = p.color(std::io::stdout().is_terminal());
+                print!("{}", render::diff::render(diffed, format, color));
+                if exit_code && !diffed.changes.is_empty() { ExitStatus::Drift } else { ExitStatus::Success }
+            })
+        }
+        Command::Validate => printer.outcome(commands::validate::run(&options), |p, validated| {
+            p.say(&format!(
+                "ok: {} services, {} jobs, {} resources, {} environments\n",
+                validated.services, validated.jobs, validated.resources, validated.environments
+            ));
+            ExitStatus::Success
+        }),
+        Command::Explain { environment, service } => {
+            printer.outcome(commands::explain::run(&options, &environment, &service), |p, explained| {
+                let text = if p.common.format == FormatArg::Json {
+                    render::explain::json(explained)
+                } else {
+                    render::explain::text(explained)
+                };
+                print!("{text}");
+                ExitStatus::Success
+            })
         }
     }
-    let count = if drift.len() == 1 { String::from("1 file differs") } else { format!("{} files differ", drift.len()) };
-    eprintln!("error: {output} is out of date with the model ({count}); run `iacgen build` to update it");
-    ExitStatus::Drift
 }
 
-fn github_drift(drift: &[Change], output: &str) -> String {
-    let mut out = String::new();
-    for change in drift {
-        let message = match change.kind {
-            changes::Kind::Added => String::from("missing: the model generates this file but it is not committed"),
-            changes::Kind::Removed => String::from("stale: the model no longer generates this file"),
-            changes::Kind::Modified if change.hand_edited => String::from(
-                "edited by hand: generated files are overwritten by iacgen build; use patches: in the model",
-            ),
-            changes::Kind::Modified => String::from("out of date with the model"),
-        };
-        let (added, removed) = diff::counts(change);
-        out.push_str(&format!(
-            "::error file={},title=iacgen drift::{message} (+{added} -{removed}); run `iacgen build`\n",
-            render::github::property(&format!("{output}/{}", change.path)),
-        ));
-    }
-    out
-}
-
-fn diff_command(
-    context: &Context,
-    root: &Path,
-    reader: &Reader,
-    base: Option<String>,
-    exit_code: bool,
-    diff_format: Option<DiffFormatArg>,
-) -> ExitStatus {
-    let format = match (diff_format, context.common.format) {
-        (Some(DiffFormatArg::Unified), _) | (None, FormatArg::Unified | FormatArg::Human | FormatArg::Github) => {
-            DiffFormat::Unified
-        }
+/// `--diff-format`, else the diff formats `--format` also accepts; unified by default.
+fn diff_format_of(diff_format: Option<DiffFormatArg>, format: FormatArg) -> DiffFormat {
+    match (diff_format, format) {
+        (Some(DiffFormatArg::Unified), _)
+        | (None, FormatArg::Unified | FormatArg::Human | FormatArg::Github)
+        | (None, FormatArg::Mermaid | FormatArg::Dot | FormatArg::Svg) => DiffFormat::Unified,
         (Some(DiffFormatArg::Stat), _) | (None, FormatArg::Stat) => DiffFormat::Stat,
         (Some(DiffFormatArg::Markdown), _) | (None, FormatArg::Markdown) => DiffFormat::Markdown,
         (Some(DiffFormatArg::Json), _) | (None, FormatArg::Json) => DiffFormat::Json,
-    };
-    let compiled = match compile(context, reader) {
-        // The process ends after this command: freeing tens of thousands of strings one by one
-        // would only cost time.
-        Ok(compiled) => std::mem::ManuallyDrop::new(compiled),
-        Err(status) => return status,
-    };
-    let output = compiled.resolved.compilation.output.clone();
-    let filter = context.filter();
-    let new = changes::snapshot(&compiled.files);
-    let (list, semantic) = match base {
-        None => (changes::against_disk(&root.join(&output), &compiled.files, &filter).0, Vec::new()),
-        Some(rev) => {
-            let base_reader = match git_reader(root, &rev) {
-                Ok(reader) => reader,
-                Err(message) => return context.error(&message),
-            };
-            let old = match iacgen::compile(&base_reader, &filter) {
-                Ok(old) => old,
-                Err(failure) => {
-                    eprintln!("error: the model at {rev} does not compile:");
-                    return context.fail(&failure);
-                }
-            };
-            let semantic = iacgen::output::semantic::summary(&old.resolved.compilation, &compiled.resolved.compilation);
-            (changes::between(&changes::snapshot(&old.files), &new, None), semantic)
-        }
-    };
-    let text = match format {
-        DiffFormat::Unified => {
-            let color = context.color(std::io::stdout().is_terminal());
-            let mut text: String = semantic.iter().map(|line| format!("# {line}\n")).collect();
-            for change in &list {
-                text.push_str(&diff::unified(change, &output, color));
-            }
-            text
-        }
-        DiffFormat::Stat => {
-            let mut text: String = semantic.iter().map(|line| format!("{line}\n")).collect();
-            text.push_str(&diff::stat(&list, &output));
-            text
-        }
-        DiffFormat::Markdown => diff::markdown(&list, &output, &semantic),
-        DiffFormat::Json => diff::json(&list, &output, &semantic),
-    };
-    print!("{text}");
-    if exit_code && !list.is_empty() { ExitStatus::Drift } else { ExitStatus::Success }
-}
-
-/// A reader of the project at git revision `rev` (the project may sit below the repository's top).
-fn git_reader(root: &Path, rev: &str) -> Result<Reader, String> {
-    let top = iacgen::source::reader::git(root, &["rev-parse", "--show-toplevel"])
-        .map_err(|e| format!("not a git repository: {e}"))?;
-    let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
-    let prefix =
-        iacgen::source::reader::git(root, &["rev-parse", "--show-prefix"]).map_err(|e| format!("git failed: {e}"))?;
-    let prefix = String::from_utf8_lossy(&prefix).trim().trim_end_matches('/').to_string();
-    iacgen::source::reader::git(&top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-        .map_err(|_| format!("unknown git revision `{rev}`"))?;
-    Ok(Reader::Git { repo: top, rev: rev.to_string(), prefix })
-}
-
-fn validate(context: &Context, reader: &Reader) -> ExitStatus {
-    match iacgen::resolve_model(reader) {
-        Ok(resolved) => {
-            context.report(&resolved.diagnostics, &resolved.sources);
-            let stacks = &resolved.compilation.environments;
-            context.say(&format!(
-                "ok: {} services, {} jobs, {} resources, {} environments\n",
-                resolved.compilation.base.services.len(),
-                resolved.compilation.base.jobs.len(),
-                resolved.compilation.base.resources.len(),
-                stacks.len()
-            ));
-            // The process ends here: freeing the resolved model piece by piece would only cost time.
-            std::mem::forget(resolved);
-            ExitStatus::Success
-        }
-        Err(failure) => context.fail(&failure),
     }
-}
-
-fn explain(context: &Context, reader: &Reader, environment: &str, name: &str) -> ExitStatus {
-    let resolved = match iacgen::resolve_model(reader) {
-        Ok(resolved) => resolved,
-        Err(failure) => return context.fail(&failure),
-    };
-    let Some(stack) = resolved.compilation.environments.get(environment) else {
-        let known: Vec<&String> = resolved.compilation.environments.keys().collect();
-        return context.error(&format!("unknown environment `{environment}` (defined: {})", join(&known)));
-    };
-    let (kind, lines) = if let Some(service) = stack.services.get(name) {
-        ("service", iacgen::explain::service(service, &resolved.sources))
-    } else if let Some(job) = stack.jobs.get(name) {
-        ("job", iacgen::explain::job(job, &resolved.sources))
-    } else {
-        let known: Vec<&String> = stack.services.keys().chain(stack.jobs.keys()).collect();
-        return context.error(&format!("unknown service or job `{name}` (defined: {})", join(&known)));
-    };
-    let patches = iacgen::explain::patches(&resolved.model, environment, name, &resolved.sources);
-    let text = if context.common.format == FormatArg::Json {
-        iacgen::explain::render_json(environment, name, kind, &lines, &patches)
-    } else {
-        let mut text = iacgen::explain::render_text(&format!("{kind} {name} in environment {environment}"), &lines);
-        if !patches.is_empty() {
-            text.push_str("patches applied to its generated files:\n");
-            for line in &patches {
-                text.push_str(&format!("  {line}\n"));
-            }
-        }
-        text
-    };
-    print!("{text}");
-    ExitStatus::Success
-}
-
-fn join(items: &[&String]) -> String {
-    items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-/// The example that `iacgen init` writes (the same file as the `example` fixture).
-const EXAMPLE: &str = include_str!("../fixtures/ok/example/iacgen.yaml");
-
-fn init(context: &Context, directory: Option<PathBuf>) -> ExitStatus {
-    let base = context.common.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let dir = match directory {
-        Some(dir) if dir.is_absolute() => dir,
-        Some(dir) => base.join(dir),
-        None => base,
-    };
-    let path = dir.join(iacgen::source::MODEL_FILE);
-    if path.exists() {
-        return context.error(&format!("`{}` already exists; init never overwrites a model", path.display()));
-    }
-    if let Err(error) = std::fs::create_dir_all(&dir) {
-        return context.error(&format!("failed to create `{}`: {error}", dir.display()));
-    }
-    if let Err(error) = iacgen::output::fs_safe::create_new(&path, EXAMPLE.as_bytes()) {
-        return context.error(&error.message);
-    }
-    context.say(&format!("wrote {}\nnext: iacgen build -C {}\n", path.display(), dir.display()));
-    ExitStatus::Success
-}
-
-/// `import compose`: write the model, print the report, then validate what was written.
-fn import_compose(context: &Context, file: &Path, output: Option<PathBuf>) -> ExitStatus {
-    let base = context.common.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let file = if file.is_absolute() { file.to_path_buf() } else { base.join(file) };
-    let dir = match output {
-        Some(dir) if dir.is_absolute() => dir,
-        Some(dir) => base.join(dir),
-        None => base,
-    };
-    let path = dir.join(iacgen::source::MODEL_FILE);
-    if path.exists() {
-        return context.error(&format!("`{}` already exists; import never overwrites a model", path.display()));
-    }
-    let imported = match iacgen::import::compose(&file, &dir) {
-        Ok(imported) => imported,
-        Err(failure) => return context.fail(&failure),
-    };
-    if let Err(error) = std::fs::create_dir_all(&dir) {
-        return context.error(&format!("failed to create `{}`: {error}", dir.display()));
-    }
-    if let Err(error) = iacgen::output::fs_safe::create_new(&path, imported.model.as_bytes()) {
-        return context.error(&error.message);
-    }
-    eprint!("{}", imported.report());
-    match iacgen::resolve_model(&Reader::Disk { root: dir.clone() }) {
-        Ok(resolved) => {
-            context.report(&resolved.diagnostics, &resolved.sources);
-            context.say(&format!("wrote {}\nnext: iacgen build -C {}\n", path.display(), dir.display()));
-            ExitStatus::Success
-        }
-        Err(failure) => {
-            eprintln!("error: the imported model does not validate; this is a bug in the importer, please report it");
-            context.fail(&failure)
-        }
-    }
-}
-
-fn rules_text() -> String {
-    let mut out = String::new();
-    for code in codes::ALL {
-        let waivable = if code.waivable { ", waivable" } else { "" };
-        out.push_str(&format!("{} {} ({}{waivable})\n", code.id(), code.name, code.severity.as_str()));
-        out.push_str(&format!("    checks: {}\n", code.what));
-        out.push_str(&format!("    fix:    {}\n", code.fix));
-    }
-    out
 }

@@ -7,8 +7,9 @@ use crate::model::cron::Cron;
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
-pub use crate::model::{Concurrency, ResourceKind, SecretRef, Size, Stage, Strategy, Target};
-use crate::source::span::Span;
+pub use crate::model::{Auth, Concurrency, ResourceKind, SecretRef, Size, Stage, Strategy};
+pub use crate::shared::Target;
+use crate::shared::span::Span;
 
 /// Every environment of a project, resolved, plus the base (no environment layer) that Helm's
 /// `values.yaml` describes.
@@ -27,8 +28,12 @@ pub struct Compilation {
 #[derive(Clone, Debug)]
 pub struct Stack {
     pub project: String,
+    /// Where the project's name is written (diagnostics about names derived from it).
+    pub project_span: Option<Span>,
     /// Environment name; empty for the base stack.
     pub environment: String,
+    /// Where the environment is defined (`None` for the base stack).
+    pub environment_span: Option<Span>,
     pub stage: Stage,
     pub targets: BTreeSet<Target>,
     pub tags: BTreeMap<String, String>,
@@ -160,12 +165,14 @@ pub struct Metrics {
     pub path: String,
 }
 
-/// Process identity and filesystem.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Process identity, filesystem and capabilities.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Security {
     pub user: u32,
     pub group: u32,
     pub read_only_root: bool,
+    /// Capabilities kept after dropping all (sorted; empty: none).
+    pub capabilities: Vec<String>,
 }
 
 /// A mounted volume.
@@ -206,6 +213,8 @@ pub struct Service {
     pub calls: BTreeSet<String>,
     /// Services and jobs that call this one (the reverse of `calls`).
     pub called_by: BTreeSet<String>,
+    /// Services that must be up before this one starts (compose orders start-up by it).
+    pub after: BTreeSet<String>,
     pub compute: Compute,
     pub replicas: u32,
     pub autoscale: Option<Autoscale>,
@@ -269,6 +278,9 @@ pub struct Resource {
     pub host: Option<String>,
     pub port: u16,
     pub user: String,
+    /// The exact image the compose target runs, when the model names one.
+    pub image: Option<String>,
+    pub auth: Auth,
     pub origin: Span,
 }
 
@@ -293,6 +305,8 @@ pub struct TargetConfig {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ComposeOptions {
     pub gateway: bool,
+    /// Host port per service, where it is not the service's own http port.
+    pub publish: BTreeMap<String, u16>,
     pub monitoring: bool,
     pub templates: BTreeMap<String, String>,
 }

@@ -49,7 +49,7 @@ codes! {
         "The file is not valid YAML.",
         "Fix the YAML syntax at the position shown.";
     DUPLICATE_KEY = 3, "duplicate-key", Error, false,
-        "A mapping has the same key twice; YAML parsers disagree on which one wins.",
+        "A mapping has the same key twice; YAML parsers disagree on which one wins. Tag keys also count as the same when they differ only in case: AWS and Azure compare them case-insensitively.",
         "Remove one of the two keys.";
     LIMIT_EXCEEDED = 4, "limit-exceeded", Error, false,
         "The document is nested too deeply, expands too many aliases or has too many nodes.",
@@ -132,6 +132,12 @@ codes! {
     PATCH_NO_EFFECT = 41, "patch-no-effect", Warning, false,
         "A patch sets a value the generated file already has, or removes a path that is absent.",
         "Remove the patch.";
+    IMPLICIT_STAGE = 42, "implicit-stage", Warning, false,
+        "An environment whose name contains `prod` is not production by its name (only `prod`, `production`, `prd` and `live` are), so it gets none of production's rules and protection.",
+        "Set the environment's `stage:` (`production`, or `staging` to confirm the guess).";
+    LOCAL_ENV_REFUSED = 43, "local-env-refused", Error, false,
+        "`iacgen env` was asked for an environment it does not write local secrets for: unknown, not of the development stage, or without the compose target.",
+        "Run `iacgen env` for a development environment that targets compose; staging and production secrets belong in the platform's secret store.";
     MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,
         "A service with a port has no health check, so no platform can tell when it is ready or stuck.",
         "Add `health: { path: /health }` (or `command: [...]`).";

@@ -4,9 +4,8 @@
 //! formats in [`render`].
 
 pub mod codes;
-pub mod render;
 
-use crate::source::span::{SourceMap, Span};
+use crate::shared::span::{SourceMap, Span};
 pub use codes::Code;
 
 /// How bad a diagnostic is.
@@ -147,6 +146,25 @@ impl Diagnostics {
             key(a).cmp(&key(b))
         });
         self.items.dedup();
+    }
+}
+
+/// A diagnostic found on a resolved environment, with what it is about (for waivers, for grouping
+/// the environments it repeats in, and for leaving out what a broken definition makes unreliable).
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub diagnostic: Diagnostic,
+    /// The service, job or resource it is about, if any (waivers apply per service).
+    pub subject: Option<String>,
+    /// The environment it was found in; empty when it holds for every environment of a target (the
+    /// message then names none).
+    pub environment: String,
+}
+
+impl Finding {
+    /// A finding about `subject` in `environment`.
+    pub fn new(diagnostic: Diagnostic, subject: Option<&str>, environment: &str) -> Finding {
+        Finding { diagnostic, subject: subject.map(String::from), environment: environment.to_string() }
     }
 }
 

@@ -1,9 +1,15 @@
 //! `command:`: a list, or a string split into words the way compose splits it (quotes and
-//! backslashes, no expansion); `${VAR:-default}` in it takes its default.
+//! backslashes, no expansion); `${VAR}` in it takes its `.env` value or default, except credentials,
+//! which are never written: a literal password (`--password x`, `curl -u admin:x`, a URL with one)
+//! and a credential variable become a secret env var that the container's shell expands.
 
 use crate::import::compose::Ctx;
-use crate::import::interpolate;
+use crate::import::credentials::{self, is_credential_name};
+use crate::import::draft::{Draft, Service};
+use crate::import::{env, interpolate};
+use crate::shared::span::Span;
 use crate::source::yaml::{Node, NodeKind};
+use crate::targets::compose::secret_variable;
 
 /// The command's words, or `None` when there is none to carry.
 pub fn map(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<Vec<String>> {
@@ -24,7 +30,7 @@ pub fn map(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<Vec<String>> {
     };
     let mut out = Vec::new();
     for word in words {
-        match interpolate::resolve_text(&word) {
+        match resolve_word(&word, &ctx.vars) {
             Ok(resolved) => {
                 if let Some(description) = resolved.describe() {
                     ctx.changed(node.span, path, description);
@@ -38,6 +44,127 @@ pub fn map(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<Vec<String>> {
         }
     }
     Some(out)
+}
+
+/// One word of a command or health check with compose's interpolation done; credential variables
+/// stay `$NAME` (see [`without_credentials`]).
+pub fn resolve_word(word: &str, vars: &interpolate::Vars) -> Result<interpolate::Resolved, String> {
+    interpolate::parse(word).map(|pieces| interpolate::resolve_keeping(&pieces, vars, is_credential_name))
+}
+
+/// `words` with every credential in them replaced by an env var of the service that holds a
+/// declared secret, run through `sh -c` so the container's shell expands it (a command that already
+/// is `sh -c` only gets the env var).
+pub fn without_credentials(
+    ctx: &mut Ctx<'_>,
+    draft: &mut Draft,
+    service: &mut Service,
+    name: &str,
+    words: Vec<String>,
+    (span, path): (Span, &str),
+) -> Vec<String> {
+    let shell = words.len() == 3 && words[0] == "sh" && words[1] == "-c";
+    let mut words = words;
+    let mut expanded = Vec::new();
+    let mut found: Vec<String> = Vec::new();
+    // Credential variables the interpolation left as `$NAME`: the secret goes in under that name.
+    for word in &words {
+        let mut rest = word.as_str();
+        while let Some(index) = rest.find('$') {
+            let after = &rest[index + 1..];
+            let length = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            let variable = &after[..length];
+            if !variable.is_empty() && is_credential_name(variable) && !found.iter().any(|f| f == variable) {
+                found.push(variable.to_string());
+            }
+            rest = &after[length..];
+        }
+    }
+    for variable in &found {
+        if service.secrets.contains_key(variable) {
+            continue;
+        }
+        let secret = env::declare(draft, variable, &format!("${{{variable}}}"), name, variable);
+        ctx.changed(
+            span,
+            path,
+            format!(
+                "`${variable}` is the secret `{secret}` (read from .env as {}), expanded by the container's shell",
+                secret_variable(&secret)
+            ),
+        );
+        service.secrets.insert(variable.clone(), secret);
+    }
+    // Literal credentials: replaced by `$COMMAND_PASSWORD` (numbered when there are several).
+    let literal =
+        if shell { credentials::in_command(&shell_words(&words[2])) } else { credentials::in_command(&words) };
+    if shell && !literal.is_empty() {
+        // Replace each credential where it stands in the script, so pipes and `||` stay as written.
+        let inner = shell_words(&words[2]);
+        let mut script = words[2].clone();
+        for (index, credential) in literal.iter().enumerate() {
+            let variable = command_variable(path, index);
+            let old = &inner[credential.word];
+            let new = (credential.replace)(old, &variable);
+            let secret_value = old.clone();
+            script = script.replacen(old.as_str(), &new, 1);
+            declare_literal(ctx, draft, service, name, (&variable, &secret_value, &credential.what), (span, path));
+        }
+        words[2] = script;
+        return words;
+    }
+    for (index, credential) in literal.iter().enumerate() {
+        let variable = command_variable(path, index);
+        let secret_value = words[credential.word].clone();
+        words[credential.word] = (credential.replace)(&words[credential.word], &variable);
+        declare_literal(ctx, draft, service, name, (&variable, &secret_value, &credential.what), (span, path));
+        expanded.push(credential.word);
+    }
+    if (expanded.is_empty() && found.is_empty()) || shell {
+        return words;
+    }
+    // Variables hidden in the words are only expanded by a shell.
+    for (index, word) in words.iter().enumerate() {
+        if found.iter().any(|variable| word.contains(&format!("${variable}"))) && !expanded.contains(&index) {
+            expanded.push(index);
+        }
+    }
+    ctx.changed(
+        span,
+        path,
+        "now run through `sh -c` so the container's shell expands the secret (the image needs a shell)",
+    );
+    vec![String::from("sh"), String::from("-c"), credentials::shell_script(&words, &expanded)]
+}
+
+fn command_variable(path: &str, index: usize) -> String {
+    let base = if path.ends_with("healthcheck") { "HEALTHCHECK_PASSWORD" } else { "COMMAND_PASSWORD" };
+    if index == 0 { base.to_string() } else { format!("{base}_{}", index + 1) }
+}
+
+fn declare_literal(
+    ctx: &mut Ctx<'_>,
+    draft: &mut Draft,
+    service: &mut Service,
+    name: &str,
+    (variable, value, what): (&str, &str, &str),
+    (span, path): (Span, &str),
+) {
+    let secret = env::declare(draft, &format!("{name}-{variable}"), value, name, variable);
+    ctx.changed(
+        span,
+        path,
+        format!(
+            "the literal credential after `{what}` is not imported: it is the secret `{secret}` (read from .env as {}), passed as ${variable}",
+            secret_variable(&secret)
+        ),
+    );
+    service.secrets.insert(variable.to_string(), secret);
+}
+
+/// The words of a shell script, split the way [`split_words`] splits a compose command.
+fn shell_words(script: &str) -> Vec<String> {
+    split_words(script).unwrap_or_else(|_| vec![script.to_string()])
 }
 
 /// Split a command string the way compose does (shell words: quotes and backslashes, no expansion).

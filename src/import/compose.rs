@@ -4,13 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::Failure;
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::import::draft::Draft;
 use crate::import::resource::{self, Password};
 use crate::import::{Import, Imported, Note, NoteKind, absolute, fields, interpolate, label, relative, write};
+use crate::pipeline::Failure;
+use crate::shared::span::{SourceMap, Span};
 use crate::source::reader::Reader;
-use crate::source::span::{SourceMap, Span};
 use crate::source::yaml::{self, Node, NodeKind};
 
 /// What every mapper needs: the notes and errors so far, the file's folders, and what the other
@@ -27,6 +27,16 @@ pub struct Ctx<'a> {
     pub names: BTreeMap<String, Imported>,
     /// Resource → how the compose file set its password.
     pub passwords: BTreeMap<String, Password>,
+    /// Resource → the user and database its container was created with.
+    pub accounts: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// Resource → its kind (which variable names can be about it).
+    pub kinds: BTreeMap<String, crate::model::ResourceKind>,
+    /// The project's `.env` (compose reads it for `${VAR}`).
+    pub vars: interpolate::Vars,
+    /// Old host name (compose service name or `container_name`) → the model's name, where they differ.
+    pub renamed: BTreeMap<String, String>,
+    /// Host name (compose service name or `container_name`) → the resource it became.
+    pub resource_hosts: BTreeMap<String, String>,
     /// Named volume → where it was first mounted and the services that mount it.
     pub volume_users: BTreeMap<String, (Span, BTreeSet<String>)>,
     /// Top-level `volumes:` declarations that are `external`.
@@ -49,9 +59,28 @@ impl Ctx<'_> {
         self.note(NoteKind::Changed, span, path, message);
     }
 
+    /// Record something the model has no equivalent for, whose loss may stop the service working.
+    pub fn lost(&mut self, span: Span, path: &str, message: impl Into<String>) {
+        self.push(NoteKind::NotMapped, true, span, path, message);
+    }
+
+    /// Record something imported with a difference that may stop the service working as it did.
+    pub fn differs(&mut self, span: Span, path: &str, message: impl Into<String>) {
+        self.push(NoteKind::Changed, true, span, path, message);
+    }
+
     fn note(&mut self, kind: NoteKind, span: Span, path: &str, message: impl Into<String>) {
+        self.push(kind, false, span, path, message);
+    }
+
+    fn push(&mut self, kind: NoteKind, breaks: bool, span: Span, path: &str, message: impl Into<String>) {
         let line = self.line(span);
-        self.notes.push(Note { line, path: path.to_string(), kind, message: message.into() });
+        self.notes.push(Note { line, path: path.to_string(), kind, breaks, message: message.into() });
+    }
+
+    /// Read a file the compose file names (`env_file`), relative to the compose file's folder.
+    pub fn read_beside(&self, path: &str) -> Result<String, String> {
+        crate::source::read_text(&Reader::Disk { root: self.compose_dir.clone() }, path.trim_start_matches("./"))
     }
 
     /// A shape compose itself would reject: an error (the import stops, exit 2).
@@ -118,9 +147,18 @@ pub fn import(file: &Path, output_dir: &Path) -> Result<Import, Failure> {
             out_dir,
             names: BTreeMap::new(),
             passwords: BTreeMap::new(),
+            accounts: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            vars: interpolate::Vars::new(),
+            renamed: BTreeMap::new(),
+            resource_hosts: BTreeMap::new(),
             volume_users: BTreeMap::new(),
             external_volumes: BTreeSet::new(),
         };
+        // Compose reads `.env` beside the compose file for `${VAR}`; a missing one is no error.
+        if let Ok(text) = ctx.read_beside(".env") {
+            ctx.vars = crate::import::dotenv::vars(&text);
+        }
         read_document(&mut ctx, &root, &mut draft, &file);
         (ctx.notes, ctx.names, ctx.diagnostics)
     };
@@ -138,7 +176,8 @@ pub fn import(file: &Path, output_dir: &Path) -> Result<Import, Failure> {
         draft.resources.len(),
         draft.secrets.len()
     );
-    let mut import = Import { model: String::new(), display, notes, names, summary };
+    let hardening = write::hardening(&draft);
+    let mut import = Import { model: String::new(), display, notes, names, summary, hardening };
     import.model = write::model(&draft, &import);
     Ok(import)
 }
@@ -176,7 +215,7 @@ fn read_document(ctx: &mut Ctx<'_>, root: &Node, draft: &mut Draft, file: &Path)
             "services" | "name" | "version" => {}
             "volumes" => top_volumes(ctx, value),
             _ if name.starts_with("x-") => {}
-            "networks" => ctx.not_mapped(key.span, name, "networks are not imported: every service shares compose's default network"),
+            "networks" => ctx.not_mapped(key.span, name, "networks are not imported: every service shares compose's default network, so services isolated on separate networks can reach each other"),
             "secrets" | "configs" => ctx.not_mapped(
                 key.span,
                 name,
@@ -231,15 +270,27 @@ fn classify(ctx: &mut Ctx<'_>, services: &[(Node, Node)]) {
                 key.span,
                 &format!("services.{compose_name}"),
                 format!(
-                    "named `{name}`: iacgen names are DNS-1123 labels (lowercase letters, digits, '-'); services that reach it as `{compose_name}` must use `{name}`"
+                    "named `{name}`: iacgen names are DNS-1123 labels (lowercase letters, digits, '-'); host names in env values follow"
                 ),
             );
+            ctx.renamed.insert(compose_name.clone(), name.clone());
+        }
+        // Other containers may reach it by its container_name too; the compose output names none.
+        let container_name = get(map, "container_name").and_then(Node::as_str).map(str::to_string);
+        if let Some(container_name) = container_name.as_ref().filter(|c| **c != name) {
+            ctx.renamed.insert(container_name.clone(), name.clone());
         }
         let is_resource = get(map, "build").is_none()
             && get(map, "image")
                 .and_then(Node::as_str)
-                .and_then(|image| interpolate::resolve_text(image).ok())
+                .and_then(|image| interpolate::resolve_text_with(image, &ctx.vars).ok())
                 .is_some_and(|image| resource::detect(&image.text).is_some());
+        if is_resource {
+            ctx.resource_hosts.insert(compose_name.clone(), name.clone());
+            if let Some(container_name) = container_name {
+                ctx.resource_hosts.insert(container_name, name.clone());
+            }
+        }
         let imported = if is_resource { Imported::Resource(name) } else { Imported::Service(name) };
         ctx.names.insert(compose_name, imported);
     }
@@ -303,11 +354,11 @@ fn shared_volumes(ctx: &mut Ctx<'_>) {
         .map(|(volume, (span, users))| (volume.clone(), *span, users.iter().cloned().collect()))
         .collect();
     for (volume, span, users) in shared {
-        ctx.not_mapped(
+        ctx.lost(
             span,
             &format!("volumes.{volume}"),
             format!(
-                "shared by {}: the model gives each service its own volume, so they no longer see each other's files",
+                "shared by {}: the model's volumes belong to one service each (Kubernetes and ECS have no volume two services write), so each gets its own and they no longer see each other's files",
                 users.join(", ")
             ),
         );

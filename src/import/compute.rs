@@ -4,7 +4,7 @@
 use crate::import::compose::{Ctx, get};
 use crate::import::draft::Service;
 use crate::model::quantity::{Cpu, Memory};
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::source::yaml::{Node, NodeKind};
 
 /// `deploy:`.

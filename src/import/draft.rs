@@ -8,6 +8,8 @@ use crate::model::ResourceKind;
 #[derive(Clone, Debug, Default)]
 pub struct Draft {
     pub project: String,
+    /// Host port per service, where compose published the http port elsewhere than its own number.
+    pub publish: BTreeMap<String, u16>,
     pub services: BTreeMap<String, Service>,
     pub resources: BTreeMap<String, Resource>,
     pub secrets: BTreeMap<String, Secret>,
@@ -17,12 +19,16 @@ pub struct Draft {
 #[derive(Clone, Debug, Default)]
 pub struct Service {
     pub image: Option<String>,
+    /// The tag, when the compose file set it through a variable (`app:${TAG}` → `version`).
+    pub version: Option<String>,
     pub build: Option<Build>,
     pub command: Option<Vec<String>>,
     /// Port name → container port; `http` is the first published (or exposed) port.
     pub ports: BTreeMap<String, u16>,
     /// Published in compose: the development environment gives it an ingress, so compose publishes it.
     pub published: bool,
+    /// The host port compose published the http port on, where it is not the port's own number.
+    pub host_port: Option<u16>,
     pub health: Option<Health>,
     /// Env values in model syntax (a literal `${` is already written `$${`).
     pub env: BTreeMap<String, String>,
@@ -30,11 +36,15 @@ pub struct Service {
     pub secrets: BTreeMap<String, String>,
     pub uses: BTreeSet<String>,
     pub calls: BTreeSet<String>,
+    /// Services that start first (`depends_on` on services).
+    pub after: BTreeSet<String>,
     pub compute: Compute,
     pub replicas: Option<u32>,
     pub user: Option<u32>,
     pub group: Option<u32>,
     pub read_only: Option<bool>,
+    /// Capabilities, when they differ from Docker's default set (the imported model's default).
+    pub capabilities: Option<BTreeSet<String>>,
     pub volumes: BTreeMap<String, Volume>,
     /// Container path → `source:` relative to the model.
     pub files: BTreeMap<String, String>,
@@ -98,6 +108,10 @@ pub struct Resource {
     pub database: Option<String>,
     /// The user the compose file created; pinned in the development environment.
     pub user: Option<String>,
+    /// The image as written, when the compose output should run it rather than the official one.
+    pub image: Option<String>,
+    /// No password in the compose file: `auth: none`.
+    pub no_password: bool,
 }
 
 /// A declared secret.

@@ -3,7 +3,6 @@
 
 use crate::import::compose::{Ctx, get};
 use crate::import::draft::{Check, Health, Service};
-use crate::import::interpolate;
 use crate::model::decode::http_path;
 use crate::model::quantity::Duration;
 use crate::source::yaml::{Node, NodeKind};
@@ -58,7 +57,7 @@ pub fn map(ctx: &mut Ctx<'_>, service: &Service, node: &Node, path: &str) -> Opt
     };
     let mut resolved_command = Vec::new();
     for word in &command {
-        match interpolate::resolve_text(word) {
+        match crate::import::command::resolve_word(word, &ctx.vars) {
             Ok(resolved) => {
                 if let Some(description) = resolved.describe() {
                     ctx.changed(test.span, &test_path, description);
@@ -87,6 +86,8 @@ pub fn map(ctx: &mut Ctx<'_>, service: &Service, node: &Node, path: &str) -> Opt
                     ctx.wrong_type(value, "a duration", &key_path);
                     continue;
                 };
+                let resolved = crate::import::interpolate::resolve_text_with(text, &ctx.vars);
+                let text = resolved.as_ref().map_or(text, |r| r.text.as_str());
                 match go_duration(text) {
                     Ok(millis) if millis > 0 || key_name == "start_period" => {
                         let duration = Duration { millis }.to_string();
@@ -100,7 +101,11 @@ pub fn map(ctx: &mut Ctx<'_>, service: &Service, node: &Node, path: &str) -> Opt
                     Err(message) => ctx.not_mapped(value.span, &key_path, message),
                 }
             }
-            "retries" => match value.as_str().and_then(|text| text.parse::<u32>().ok()) {
+            "retries" => match value
+                .as_str()
+                .and_then(|text| crate::import::interpolate::resolve_text_with(text, &ctx.vars).ok())
+                .and_then(|resolved| resolved.text.parse::<u32>().ok())
+            {
                 Some(retries) => health.retries = Some(retries),
                 None => ctx.not_mapped(value.span, &key_path, "not a whole number"),
             },

@@ -1,5 +1,6 @@
-//! Compose's `${VAR}` interpolation, read but never evaluated: the importer does not read `.env`, so
-//! it only knows what the text says (a default, a required variable, a literal `$$`).
+//! Compose's `${VAR}` interpolation: variables take their value from the project's `.env` (as compose
+//! does), else their default; `$$` is a literal `$`. Callers decide first whether a variable is a
+//! credential: those are never resolved (their values never reach the model).
 
 /// One piece of a compose value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,26 +106,39 @@ fn is_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// A value with every variable replaced by what compose would use when `.env` does not set it:
-/// defaults are taken, other variables are empty.
+/// The project's variables (its `.env`), by name.
+pub type Vars = std::collections::BTreeMap<String, String>;
+
+/// A value with every variable replaced by what compose would use: the `.env` value, else the
+/// default, else empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Resolved {
     pub text: String,
+    /// Variables whose value came from `.env`.
+    pub from_env: Vec<String>,
     /// `(variable, default)` for every default that was taken.
     pub defaults: Vec<(String, String)>,
-    /// Variables with no default (empty here, set by `.env` or the shell in compose).
+    /// Variables with no value and no default (empty here; compose would read the shell).
     pub unset: Vec<String>,
+    /// Credential variables left as `$NAME` for the container's shell (see [`resolve_keeping`]).
+    pub kept: Vec<String>,
 }
 
 impl Resolved {
-    /// Whether the text is exactly what the file says (no variable at all).
-    pub fn is_literal(&self) -> bool {
-        self.defaults.is_empty() && self.unset.is_empty()
+    /// Every variable the value read, in order of kind.
+    pub fn variables(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.from_env.iter().map(String::as_str).collect();
+        names.extend(self.defaults.iter().map(|(name, _)| name.as_str()));
+        names.extend(self.unset.iter().map(String::as_str));
+        names
     }
 
     /// What the importer says about a value it resolved this way, if anything.
     pub fn describe(&self) -> Option<String> {
         let mut parts = Vec::new();
+        for name in &self.from_env {
+            parts.push(format!("`${{{name}}}` took its value from .env"));
+        }
         for (name, default) in &self.defaults {
             if default.is_empty() {
                 parts.push(format!("`${{{name}}}` took its empty default"));
@@ -133,36 +147,76 @@ impl Resolved {
             }
         }
         for name in &self.unset {
-            parts.push(format!("`${{{name}}}` has no default and was left empty"));
+            parts.push(format!("`${{{name}}}` has no value in .env and no default, and was left empty"));
         }
-        if parts.is_empty() { None } else { Some(format!("{} (.env is not read)", parts.join(", "))) }
+        if parts.is_empty() { None } else { Some(parts.join(", ")) }
     }
 }
 
-/// Resolve `pieces` with defaults (see [`Resolved`]).
+/// Resolve `pieces` with defaults only (see [`Resolved`]).
 pub fn resolve(pieces: &[Piece]) -> Resolved {
+    resolve_with(pieces, &Vars::new())
+}
+
+/// Resolve `pieces` with the project's variables, then defaults.
+pub fn resolve_with(pieces: &[Piece], vars: &Vars) -> Resolved {
+    resolve_keeping(pieces, vars, |_| false)
+}
+
+/// [`resolve_with`], leaving each variable that `keep` names as `$NAME` (its value, a credential,
+/// must not be written; the container's shell expands it from the environment instead).
+pub fn resolve_keeping(pieces: &[Piece], vars: &Vars, keep: impl Fn(&str) -> bool) -> Resolved {
     let mut out = Resolved::default();
     for piece in pieces {
         match piece {
             Piece::Text(text) => out.text.push_str(text),
-            Piece::Var { name, op: Op::Default, arg } => {
-                let inner = parse(arg)
-                    .map(|p| resolve(&p))
-                    .unwrap_or_else(|_| Resolved { text: arg.clone(), ..Resolved::default() });
-                out.text.push_str(&inner.text);
-                out.defaults.push((name.clone(), inner.text));
-                out.defaults.extend(inner.defaults);
-                out.unset.extend(inner.unset);
+            Piece::Var { name, .. } if keep(name) => {
+                out.text.push('$');
+                out.text.push_str(name);
+                out.kept.push(name.clone());
             }
-            Piece::Var { name, .. } => out.unset.push(name.clone()),
+            Piece::Var { name, op, arg } => {
+                let value = vars.get(name);
+                let set = value.is_some_and(|v| !v.is_empty());
+                match op {
+                    Op::Alternative => {
+                        if set {
+                            out.from_env.push(name.clone());
+                            out.text.push_str(arg);
+                        }
+                    }
+                    Op::Default if !set => {
+                        let inner = parse(arg)
+                            .map(|p| resolve_with(&p, vars))
+                            .unwrap_or_else(|_| Resolved { text: arg.clone(), ..Resolved::default() });
+                        out.text.push_str(&inner.text);
+                        out.defaults.push((name.clone(), inner.text));
+                        out.from_env.extend(inner.from_env);
+                        out.defaults.extend(inner.defaults);
+                        out.unset.extend(inner.unset);
+                    }
+                    _ => match value {
+                        Some(value) => {
+                            out.from_env.push(name.clone());
+                            out.text.push_str(value);
+                        }
+                        None => out.unset.push(name.clone()),
+                    },
+                }
+            }
         }
     }
     out
 }
 
-/// Parse and resolve in one step; an unparsable value is returned as its text.
+/// Parse and resolve with defaults only; an unparsable value is an error message.
 pub fn resolve_text(text: &str) -> Result<Resolved, String> {
     parse(text).map(|pieces| resolve(&pieces))
+}
+
+/// Parse and resolve with the project's variables.
+pub fn resolve_text_with(text: &str, vars: &Vars) -> Result<Resolved, String> {
+    parse(text).map(|pieces| resolve_with(&pieces, vars))
 }
 
 /// The variables a value refers to, in order.
@@ -197,5 +251,15 @@ mod tests {
         assert!(parse("${A").is_err());
         assert!(parse("${1A}").is_err());
         assert_eq!(resolve_text("cost $5").map(|r| r.text), Ok("cost $5".into()));
+    }
+
+    #[test]
+    fn dotenv_values_come_before_defaults() {
+        let vars: Vars = [("TAG".to_string(), "1.2".to_string()), ("EMPTY".to_string(), String::new())].into();
+        let resolved = resolve_text_with("app:${TAG:-dev}-${EMPTY:-x}${NONE}${TAG:+!}", &vars).expect("valid");
+        assert_eq!(resolved.text, "app:1.2-x!");
+        assert_eq!(resolved.from_env, ["TAG", "TAG"]);
+        assert_eq!(resolved.defaults, [("EMPTY".to_string(), "x".to_string())]);
+        assert_eq!(resolved.unset, ["NONE"]);
     }
 }

@@ -7,17 +7,21 @@
 //! ```
 //!
 //! Everything the importer cannot carry into the model, or carries with a difference, becomes a
-//! [`Note`] naming the compose line it came from. The importer never evaluates `${VAR}`: it does not
-//! read `.env`, and no secret value (a literal password, a default of a secret variable) ever reaches
-//! the model or the report.
+//! [`Note`] naming the compose line it came from; notes about what may stop working as it did are
+//! marked so the report lists them first. `${VAR}` reads the project's `.env` as compose does, and
+//! `env_file:` files are read, but no credential (a password, a URL with one, a token) ever reaches
+//! the model or the report: each becomes a declared secret read from the compose output's `.env`.
 
 mod command;
 mod compose;
 mod compute;
+mod credentials;
+mod dotenv;
 mod draft;
 mod env;
 mod fields;
 mod health;
+mod hosts;
 mod interpolate;
 mod ports;
 mod resource;
@@ -27,7 +31,7 @@ mod write;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-use crate::Failure;
+use crate::pipeline::Failure;
 
 /// Whether a note is about something dropped or something carried over with a difference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,7 +50,22 @@ pub struct Note {
     /// Where in the compose document: `services.web.ports[1]`, `services.db.environment.PGDATA`.
     pub path: String,
     pub kind: NoteKind,
+    /// Whether what the compose file ran may not work as it did (listed first in the report).
+    pub breaks: bool,
     pub message: String,
+}
+
+impl Note {
+    /// What the note is about, for the counts of the report: `environment`, `ports`, `image`...
+    pub fn topic(&self) -> &str {
+        let mut parts = self.path.split('.');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("services"), Some(_), Some(field)) => field.split(['[', '(']).next().unwrap_or(field),
+            (Some("services"), Some(_), None) => "service",
+            (Some(top), _, _) => top.split('[').next().unwrap_or(top),
+            (None, _, _) => "",
+        }
+    }
 }
 
 /// What a compose service became.
@@ -69,6 +88,8 @@ pub struct Import {
     pub names: BTreeMap<String, Imported>,
     /// `N services, N resources, N secrets`.
     pub summary: String,
+    /// One line per hardening the imported model leaves off to run what the compose file ran.
+    pub hardening: Vec<String>,
 }
 
 impl Import {
@@ -77,21 +98,102 @@ impl Import {
         self.notes.iter().filter(move |note| note.kind == kind)
     }
 
-    /// The report printed to stderr (and, commented, at the end of the model).
+    /// The report printed to stderr: what may not work as it did, then counts per kind of change,
+    /// then the hardening the user can turn on. [`Import::details`] adds every note.
     pub fn report(&self) -> String {
         let mut out = format!("imported {}: {}\n", self.display, self.summary);
-        for (kind, title) in [(NoteKind::NotMapped, "not mapped"), (NoteKind::Changed, "changed")] {
-            let notes: Vec<&Note> = self.notes_of(kind).collect();
-            if notes.is_empty() {
-                continue;
+        let breaks: Vec<&Note> = self.notes.iter().filter(|note| note.breaks).collect();
+        if !breaks.is_empty() {
+            out.push_str(&format!("\nmay not work as it did ({}):\n", breaks.len()));
+            for (line, path, message) in grouped(&breaks, 3) {
+                out.push_str(&format!("  {}:{line}: {path}: {message}\n", self.display));
             }
-            out.push_str(&format!("{title} ({}):\n", notes.len()));
-            for note in notes {
-                out.push_str(&format!("  {}:{}: {}: {}\n", self.display, note.line, note.path, note.message));
+        }
+        let mut counts: BTreeMap<(&str, NoteKind), usize> = BTreeMap::new();
+        for note in self.notes.iter().filter(|note| !note.breaks) {
+            *counts.entry((note.topic(), note.kind)).or_default() += 1;
+        }
+        if !counts.is_empty() {
+            let total: usize = counts.values().sum();
+            out.push_str(&format!("\nother changes ({total}; each one with -v, and at the end of iacgen.yaml):\n"));
+            let mut topics: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+            for ((topic, kind), count) in counts {
+                let entry = topics.entry(topic).or_default();
+                match kind {
+                    NoteKind::Changed => entry.0 += count,
+                    NoteKind::NotMapped => entry.1 += count,
+                }
+            }
+            for (topic, (changed, not_mapped)) in topics {
+                let mut parts = Vec::new();
+                if changed > 0 {
+                    parts.push(format!("{changed} changed"));
+                }
+                if not_mapped > 0 {
+                    parts.push(format!("{not_mapped} not mapped"));
+                }
+                out.push_str(&format!("  {topic:<16} {}\n", parts.join(", ")));
+            }
+        }
+        if !self.hardening.is_empty() {
+            out.push_str("\nhardening to turn on once each service allows it:\n");
+            for line in &self.hardening {
+                out.push_str(&format!("  {line}\n"));
             }
         }
         out
     }
+
+    /// Every note that [`Import::report`] only counts, by kind and line.
+    pub fn details(&self) -> String {
+        let mut out = String::new();
+        for (kind, title) in [(NoteKind::NotMapped, "not mapped"), (NoteKind::Changed, "changed")] {
+            let notes: Vec<&Note> = self.notes_of(kind).filter(|note| !note.breaks).collect();
+            if notes.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("\n{title} ({}):\n", notes.len()));
+            for (line, path, message) in grouped(&notes, usize::MAX) {
+                out.push_str(&format!("  {}:{line}: {path}: {message}\n", self.display));
+            }
+        }
+        out
+    }
+}
+
+/// Notes that say the same about several services (a `<<:` anchor they share) as one line each:
+/// `services.{web,worker}.entrypoint`, naming at most `names` services (then `+N`).
+fn grouped(notes: &[&Note], names: usize) -> Vec<(usize, String, String)> {
+    let mut groups: Vec<((usize, String, String), Vec<String>)> = Vec::new();
+    for note in notes {
+        let (service, rest) = match note.path.strip_prefix("services.").and_then(|p| p.split_once('.')) {
+            Some((service, rest)) => (Some(service.to_string()), rest.to_string()),
+            None => (None, note.path.clone()),
+        };
+        let key = (note.line, if service.is_some() { rest } else { note.path.clone() }, note.message.clone());
+        match (service, groups.iter_mut().find(|(k, _)| *k == key)) {
+            (Some(service), Some((_, services))) => services.push(service),
+            (Some(service), None) => groups.push((key, vec![service])),
+            (None, _) => groups.push((key, Vec::new())),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((line, rest, message), services)| {
+            let path = match services.as_slice() {
+                [] => rest,
+                [one] => format!("services.{one}.{rest}"),
+                many => {
+                    let mut shown: Vec<String> = many.iter().take(names).cloned().collect();
+                    if many.len() > names {
+                        shown.push(format!("+{}", many.len() - names));
+                    }
+                    format!("services.{{{}}}.{rest}", shown.join(","))
+                }
+            };
+            (line, path, message)
+        })
+        .collect()
 }
 
 /// Import the compose file `file` into a model meant to live in `output_dir` (paths in the model

@@ -5,7 +5,7 @@
 use crate::import::compose::{Ctx, get};
 use crate::import::draft::Service;
 use crate::import::interpolate;
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::source::yaml::{Node, NodeKind};
 
 /// One port entry.
@@ -32,7 +32,7 @@ pub fn map(ctx: &mut Ctx<'_>, service: &mut Service, map: &[(Node, Node)], prefi
         };
         for (index, item) in items.iter().enumerate() {
             let item_path = format!("{path}[{index}]");
-            match parse(item, key == "ports") {
+            match parse(item, key == "ports", &ctx.vars) {
                 Ok(port) => found.push((port, item.span, item_path)),
                 Err(reason) => ctx.not_mapped(item.span, &item_path, reason),
             }
@@ -56,12 +56,16 @@ pub fn map(ctx: &mut Ctx<'_>, service: &mut Service, map: &[(Node, Node)], prefi
         };
         if name == "http" {
             service.published = true;
-            if *host != format!("127.0.0.1:{}", port.container) {
+            let host_port = host.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).unwrap_or(port.container);
+            if host_port != port.container {
+                service.host_port = Some(host_port);
+            }
+            if *host != format!("127.0.0.1:{host_port}") {
                 ctx.changed(
                     *span,
                     path,
                     format!(
-                        "published by the compose output as 127.0.0.1:{0}:{0} (the http port, on the loopback address only; a clash moves it to 10000 and up)",
+                        "published by the compose output as 127.0.0.1:{host_port}:{} (the http port, on the loopback address only)",
                         port.container
                     ),
                 );
@@ -77,7 +81,7 @@ pub fn map(ctx: &mut Ctx<'_>, service: &mut Service, map: &[(Node, Node)], prefi
     }
 }
 
-fn parse(node: &Node, published: bool) -> Result<Port, String> {
+fn parse(node: &Node, published: bool, vars: &interpolate::Vars) -> Result<Port, String> {
     let port_number = |text: &str| -> Result<u16, String> {
         match text.trim().parse::<u16>() {
             Ok(0) | Err(_) if text.contains('-') => {
@@ -89,7 +93,7 @@ fn parse(node: &Node, published: bool) -> Result<Port, String> {
     };
     match &node.kind {
         NodeKind::Scalar { text, .. } => {
-            let text = interpolate::resolve_text(text)?.text;
+            let text = interpolate::resolve_text_with(text, vars)?.text;
             let (body, protocol) = text.rsplit_once('/').unwrap_or((&text, "tcp"));
             if protocol != "tcp" {
                 return Err(format!("a {protocol} port: the model's ports are TCP"));
@@ -122,13 +126,13 @@ fn parse(node: &Node, published: bool) -> Result<Port, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::span::{FileId, SourceFile};
+    use crate::shared::span::{FileId, SourceFile};
 
     fn port(text: &str) -> Result<Port, String> {
         let file = SourceFile::new("t.yaml".into(), format!("- \"{text}\"\n"));
         let node = crate::source::yaml::parse(FileId(0), &file).unwrap_or_else(|d| panic!("{d:?}"));
         let NodeKind::Seq(items) = &node.kind else { panic!("list") };
-        parse(&items[0], true)
+        parse(&items[0], true, &interpolate::Vars::new())
     }
 
     #[test]

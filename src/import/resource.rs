@@ -115,6 +115,22 @@ fn image_of(kind: ResourceKind, version: &str) -> String {
     }
 }
 
+/// Whether a client's variable name can be about this resource: it names the resource or its kind
+/// (`WORDPRESS_DB_USER`, `MYSQL_PASSWORD`, `REDIS_CACHE_PASSWORD`), so `EMAIL_USERNAME=netbox` is not
+/// the database user `netbox` although the values match.
+pub fn mentions(variable: &str, resource: &str, kind: ResourceKind) -> bool {
+    let upper = variable.to_ascii_uppercase();
+    let words: &[&str] = match kind {
+        ResourceKind::Postgres => &["DB", "DATABASE", "POSTGRES", "PG", "SQL"],
+        ResourceKind::Mysql => &["DB", "DATABASE", "MYSQL", "MARIADB", "SQL"],
+        ResourceKind::Mssql => &["DB", "DATABASE", "MSSQL", "SQL"],
+        ResourceKind::Redis => &["REDIS", "VALKEY", "CACHE", "BROKER"],
+    };
+    let own = resource.to_ascii_uppercase().replace('-', "_");
+    let parts: Vec<&str> = upper.split('_').collect();
+    upper.contains(&own) || parts.iter().any(|part| words.iter().any(|word| part.starts_with(word)))
+}
+
 /// Where the official image keeps its data.
 fn data_path(kind: ResourceKind) -> &'static str {
     match kind {
@@ -129,96 +145,153 @@ fn data_path(kind: ResourceKind) -> &'static str {
 pub fn map(ctx: &mut Ctx<'_>, compose_name: &str, name: &str, map: &[(Node, Node)]) -> Resource {
     let prefix = format!("services.{compose_name}");
     let image_node = get(map, "image");
-    let image = image_node.and_then(Node::as_str).and_then(|i| interpolate::resolve_text(i).ok());
+    let image = image_node.and_then(Node::as_str).and_then(|i| interpolate::resolve_text_with(i, &ctx.vars).ok());
     let detected = image.as_ref().and_then(|i| detect(&i.text));
     let kind = detected.as_ref().map_or(ResourceKind::Postgres, |d| d.kind);
     let (version, version_note) = detected.as_ref().map_or((kind.default_version().to_string(), None), version);
-    let mut resource = Resource { kind, version, database: None, user: None };
+    // The compose output runs the image exactly as written unless it is the official one at `version`.
+    let exact = image
+        .as_ref()
+        .map(|i| match detected.as_ref().and_then(|d| d.tag.as_ref()) {
+            // No tag is compose's `latest`, whatever the model's default version is.
+            None if !i.text.contains('@') => format!("{}:latest", i.text),
+            _ => i.text.clone(),
+        })
+        .filter(|text| *text != image_of(kind, &version));
+    let mut resource = Resource { kind, version, database: None, user: None, image: exact, no_password: false };
     if let Some(node) = image_node {
         let mut remarks: Vec<String> = image.as_ref().and_then(interpolate::Resolved::describe).into_iter().collect();
-        remarks.extend(version_note);
+        match &resource.image {
+            Some(exact) => remarks.push(format!(
+                "the compose output runs `{exact}` as written (the resource's `image:`); `version: \"{}\"` is what targets that provision a {} use",
+                resource.version,
+                kind.as_str()
+            )),
+            None => remarks.extend(version_note),
+        }
         if !remarks.is_empty() {
             ctx.changed(node.span, &format!("{prefix}.image"), remarks.join("; "));
         }
     }
     let mut password = Password::default();
     let mut password_seen = false;
+    let mut trust = false;
+    let mut entries = Vec::new();
+    if let Some(node) = get(map, "env_file") {
+        entries.extend(env::read_files(ctx, node, &format!("{prefix}.env_file")));
+    }
+    if let Some(node) = get(map, "environment") {
+        entries.extend(env::read(ctx, node, &format!("{prefix}.environment")));
+    }
+    for entry in entries {
+        let role = role(kind, &entry.name);
+        let raw = entry.value.clone().or_else(|| ctx.vars.get(&entry.name).cloned());
+        match (role, raw) {
+            (Role::Password, Some(raw)) => {
+                password_seen = true;
+                let raw = if entry.from_file { raw.replace('$', "$$") } else { raw };
+                password_source(ctx, &mut password, name, &raw, entry.span, &entry.path);
+            }
+            (Role::PasswordFile, _) => {
+                password_seen = true;
+                ctx.differs(
+                    entry.span,
+                    &entry.path,
+                    format!(
+                        "the password file (a compose secret) is not imported: the password is `{name}.password`, read from .env as {}",
+                        password_variable(name)
+                    ),
+                );
+            }
+            (Role::NoPassword, Some(raw)) if ["trust", "yes", "true", "1"].contains(&raw.as_str()) => trust = true,
+            (Role::Database | Role::User, Some(raw)) => {
+                let resolved = if entry.from_file {
+                    Ok(interpolate::Resolved { text: raw, ..Default::default() })
+                } else {
+                    interpolate::resolve_text_with(&raw, &ctx.vars)
+                };
+                match resolved {
+                    Ok(resolved) if resolved.unset.is_empty() && !resolved.text.is_empty() => {
+                        if let Some(description) = resolved.describe() {
+                            ctx.changed(entry.span, &entry.path, description);
+                        }
+                        if role == Role::Database {
+                            resource.database = Some(resolved.text);
+                        } else if resolved.text != kind.default_user() {
+                            resource.user = Some(resolved.text);
+                        }
+                    }
+                    _ => ctx.lost(
+                        entry.span,
+                        &entry.path,
+                        "no value in .env and no default: the model's default user or database applies",
+                    ),
+                }
+            }
+            (Role::Password, None) => {
+                password_seen = true;
+                password.variables.insert(entry.name.clone());
+                ctx.changed(
+                    entry.span,
+                    &entry.path,
+                    format!(
+                        "passed through from the shell: the password is `{name}.password`, read from .env as {}",
+                        password_variable(name)
+                    ),
+                );
+            }
+            (Role::Database | Role::User, None) => ctx.lost(
+                entry.span,
+                &entry.path,
+                "passed through from the shell, with no value in .env: the model's default applies",
+            ),
+            (Role::Generated | Role::NoPassword, _) => {}
+            (Role::Other, _) => ctx.lost(
+                entry.span,
+                &entry.path,
+                "the resource's container is generated: only its password, user and database are imported",
+            ),
+        }
+    }
+    if kind == ResourceKind::Postgres && resource.database.is_none() {
+        // The official image creates a database named after the user when POSTGRES_DB is not set.
+        resource.database = Some(resource.user.clone().unwrap_or_else(|| kind.default_user().to_string()));
+    }
+    let account = (resource.user.clone().or_else(|| Some(kind.default_user().to_string())), resource.database.clone());
+    ctx.accounts.insert(name.to_string(), account);
+    ctx.kinds.insert(name.to_string(), kind);
     for (key, value) in map {
         let key_name = key.as_str().unwrap_or("");
         let path = format!("{prefix}.{key_name}");
         match key_name {
-            "image" | "healthcheck" | "restart" => {}
+            "image" | "healthcheck" | "restart" | "environment" | "env_file" | "container_name" => {}
             _ if key_name.starts_with("x-") => {}
-            "environment" => {
-                for entry in env::read(ctx, value, &path) {
-                    let role = role(kind, &entry.name);
-                    match (role, entry.value) {
-                        (Role::Password, Some(raw)) => {
-                            password_seen = true;
-                            password_source(ctx, &mut password, name, &raw, entry.span, &entry.path);
-                        }
-                        (Role::Database | Role::User, Some(raw)) => match interpolate::resolve_text(&raw) {
-                            Ok(resolved) if resolved.unset.is_empty() && !resolved.text.is_empty() => {
-                                if let Some(description) = resolved.describe() {
-                                    ctx.changed(entry.span, &entry.path, description);
-                                }
-                                if role == Role::Database {
-                                    resource.database = Some(resolved.text);
-                                } else if resolved.text != kind.default_user() {
-                                    resource.user = Some(resolved.text);
-                                }
-                            }
-                            _ => ctx.not_mapped(
-                                entry.span,
-                                &entry.path,
-                                "no value the importer can read (.env is not read): the model's default applies",
-                            ),
-                        },
-                        (Role::Password, None) => {
-                            password_seen = true;
-                            password.variables.insert(entry.name.clone());
-                            ctx.changed(
-                                entry.span,
-                                &entry.path,
-                                format!("passed through from the shell: the password is `{name}.password`, read from .env as {}", password_variable(name)),
-                            );
-                        }
-                        (Role::Database | Role::User, None) => ctx.not_mapped(
-                            entry.span,
-                            &entry.path,
-                            "passed through from the shell (.env is not read): the model's default applies",
-                        ),
-                        (Role::Generated, _) => {}
-                        _ => ctx.not_mapped(
-                            entry.span,
-                            &entry.path,
-                            "the resource's container is generated: only its password, user and database are imported",
-                        ),
-                    }
-                }
-            }
             "command" if kind == ResourceKind::Redis => {
                 let words: Vec<String> = match &value.kind {
                     NodeKind::Scalar { text, .. } => text.split_whitespace().map(str::to_string).collect(),
                     NodeKind::Seq(items) => items.iter().filter_map(Node::as_str).map(str::to_string).collect(),
                     _ => Vec::new(),
                 };
-                if let Some(index) = words.iter().position(|w| w == "--requirepass")
-                    && let Some(raw) = words.get(index + 1)
-                {
+                let after_flag = words.iter().position(|w| w.ends_with("--requirepass")).and_then(|i| words.get(i + 1));
+                if let Some(raw) = after_flag {
                     password_seen = true;
                     password_source(ctx, &mut password, name, raw, value.span, &path);
                 }
-                ctx.not_mapped(
+                ctx.changed(
                     value.span,
                     &path,
-                    "the resource's command is generated (redis-server with append-only persistence and a password)",
+                    "the resource's command is generated (redis-server with append-only persistence, and its password if it has one)",
                 );
             }
+            "command" => ctx.differs(
+                value.span,
+                &path,
+                "the resource's command is generated: server options given here are not imported (set them in a configuration the database reads, or run it as a service)",
+            ),
             "volumes" => {
                 for (mount, span, item_path) in volumes::list(ctx, value, &path) {
                     let target = mount.target().trim_end_matches('/');
-                    if target == data_path(kind) {
+                    if target == data_path(kind) || target == data_path(kind).trim_end_matches("/data") {
                         let message = match &mount {
                             volumes::Mount::Named { source, .. } => {
                                 format!(
@@ -229,7 +302,7 @@ pub fn map(ctx: &mut Ctx<'_>, compose_name: &str, name: &str, map: &[(Node, Node
                         };
                         ctx.changed(span, &item_path, message);
                     } else {
-                        ctx.not_mapped(
+                        ctx.lost(
                             span,
                             &item_path,
                             format!(
@@ -240,7 +313,7 @@ pub fn map(ctx: &mut Ctx<'_>, compose_name: &str, name: &str, map: &[(Node, Node
                     }
                 }
             }
-            "ports" => ctx.not_mapped(
+            "ports" | "expose" => ctx.not_mapped(
                 key.span,
                 &path,
                 format!(
@@ -253,24 +326,29 @@ pub fn map(ctx: &mut Ctx<'_>, compose_name: &str, name: &str, map: &[(Node, Node
                 &path,
                 "the resource's size is `small` (0.5 CPU, 512M in compose); set `size:` to change it",
             ),
+            "depends_on" | "networks" | "labels" | "logging" | "stop_grace_period" | "stop_signal" | "user" => {
+                ctx.not_mapped(key.span, &path, "the resource's container is generated: this setting is not imported")
+            }
             _ => {
                 let reason = crate::import::fields::NOT_MAPPED.iter().find(|(k, _)| *k == key_name).map_or(
                     "the resource's container is generated from its kind: this setting is not imported",
                     |(_, r)| r,
                 );
-                ctx.not_mapped(key.span, &path, reason);
+                ctx.lost(key.span, &path, reason);
             }
         }
     }
-    if !password_seen && let Some(node) = image_node {
-        ctx.changed(
-            node.span,
-            &format!("{prefix}.image"),
-            format!(
-                "it had no password: the compose output sets one from .env ({}); clients must send it (`secrets: {{ ...: {name}.password }}`)",
-                password_variable(name)
-            ),
-        );
+    if (trust || !password_seen) && kind != ResourceKind::Mssql {
+        resource.no_password = true;
+        if let Some(node) = image_node {
+            ctx.differs(
+                node.span,
+                &format!("{prefix}.image"),
+                format!(
+                    "it had no password, and its clients send none: it keeps none in development (`auth: none`); before staging, remove `auth: none` and give each client `{name}.password`"
+                ),
+            );
+        }
     }
     ctx.passwords.insert(name.to_string(), password);
     resource
@@ -279,6 +357,10 @@ pub fn map(ctx: &mut Ctx<'_>, compose_name: &str, name: &str, map: &[(Node, Node
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
     Password,
+    /// `*_PASSWORD_FILE`: a compose secret holds it.
+    PasswordFile,
+    /// Trust or empty-password switches (`POSTGRES_HOST_AUTH_METHOD=trust`).
+    NoPassword,
     Database,
     User,
     /// Set by the generated container itself.
@@ -289,6 +371,14 @@ enum Role {
 fn role(kind: ResourceKind, variable: &str) -> Role {
     let variable = variable.replace("MARIADB_", "MYSQL_");
     match (kind, variable.as_str()) {
+        (ResourceKind::Postgres, "POSTGRES_PASSWORD_FILE")
+        | (ResourceKind::Mysql, "MYSQL_ROOT_PASSWORD_FILE" | "MYSQL_PASSWORD_FILE")
+        | (ResourceKind::Mssql, "MSSQL_SA_PASSWORD_FILE") => Role::PasswordFile,
+        (ResourceKind::Postgres, "POSTGRES_HOST_AUTH_METHOD")
+        | (ResourceKind::Mysql, "MYSQL_ALLOW_EMPTY_PASSWORD" | "MYSQL_ALLOW_EMPTY_ROOT_PASSWORD") => Role::NoPassword,
+        (ResourceKind::Postgres, "POSTGRES_INITDB_ARGS" | "PGDATA") | (ResourceKind::Mssql, "MSSQL_PID") => {
+            Role::Generated
+        }
         (ResourceKind::Postgres, "POSTGRES_PASSWORD") => Role::Password,
         (ResourceKind::Postgres, "POSTGRES_DB") => Role::Database,
         (ResourceKind::Postgres, "POSTGRES_USER") => Role::User,
@@ -308,7 +398,7 @@ fn password_source(
     password: &mut Password,
     name: &str,
     raw: &str,
-    span: crate::source::span::Span,
+    span: crate::shared::span::Span,
     path: &str,
 ) {
     let variable = password_variable(name);
@@ -359,5 +449,15 @@ mod tests {
         assert_eq!(version_of("valkey/valkey:8"), ("7".into(), true));
         assert!(detect("bitnami/postgresql:15").is_none());
         assert!(detect("ghcr.io/acme/postgres-backup:1").is_none());
+    }
+
+    #[test]
+    fn client_variables_by_role() {
+        assert!(mentions("WORDPRESS_DB_USER", "db", ResourceKind::Mysql));
+        assert!(mentions("DB_PASSWD", "db", ResourceKind::Postgres));
+        assert!(mentions("REDIS_CACHE_PASSWORD", "redis-cache", ResourceKind::Redis));
+        assert!(mentions("PAPERLESS_DBHOST", "db", ResourceKind::Postgres));
+        assert!(!mentions("EMAIL_USERNAME", "postgres", ResourceKind::Postgres));
+        assert!(!mentions("SUPERUSER_PASSWORD", "db", ResourceKind::Postgres));
     }
 }

@@ -40,7 +40,19 @@ impl Mount {
 pub fn parse(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Option<Mount> {
     match &node.kind {
         NodeKind::Scalar { text, .. } => {
-            let text = match interpolate::resolve_text(text) {
+            let text = match interpolate::resolve_text_with(text, &ctx.vars) {
+                Ok(resolved) if resolved.text.starts_with(':') && !resolved.unset.is_empty() => {
+                    let names: Vec<String> = resolved.unset.iter().map(|v| format!("`${{{v}}}`")).collect();
+                    ctx.lost(
+                        node.span,
+                        path,
+                        format!(
+                            "the host folder is {}, which has no value in .env: compose itself would refuse the mount, so nothing is mounted there",
+                            names.join(" and ")
+                        ),
+                    );
+                    return None;
+                }
                 Ok(resolved) => {
                     if let Some(description) = resolved.describe() {
                         ctx.changed(node.span, path, description);
@@ -169,7 +181,7 @@ pub fn map(ctx: &mut Ctx<'_>, service: &mut Service, name: &str, compose_name: &
                     }
                     service.files.insert(target, model_path);
                 }
-                Err(reason) => ctx.not_mapped(item.span, &path, reason),
+                Err(reason) => ctx.lost(item.span, &path, reason),
             },
         }
     }
@@ -241,7 +253,7 @@ fn slug(path: &str) -> String {
 }
 
 /// The named volumes and targets of a `volumes:` list, for resources (which keep only their data).
-pub fn list(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Vec<(Mount, crate::source::span::Span, String)> {
+pub fn list(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> Vec<(Mount, crate::shared::span::Span, String)> {
     let mut out = Vec::new();
     if let NodeKind::Seq(items) = &node.kind {
         for (index, item) in items.iter().enumerate() {

@@ -3,26 +3,34 @@
 
 use crate::import::Import;
 use crate::import::draft::{Check, Draft, Service, Volume};
+use crate::import::fields::DOCKER_CAPABILITIES;
 use crate::targets::yaml_out::{self, Yaml};
 
 /// The environment every import creates.
 pub const ENVIRONMENT: &str = "development";
 
+/// CPU and memory limits of a service the compose file set none for (compose sets none at all).
+pub const GENEROUS_CPU: &str = "4";
+pub const GENEROUS_MEMORY: &str = "4Gi";
+
 /// The model's text.
 pub fn model(draft: &Draft, import: &Import) -> String {
     let mut out = format!(
         "# Imported by `iacgen import compose` from {}.\n\
-         # The notes at the end list what the compose file says that this model does not, or says differently.\n\
-         # Where the compose file says nothing, iacgen's defaults apply: user 1000:1000, a read-only root\n\
-         # filesystem (with /tmp as scratch), every capability dropped, 250m CPU and 256Mi memory per service.\n\
-         # Next: `iacgen validate`, then `iacgen build` (compose files in deploy/compose/{ENVIRONMENT}/).\n",
+         # It runs what the compose file ran: where the compose file says nothing, `defaults` below give\n\
+         # what compose gave (root or the image's user, a writable root filesystem, Docker's default\n\
+         # capabilities) and generous limits, not iacgen's hardened defaults. The notes at the end list\n\
+         # what the compose file says that this model does not, or says differently, and the hardening\n\
+         # to turn on. Next: `iacgen validate`, then `iacgen build` (deploy/compose/{ENVIRONMENT}/).\n",
         import.display
     );
     let mut document = Yaml::map().with("version", Yaml::Int(1)).with("project", Yaml::str(draft.project.clone()));
     document.insert_commented(
         "defaults",
-        Yaml::map().with("volumes", Yaml::map().with("/tmp", Yaml::str("scratch"))),
-        Some(String::from("A writable /tmp for every service, whose root filesystem is read-only.")),
+        defaults(),
+        Some(String::from(
+            "What compose gave every container: tighten per service (see the hardening notes at the end).",
+        )),
     );
     let mut services = Yaml::map();
     for (name, service) in &draft.services {
@@ -38,6 +46,16 @@ pub fn model(draft: &Draft, import: &Import) -> String {
             if let Some(database) = &resource.database {
                 yaml.insert("database", Yaml::str(database.clone()));
             }
+            if let Some(image) = &resource.image {
+                yaml.insert("image", Yaml::str(image.clone()));
+            }
+            if resource.no_password {
+                yaml.insert_commented(
+                    "auth",
+                    Yaml::str("none"),
+                    Some(String::from("No password in the compose file, and none in its clients: development only.")),
+                );
+            }
             resources.insert(name.clone(), yaml);
         }
         document.insert("resources", resources);
@@ -52,17 +70,84 @@ pub fn model(draft: &Draft, import: &Import) -> String {
         document.insert("secrets", secrets);
     }
     document.insert("environments", Yaml::map().with(ENVIRONMENT, environment(draft)));
-    document.insert("targets", Yaml::map().with("compose", Yaml::map()));
+    let mut compose = Yaml::map();
+    if !draft.publish.is_empty() {
+        let ports = draft.publish.iter().map(|(name, port)| entry(name, Yaml::Int(i64::from(*port)))).collect();
+        compose.insert_commented(
+            "publish",
+            Yaml::Map(ports),
+            Some(String::from("The host ports compose published these services on.")),
+        );
+    }
+    document.insert("targets", Yaml::map().with("compose", compose));
     document.insert("output", Yaml::str("deploy"));
     out.push_str(&yaml_out::to_string(&document));
 
     out.push_str("\n# Import notes\n#\n");
-    for line in import.report().lines() {
-        out.push_str("# ");
-        out.push_str(line);
+    let report = format!("{}{}", import.report(), import.details());
+    for line in report.lines() {
+        out.push('#');
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
         out.push('\n');
     }
     out
+}
+
+/// What compose gives a container that says nothing: root (or the image's user), a writable root
+/// filesystem, Docker's default capabilities, no limits (generous ones here).
+fn defaults() -> Yaml {
+    let security = Yaml::map()
+        .with("user", Yaml::Int(0))
+        .with("group", Yaml::Int(0))
+        .with("read_only_root", Yaml::Bool(false))
+        .with("capabilities", Yaml::strs(DOCKER_CAPABILITIES.iter().map(|c| c.to_string())));
+    let resources = Yaml::map()
+        .with("cpu", Yaml::str("250m"))
+        .with("memory", Yaml::str("256Mi"))
+        .with("cpu_limit", Yaml::str(GENEROUS_CPU))
+        .with("memory_limit", Yaml::str(GENEROUS_MEMORY));
+    Yaml::map().with("security", security).with("resources", resources)
+}
+
+/// `1 service runs`, `3 services run`.
+fn services(count: usize, one: &str, many: &str) -> String {
+    if count == 1 { format!("1 service {one}") } else { format!("{count} services {many}") }
+}
+
+/// One line per hardening the imported model leaves off.
+pub fn hardening(draft: &Draft) -> Vec<String> {
+    let count = |f: &dyn Fn(&Service) -> bool| draft.services.values().filter(|s| f(s)).count();
+    let mut lines = Vec::new();
+    let root = count(&|s| s.user.unwrap_or(0) == 0);
+    if root > 0 {
+        lines.push(format!(
+            "run as a non-root user: {} as root (`security.user`; the image's own user id is a good start)",
+            services(root, "runs", "run")
+        ));
+    }
+    let writable = count(&|s| s.read_only != Some(true));
+    if writable > 0 {
+        lines.push(format!("make the root filesystem read-only: {} to it (`security.read_only_root: true`, with `volumes: {{ <path>: scratch }}` where they write)", services(writable, "writes", "write")));
+    }
+    let capabilities = count(&|s| s.capabilities.as_ref().is_none_or(|c| !c.is_empty()));
+    if capabilities > 0 {
+        lines.push(format!("drop the capabilities a service does not need: {} some (`security.capabilities`, Docker's default set in `defaults`)", services(capabilities, "keeps", "keep")));
+    }
+    let unlimited = count(&|s| s.compute.cpu_limit.is_none() && s.compute.memory_limit.is_none());
+    if unlimited > 0 {
+        lines.push(format!("set limits from what each service uses: {} the generous {GENEROUS_CPU} CPUs and {GENEROUS_MEMORY} of `defaults.resources`", services(unlimited, "has", "have")));
+    }
+    let open: Vec<&str> = draft.resources.iter().filter(|(_, r)| r.no_password).map(|(n, _)| n.as_str()).collect();
+    if !open.is_empty() {
+        lines.push(format!(
+            "give {} a password: remove `auth: none` and pass `<resource>.password` to each client",
+            open.join(", ")
+        ));
+    }
+    lines
 }
 
 fn environment(draft: &Draft) -> Yaml {
@@ -95,6 +180,9 @@ fn service_yaml(service: &Service) -> Yaml {
     let mut yaml = Yaml::map();
     if let Some(image) = &service.image {
         yaml.insert("image", Yaml::str(image.clone()));
+    }
+    if let Some(version) = &service.version {
+        yaml.insert("version", Yaml::str(version.clone()));
     }
     if let Some(build) = &service.build {
         let mut build_yaml = Yaml::map().with("context", Yaml::str(build.context.clone()));
@@ -146,6 +234,9 @@ fn service_yaml(service: &Service) -> Yaml {
     if !service.calls.is_empty() {
         yaml.insert("calls", Yaml::strs(service.calls.iter().cloned()));
     }
+    if !service.after.is_empty() {
+        yaml.insert("after", Yaml::strs(service.after.iter().cloned()));
+    }
     if !service.compute.is_empty() {
         let compute = &service.compute;
         let mut resources = Yaml::map();
@@ -173,6 +264,9 @@ fn service_yaml(service: &Service) -> Yaml {
     }
     if let Some(read_only) = service.read_only {
         security.insert("read_only_root", Yaml::Bool(read_only));
+    }
+    if let Some(capabilities) = &service.capabilities {
+        security.insert("capabilities", Yaml::strs(capabilities.iter().cloned()));
     }
     if !security.is_empty_collection() {
         yaml.insert("security", security);

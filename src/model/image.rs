@@ -44,6 +44,17 @@ impl ImageRef {
     }
 }
 
+impl ImageRef {
+    /// The reference as written: `repository[:tag]` or `repository@digest`.
+    pub fn reference(&self) -> String {
+        match &self.pin {
+            None => self.repository.clone(),
+            Some(ImagePin::Tag(tag)) => format!("{}:{tag}", self.repository),
+            Some(ImagePin::Digest(digest)) => format!("{}@{digest}", self.repository),
+        }
+    }
+}
+
 /// Parse a `version:` value: a tag or a digest.
 pub fn parse_pin(text: &str) -> Result<ImagePin, String> {
     let text = text.trim();

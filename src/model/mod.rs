@@ -15,7 +15,8 @@ use crate::model::cron::Cron;
 use crate::model::image::{ImagePin, ImageRef};
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
-use crate::source::span::{Span, Spanned};
+use crate::shared::Target;
+use crate::shared::span::{Span, Spanned};
 
 /// A name and where it was written (the key of a map, or a file stem).
 pub type Name = Spanned<String>;
@@ -61,6 +62,9 @@ pub struct ServiceSpec {
     pub secrets: BTreeMap<String, Spanned<SecretRef>>,
     pub uses: Option<Spanned<Vec<Name>>>,
     pub calls: Option<Spanned<Vec<Name>>>,
+    /// Services that must have started (healthy, when they have a health check) before this one
+    /// starts, where the target orders start-up (compose).
+    pub after: Option<Spanned<Vec<Name>>>,
     pub resources: Option<ComputeSpec>,
     pub replicas: Option<Spanned<u32>>,
     pub autoscale: Option<Spanned<Option<AutoscaleSpec>>>,
@@ -151,6 +155,8 @@ pub struct SecuritySpec {
     pub user: Option<Spanned<u32>>,
     pub group: Option<Spanned<u32>>,
     pub read_only_root: Option<Spanned<bool>>,
+    /// Linux capabilities kept after every other one is dropped (`[NET_BIND_SERVICE]`).
+    pub capabilities: Option<Spanned<Vec<String>>>,
     pub span: Span,
 }
 
@@ -212,7 +218,20 @@ pub struct ResourceDef {
     pub database: Option<Spanned<String>>,
     /// Azure SQL only: admit all Azure services through the server firewall (the Pact seed does).
     pub allow_azure_services: Option<Spanned<bool>>,
+    /// The container image the compose target runs (default: the official image at `version`).
+    pub image: Option<Spanned<ImageRef>>,
+    /// `none`: no password (development only; what a compose file without one ran).
+    pub auth: Option<Spanned<Auth>>,
     pub span: Span,
+}
+
+/// How clients authenticate to a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Auth {
+    /// A generated password (`<resource>.password`): the default.
+    Password,
+    /// None at all: development only.
+    None,
 }
 
 /// What a resource is.
@@ -357,37 +376,6 @@ pub struct ResourcePin {
     pub user: Option<Spanned<String>>,
 }
 
-/// A target, in the one spelling used everywhere.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Target {
-    Compose,
-    Helm,
-    Aws,
-    Azure,
-    Ecs,
-}
-
-impl Target {
-    /// Every target, in output order.
-    pub const ALL: [Target; 5] = [Target::Compose, Target::Helm, Target::Aws, Target::Azure, Target::Ecs];
-
-    /// `compose`, `helm`, ...
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Target::Compose => "compose",
-            Target::Helm => "helm",
-            Target::Aws => "aws",
-            Target::Azure => "azure",
-            Target::Ecs => "ecs",
-        }
-    }
-
-    /// Parse the spelling.
-    pub fn parse(text: &str) -> Option<Target> {
-        Target::ALL.into_iter().find(|target| target.as_str() == text)
-    }
-}
-
 /// `targets:` (and an environment's `targets_config:` overrides, where every field is optional too).
 #[derive(Clone, Debug, Default)]
 pub struct TargetsConfig {
@@ -415,6 +403,8 @@ impl TargetsConfig {
 #[derive(Clone, Debug, Default)]
 pub struct ComposeConfig {
     pub gateway: Option<Spanned<String>>,
+    /// Host port per service (its http port is published there instead of at its own number).
+    pub publish: BTreeMap<String, Spanned<u16>>,
     pub monitoring: Option<Spanned<String>>,
     pub templates: Option<Spanned<TemplateDir>>,
     pub span: Span,
@@ -498,4 +488,19 @@ pub struct Patch {
     pub set: Vec<(Spanned<String>, Spanned<serde_json::Value>)>,
     pub remove: Vec<Spanned<String>>,
     pub span: Span,
+}
+
+impl Patch {
+    /// One line per operation (`patch <file>: set <path> = <value>`, `patch <file>: remove <path>`),
+    /// for `diff`'s semantic summary and `explain`.
+    pub fn describe(&self) -> Vec<String> {
+        let file = &self.file.value;
+        let mut out: Vec<String> = self
+            .set
+            .iter()
+            .map(|(path, value)| format!("patch {file}: set {} = {}", path.value, value.value))
+            .collect();
+        out.extend(self.remove.iter().map(|path| format!("patch {file}: remove {}", path.value)));
+        out
+    }
 }

@@ -1,6 +1,6 @@
 //! `${...}` placeholders inside env values, parsed into typed references.
 
-use crate::source::span::Span;
+use crate::shared::span::Span;
 
 /// An attribute of a resource that a placeholder may name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -174,7 +174,7 @@ fn parse_inner(inner: &str) -> Result<Placeholder, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::span::FileId;
+    use crate::shared::span::FileId;
 
     fn span(offset: usize, len: usize) -> Span {
         Span::new(FileId(0), offset, offset + len)

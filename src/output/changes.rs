@@ -2,12 +2,12 @@
 //! build, against this build. `check`, `diff` and `build`'s summary all read this list.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::output::fs_safe;
 use crate::output::manifest::{self, Manifest};
-use crate::targets::{FileSet, Filter, GeneratedFile};
+use crate::shared::{FileSet, Filter, GeneratedFile, Target};
 
 /// How a file changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,6 +35,11 @@ impl Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
     pub path: String,
+    /// The target it belongs to, as the build or the manifest records it (`None`: a manifest entry
+    /// naming no known target).
+    pub target: Option<Target>,
+    /// Its environment (`None`: shared by every environment of the target).
+    pub environment: Option<String>,
     pub kind: Kind,
     pub old: Option<String>,
     pub new: Option<String>,
@@ -42,27 +47,27 @@ pub struct Change {
     pub hand_edited: bool,
 }
 
-/// The state of files as text, by output-relative path.
-pub type Snapshot = BTreeMap<String, Cow<'static, str>>;
-
-/// The text of every file of a build.
-pub fn snapshot(files: &FileSet) -> Snapshot {
-    files.files.iter().map(|(path, file)| (path.clone(), file.contents.clone())).collect()
-}
-
 /// Files on disk that a build of `files` would touch: its own paths plus the in-scope paths of the
-/// previous manifest. Also returns that manifest.
-pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (Snapshot, Manifest) {
+/// previous manifest, each with the scope the build or the manifest records (a manifest entry that
+/// names no known target is left out). Also returns that manifest.
+pub fn disk(out_dir: &Path, files: &FileSet, filter: &Filter) -> (FileSet, Manifest) {
     // Wait for a running build to finish, so the snapshot is never half of one.
     let _lock = fs_safe::lock_shared(out_dir);
     let previous = Manifest::read(out_dir);
     let mut paths: BTreeSet<&String> = files.files.keys().collect();
     paths.extend(previous.files.iter().filter(|(_, e)| manifest::in_scope(e, filter)).map(|(p, _)| p));
-    let mut out = Snapshot::new();
+    let mut out = FileSet::default();
     for path in paths {
+        let scope = match (files.files.get(path), previous.files.get(path)) {
+            (Some(file), _) => Some((file.target, file.environment.clone())),
+            (None, Some(entry)) => Target::parse(&entry.target).map(|target| (target, entry.environment.clone())),
+            (None, None) => None,
+        };
+        let Some((target, environment)) = scope else { continue };
         let Ok(full) = fs_safe::resolve_inside(out_dir, path) else { continue };
         if let Some(bytes) = fs_safe::read_existing(&full) {
-            out.insert(path.clone(), Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()));
+            let contents = Cow::Owned(String::from_utf8_lossy(&bytes).into_owned());
+            out.files.insert(path.clone(), GeneratedFile { contents, target, environment });
         }
     }
     (out, previous)
@@ -101,9 +106,16 @@ pub fn against_manifest(out_dir: &Path, files: &FileSet, filter: &Filter, previo
                 Ok(full) if !missing.holds(path) => Some(full),
                 _ => None,
             };
+            let (target, environment) = match (file, previous.files.get(*path)) {
+                (Some(file), _) => (Some(file.target), file.environment.clone()),
+                (None, Some(entry)) => (Target::parse(&entry.target), entry.environment.clone()),
+                (None, None) => (None, None),
+            };
             let Some(full) = full else {
                 return new.map(|text| Change {
                     path: (*path).clone(),
+                    target,
+                    environment,
                     kind: Kind::Added,
                     old: None,
                     new: Some(text.to_string()),
@@ -124,6 +136,8 @@ pub fn against_manifest(out_dir: &Path, files: &FileSet, filter: &Filter, previo
             });
             Some(Change {
                 path: (*path).clone(),
+                target,
+                environment,
                 kind,
                 old: old.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
                 new: new.map(str::to_string),
@@ -161,28 +175,32 @@ fn union<'a>(
 }
 
 /// The changes from `old` to `new`, sorted by path. `manifest` marks hand-edited files.
-pub fn between(old: &Snapshot, new: &Snapshot, manifest: Option<&Manifest>) -> Vec<Change> {
+pub fn between(old: &FileSet, new: &FileSet, manifest: Option<&Manifest>) -> Vec<Change> {
     let mut changes = Vec::new();
-    let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let paths: BTreeSet<&String> = old.files.keys().chain(new.files.keys()).collect();
     for path in paths {
-        let (before, after) = (old.get(path), new.get(path));
+        let (before, after) = (old.files.get(path), new.files.get(path));
         let kind = match (before, after) {
             (None, Some(_)) => Kind::Added,
             (Some(_), None) => Kind::Removed,
-            (Some(a), Some(b)) if a != b => Kind::Modified,
+            (Some(a), Some(b)) if a.contents != b.contents => Kind::Modified,
             _ => continue,
         };
         let hand_edited = match (manifest, before) {
-            (Some(manifest), Some(text)) => {
-                manifest.files.get(path).is_some_and(|entry| !entry.is_ours(&manifest::sha256(text.as_bytes())))
-            }
+            (Some(manifest), Some(file)) => manifest
+                .files
+                .get(path)
+                .is_some_and(|entry| !entry.is_ours(&manifest::sha256(file.contents.as_bytes()))),
             _ => false,
         };
+        let Some(scope) = after.or(before) else { continue };
         changes.push(Change {
             path: path.clone(),
+            target: Some(scope.target),
+            environment: scope.environment.clone(),
             kind,
-            old: before.map(|text| text.to_string()),
-            new: after.map(|text| text.to_string()),
+            old: before.map(|file| file.contents.to_string()),
+            new: after.map(|file| file.contents.to_string()),
             hand_edited,
         });
     }

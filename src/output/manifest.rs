@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ir::Target;
 use crate::output::OutputError;
-use crate::targets::{FileSet, Filter, GeneratedFile};
+use crate::shared::{FileSet, Filter, GeneratedFile};
 
 /// The manifest's file name, inside the output folder.
 pub const MANIFEST: &str = ".iacgen-manifest.json";
@@ -117,7 +117,7 @@ impl Manifest {
     /// output folders are the same folder would delete each other's files), unless `force`.
     /// A manifest from before owners were recorded (`iacgen.yaml`) is adopted.
     pub fn check_owner(&self, output: &str, owner: &str, force: bool) -> Result<(), OutputError> {
-        let unowned = self.model.is_empty() || self.model == crate::source::MODEL_FILE;
+        let unowned = self.model.is_empty() || self.model == crate::shared::MODEL_FILE;
         if unowned || self.model == owner || force {
             return Ok(());
         }

@@ -2,7 +2,7 @@
 //! (`check`), or render the difference (`diff`). The only stage that writes.
 
 pub mod changes;
-pub mod diff;
+pub mod dotenv;
 pub mod fs_safe;
 pub mod manifest;
 pub mod semantic;

@@ -8,19 +8,27 @@ use rayon::prelude::*;
 
 use crate::output::manifest::{self, MANIFEST, Manifest};
 use crate::output::{OutputError, fs_safe};
+use crate::shared::{FileSet, Filter, GeneratedFile, Target};
 use crate::source::reader::io_reason;
-use crate::targets::{FileSet, Filter, GeneratedFile};
 
 /// What a build did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BuildReport {
     pub written: Vec<String>,
     pub unchanged: usize,
-    pub removed: Vec<String>,
+    pub removed: Vec<Removed>,
     /// Stale files left in place because they were edited by hand (`--force` removes them).
     pub kept: Vec<String>,
     /// Generated files that had been edited by hand and were overwritten.
     pub overwritten_edits: Vec<String>,
+}
+
+/// A file the model no longer produces, removed by a build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Removed {
+    pub path: String,
+    /// The target the manifest recorded for it (`None`: one iacgen does not know).
+    pub target: Option<Target>,
 }
 
 /// Options of a build.
@@ -189,7 +197,7 @@ pub fn build(
         let Some(bytes) = fs_safe::read_existing(&full) else { continue };
         if entry.is_ours(&manifest::sha256(&bytes)) || options.force {
             fs_safe::remove_and_prune(&out_dir, &full, &format!("{output}/{path}"))?;
-            report.removed.push(path.clone());
+            report.removed.push(Removed { path: path.clone(), target: Target::parse(&entry.target) });
         } else {
             report.kept.push(path.clone());
         }

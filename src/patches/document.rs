@@ -2,7 +2,7 @@
 //! Both formats read through the project's YAML parser (JSON is YAML 1.2), so key order survives.
 
 use crate::patches::path::{Step, display};
-use crate::source::span::{FileId, SourceFile};
+use crate::shared::span::{FileId, SourceFile};
 use crate::source::yaml::{self, Node, NodeKind};
 use crate::targets::yaml_out::{self, Entry, Yaml};
 

@@ -9,31 +9,18 @@ pub mod terraform;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes, did_you_mean};
 use crate::model::Patch;
-use crate::output::diff::scope_of;
 use crate::patches::document::Format;
-use crate::targets::{FileSet, Filter};
+use crate::shared::{FileSet, Filter, Target};
 
-/// One line per patch operation, for `diff`'s semantic summary and `explain`.
-pub fn describe(patch: &Patch) -> Vec<String> {
-    let mut out: Vec<String> = patch
-        .set
-        .iter()
-        .map(|(path, value)| format!("patch {}: set {} = {}", patch.file.value, path.value, value.value))
-        .collect();
-    out.extend(patch.remove.iter().map(|path| format!("patch {}: remove {}", patch.file.value, path.value)));
-    out
-}
-
-/// Apply every patch to `files`. Patches on files the filter leaves out are skipped.
+/// Apply every patch to `files` (every environment of the selected targets). Patches on files the
+/// filter leaves out are skipped; a patch on a file that no selected target produces is an error,
+/// unless the file lies in the folder of a target the filter leaves out.
 pub fn apply(patches: &[Patch], files: &mut FileSet, filter: &Filter) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     for patch in patches {
         let name = &patch.file.value;
         let Some(file) = files.files.get_mut(name) else {
-            let (target, environment) = scope_of(name);
-            let selected = crate::ir::Target::parse(&target).is_none_or(|t| filter.target(t))
-                && (environment.starts_with('(') || environment == "-" || filter.environment(Some(&environment)));
-            if selected {
+            if Target::owning(name).is_none_or(|target| filter.target(target)) {
                 let mut diagnostic = Diagnostic::new(
                     codes::PATCH_FAILED,
                     patch.file.span,
@@ -51,6 +38,9 @@ pub fn apply(patches: &[Patch], files: &mut FileSet, filter: &Filter) -> Diagnos
             }
             continue;
         };
+        if !filter.selects(file) {
+            continue;
+        }
         let format = if name.ends_with(".yaml") || name.ends_with(".yml") {
             Some(Format::Yaml)
         } else if name.ends_with(".json") {
@@ -156,7 +146,7 @@ fn apply_terraform(text: &str, patch: &Patch, diagnostics: &mut Diagnostics) -> 
     if failed { None } else { Some(current) }
 }
 
-fn failure(span: crate::source::span::Span, file: &str, message: &str) -> Diagnostic {
+fn failure(span: crate::shared::span::Span, file: &str, message: &str) -> Diagnostic {
     Diagnostic::new(codes::PATCH_FAILED, span, format!("patch of `{file}` no longer applies: {message}"))
         .with_label("this path")
         .with_help("the model changed what the file contains: update the patch's path or remove it")

@@ -13,7 +13,7 @@ use crate::model::image::ImagePin;
 use crate::model::placeholder::Placeholder;
 use crate::model::quantity::{Cpu, Duration, Memory};
 use crate::model::{Concurrency, FileSource, ServiceSpec, Strategy};
-use crate::source::span::Spanned;
+use crate::shared::span::Spanned;
 
 /// The ordered layers of one service or job.
 pub struct Layers<'a> {
@@ -37,7 +37,7 @@ pub mod builtin {
 }
 
 impl<'a> Layers<'a> {
-    fn origin(layer: Layer, span: crate::source::span::Span) -> Origin {
+    fn origin(layer: Layer, span: crate::shared::span::Span) -> Origin {
         Origin { layer, span: Some(span) }
     }
 
@@ -334,7 +334,17 @@ impl<'a> Layers<'a> {
         origins.insert(String::from("security.user"), user.1);
         origins.insert(String::from("security.group"), group.1);
         origins.insert(String::from("security.read_only_root"), read_only.1);
-        Security { user: user.0, group: group.0, read_only_root: read_only.0 }
+        let capabilities = self.pick(|s| s.security.as_ref().and_then(|x| x.capabilities.as_ref())).map_or_else(
+            Vec::new,
+            |(list, origin)| {
+                origins.insert(String::from("security.capabilities"), origin);
+                let mut list = list;
+                list.sort();
+                list.dedup();
+                list
+            },
+        );
+        Security { user: user.0, group: group.0, read_only_root: read_only.0, capabilities }
     }
 
     /// `volumes:` merged by path.

@@ -12,11 +12,9 @@ use crate::ir::{
     Service, Stack, TargetConfig,
 };
 use crate::model::quantity::Memory;
-use crate::model::{EnvironmentDef, Model, ServiceSpec, Size, Stage, TargetsConfig};
+use crate::model::{Auth, EnvironmentDef, Model, ServiceSpec, Size, Stage, TargetsConfig};
 use crate::resolve::layers::Layers;
-
-/// Default output folder.
-pub const DEFAULT_OUTPUT: &str = "deploy";
+use crate::shared::DEFAULT_OUTPUT;
 
 /// Resolve every environment (and the base) of a validated model.
 pub fn resolve(model: &Model) -> Compilation {
@@ -35,7 +33,7 @@ pub fn resolve(model: &Model) -> Compilation {
         .collect();
     let output = model.output.as_ref().map_or_else(|| DEFAULT_OUTPUT.to_string(), |o| o.value.clone());
     let output = crate::source::project_relative(&output).unwrap_or_else(|_| DEFAULT_OUTPUT.to_string());
-    let patches = model.patches.iter().flat_map(crate::patches::describe).collect();
+    let patches = model.patches.iter().flat_map(crate::model::Patch::describe).collect();
     Compilation { project, base, environments, output, patches }
 }
 
@@ -70,10 +68,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
             let resource = Resource {
                 name: name.clone(),
                 kind,
-                version: definition
-                    .version
-                    .as_ref()
-                    .map_or_else(|| kind.default_version().to_string(), |v| v.value.clone()),
+                version: version_of(definition),
                 size: definition.size.as_ref().map_or(Size::Small, |s| s.value),
                 storage: definition.storage.as_ref().map_or(Memory { mebibytes: 20 * 1024 }, |s| s.value),
                 backup_days: definition.backup_days.as_ref().map_or(7, |b| b.value),
@@ -87,6 +82,11 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
                 user: pin
                     .and_then(|p| p.user.as_ref())
                     .map_or_else(|| kind.default_user().to_string(), |u| u.value.clone()),
+                image: definition.image.as_ref().map(|image| match &image.value.pin {
+                    Some(_) => image.value.reference(),
+                    None => format!("{}:{}", image.value.repository, version_of(definition)),
+                }),
+                auth: definition.auth.as_ref().map_or(Auth::Password, |a| a.value),
                 origin: definition.name.span,
             };
             (name.clone(), resource)
@@ -114,7 +114,9 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
     };
     Stack {
         project,
+        project_span: model.project.as_ref().map(|p| p.span),
         environment: environment.map(|e| e.name.value.clone()).unwrap_or_default(),
+        environment_span: environment.map(|e| e.name.span),
         stage,
         targets,
         tags: model.tags.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
@@ -126,6 +128,11 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
         secrets,
         config: config(&model.targets, environment.map(|e| &e.targets_config), stage),
     }
+}
+
+/// A resource's version: as written, else its kind's default.
+fn version_of(definition: &crate::model::ResourceDef) -> String {
+    definition.version.as_ref().map_or_else(|| definition.kind.value.default_version().to_string(), |v| v.value.clone())
 }
 
 fn layers_of<'a>(
@@ -145,13 +152,17 @@ fn layers_of<'a>(
     }
 }
 
-fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::source::span::Span) -> Service {
+fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Service {
     let mut origins = BTreeMap::new();
     let image = layers.image(name, registry, &mut origins);
     let ports = layers.ports(&mut origins);
     let env = layers.env(&mut origins);
     let uses = layers.links("uses", |s| s.uses.as_ref(), &env, &mut origins);
     let calls = layers.links("calls", |s| s.calls.as_ref(), &env, &mut origins);
+    let after = layers.pick(|s| s.after.as_ref()).map_or_else(BTreeSet::new, |(names, origin)| {
+        origins.insert(String::from("after"), origin);
+        names.into_iter().map(|name| name.value).collect()
+    });
     Service {
         name: name.to_string(),
         build: layers.build(&mut origins),
@@ -174,12 +185,13 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
         env,
         uses,
         calls,
+        after,
         origin,
         origins,
     }
 }
 
-fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::source::span::Span) -> Option<Job> {
+fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Option<Job> {
     let mut origins = BTreeMap::new();
     let (schedule, schedule_origin) = layers.pick(|s| s.schedule.as_ref())?;
     origins.insert(String::from("schedule"), schedule_origin);
@@ -228,8 +240,8 @@ fn link_callers(services: &mut BTreeMap<String, Service>, jobs: &BTreeMap<String
 /// Target options with the environment's `targets_config` applied field by field.
 fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Stage) -> TargetConfig {
     fn value<T: Clone>(
-        base: Option<&crate::source::span::Spanned<T>>,
-        over: Option<&crate::source::span::Spanned<T>>,
+        base: Option<&crate::shared::span::Spanned<T>>,
+        over: Option<&crate::shared::span::Spanned<T>>,
     ) -> Option<T> {
         over.or(base).map(|v| v.value.clone())
     }
@@ -239,6 +251,13 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
         ComposeOptions {
             gateway: value(c.gateway.as_ref(), over.and_then(|x| x.gateway.as_ref())).is_some(),
             monitoring: value(c.monitoring.as_ref(), over.and_then(|x| x.monitoring.as_ref())).is_some(),
+            // An environment's `publish` replaces the project's, like every other option.
+            publish: over
+                .filter(|x| !x.publish.is_empty())
+                .map_or(&c.publish, |x| &x.publish)
+                .iter()
+                .map(|(service, port)| (service.clone(), port.value))
+                .collect(),
             templates: c.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
         }
     });

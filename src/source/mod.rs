@@ -4,7 +4,6 @@
 pub mod disk;
 pub mod git;
 pub mod reader;
-pub mod span;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -12,11 +11,10 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::model::decode::{self, Ctx};
 use crate::model::{FileSource, Model, ServiceDef, ServiceSpec, TemplateDir};
+use crate::shared::MODEL_FILE;
+use crate::shared::span::{FileId, SourceMap, Span, Spanned};
 use crate::source::reader::{EntryKind, Reader};
-use crate::source::span::{FileId, SourceMap, Span, Spanned};
 
-/// The model's main file name.
-pub const MODEL_FILE: &str = "iacgen.yaml";
 /// Largest model file read (hostile input must not exhaust memory).
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
-use crate::source::span::{FileId, SourceFile, Span};
+use crate::shared::span::{FileId, SourceFile, Span};
 
 /// Deepest nesting accepted; real models use fewer than ten levels.
 pub const MAX_DEPTH: usize = 64;
@@ -135,24 +135,126 @@ impl KeyIndex {
     }
 }
 
+/// How often the reader re-indents a line of a flow collection and parses again before it gives up
+/// (see [`parse`]), and the largest file it does that for: real files need a handful of tries, and
+/// the bounds keep hostile input at a few dozen parses of a small file.
+const MAX_REINDENTS: usize = 64;
+const MAX_REINDENT_BYTES: usize = 1024 * 1024;
+
 /// Parse one YAML document. An empty file is `Null`. Errors are diagnostics at the offending place.
+///
+/// saphyr-parser (like the YAML 1.2 spec) wants every line of a multi-line flow collection indented
+/// deeper than the block that holds it; libyaml, PyYAML and go-yaml (so docker compose) do not check
+/// indentation inside `[...]`/`{...}` at all, and real compose files close a flow sequence at the
+/// key's own column:
+///
+/// ```yaml
+///     test: [
+///       "CMD", "true",
+///     ]
+/// ```
+///
+/// saphyr reports those lines as "invalid indentation" (that message can only come from inside a
+/// flow collection: in block context the scanner has unrolled its indentation to the line's column
+/// before it checks), and whitespace at the start of a line inside a flow collection carries no
+/// meaning. So the reader indents exactly the lines saphyr rejects, a few spaces more on each try,
+/// and parses again; spans are mapped back to the file as written.
 pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, Diagnostics> {
-    let mut builder = Builder { file_id, file, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None };
+    let mut reindent = Reindent::default();
+    let mut tries = 0;
+    loop {
+        let text = reindent.text.as_deref().unwrap_or(&file.text);
+        match parse_text(file_id, file, text, &reindent) {
+            Ok(node) => return Ok(node),
+            Err(Stop::FlowIndentation { line, diagnostics }) => {
+                tries += 1;
+                if tries > MAX_REINDENTS || file.text.len() > MAX_REINDENT_BYTES || !reindent.indent_more(file, line) {
+                    return Err(diagnostics);
+                }
+            }
+            Err(Stop::Invalid(diagnostics)) => return Err(diagnostics),
+        }
+    }
+}
+
+/// Lines of flow collections indented further than written, so saphyr accepts them.
+#[derive(Default)]
+struct Reindent {
+    /// 1-based line → spaces added at its start.
+    lines: std::collections::BTreeMap<usize, usize>,
+    /// The file with those spaces added (`None`: none added yet).
+    text: Option<String>,
+}
+
+impl Reindent {
+    /// Most spaces one line may get (a line needs at most its block's indentation plus one).
+    const MAX_SPACES: usize = 1024;
+
+    /// Indent `line` further: at first one column deeper than the line before it, then doubling.
+    /// `false` when it cannot help any more.
+    fn indent_more(&mut self, file: &SourceFile, line: usize) -> bool {
+        let text = self.text.as_deref().unwrap_or(&file.text);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let indentation = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        let Some(current) = lines.get(line.saturating_sub(1)).map(|l| indentation(l)) else { return false };
+        let previous =
+            lines[..line.saturating_sub(1)].iter().rev().find(|l| !l.trim().is_empty()).map_or(0, |l| indentation(l));
+        let added = self.lines.get(&line).copied().unwrap_or(0);
+        let more = if added == 0 { (previous + 1).saturating_sub(current).max(1) } else { added };
+        if added + more > Self::MAX_SPACES {
+            return false;
+        }
+        self.lines.insert(line, added + more);
+        let mut out = String::with_capacity(file.text.len() + self.lines.values().sum::<usize>());
+        for (index, original) in file.text.split('\n').enumerate() {
+            if index > 0 {
+                out.push('\n');
+            }
+            out.extend(std::iter::repeat_n(' ', self.lines.get(&(index + 1)).copied().unwrap_or(0)));
+            out.push_str(original);
+        }
+        self.text = Some(out);
+        true
+    }
+
+    /// Byte offset in the file as written of a (1-based line, character column) in the re-indented text.
+    fn offset(&self, file: &SourceFile, line: usize, column: usize) -> usize {
+        let added = self.lines.get(&line).copied().unwrap_or(0);
+        file.offset_of(line, column.saturating_sub(added))
+    }
+}
+
+/// Why a parse stopped.
+enum Stop {
+    /// saphyr's indentation check inside a flow collection (see [`parse`]), on this 1-based line.
+    FlowIndentation {
+        line: usize,
+        diagnostics: Diagnostics,
+    },
+    Invalid(Diagnostics),
+}
+
+fn parse_text(file_id: FileId, file: &SourceFile, text: &str, reindent: &Reindent) -> Result<Node, Stop> {
+    let mut builder =
+        Builder { file_id, file, reindent, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None };
     let mut diagnostics = Diagnostics::new();
     let mut documents = 0;
-    for event in Parser::new_from_str(&file.text) {
+    for event in Parser::new_from_str(text) {
         let (event, span) = match event {
             Ok(pair) => pair,
             Err(error) => {
                 let marker = error.marker();
-                let offset = file.offset_of(marker.line(), marker.col());
+                let offset = reindent.offset(file, marker.line(), marker.col());
                 let span = Span::new(file_id, offset, offset);
                 // The parser's own guard against deep nesting is a limit, not a syntax error.
                 let code =
                     if error.info().contains("recursion limit") { codes::LIMIT_EXCEEDED } else { codes::YAML_SYNTAX };
                 diagnostics
                     .push(Diagnostic::new(code, span, format!("invalid YAML: {}", error.info())).with_label("here"));
-                return Err(diagnostics);
+                if matches!(error.info(), "invalid indentation" | "invalid indentation in flow construct") {
+                    return Err(Stop::FlowIndentation { line: marker.line(), diagnostics });
+                }
+                return Err(Stop::Invalid(diagnostics));
             }
         };
         let span = builder.span(span);
@@ -164,17 +266,17 @@ pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, Diagnostics> {
                         .with_label("second document starts here")
                         .with_help("remove the `---` separator and merge the documents"),
                 );
-                return Err(diagnostics);
+                return Err(Stop::Invalid(diagnostics));
             }
             continue;
         }
         if let Err(diagnostic) = builder.on_event(event, span, &mut diagnostics) {
             diagnostics.push(diagnostic);
-            return Err(diagnostics);
+            return Err(Stop::Invalid(diagnostics));
         }
     }
     if diagnostics.has_errors() {
-        return Err(diagnostics);
+        return Err(Stop::Invalid(diagnostics));
     }
     Ok(builder.root.unwrap_or(Node { kind: NodeKind::Null, span: Span::new(file_id, 0, 0) }))
 }
@@ -182,6 +284,7 @@ pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, Diagnostics> {
 struct Builder<'a> {
     file_id: FileId,
     file: &'a SourceFile,
+    reindent: &'a Reindent,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
     nodes: usize,
@@ -190,8 +293,8 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn span(&self, span: saphyr_parser::Span) -> Span {
-        let start = self.file.offset_of(span.start.line(), span.start.col());
-        let end = self.file.offset_of(span.end.line(), span.end.col());
+        let start = self.reindent.offset(self.file, span.start.line(), span.start.col());
+        let end = self.reindent.offset(self.file, span.end.line(), span.end.col());
         Span::new(self.file_id, start, end.max(start))
     }
 
@@ -397,6 +500,38 @@ mod tests {
             merged.iter().map(|(k, v)| (k.as_str().unwrap_or(""), v.as_str().unwrap_or(""))).collect();
         assert_eq!(values, [("x", "3"), ("y", "2")]);
         assert!(parse_text("m:\n  x: 1\n  x: 2\n").is_err());
+    }
+
+    #[test]
+    fn flow_collections_closed_at_the_keys_column_read_like_compose_reads_them() {
+        // From getsentry/self-hosted's docker-compose.yml: the `]` sits at the column of `test:`.
+        let text =
+            "s:\n  h:\n    test:\n      [\n        \"CMD-SHELL\",\n        \"true\",\n      ]\n    interval: 30s\n";
+        let node = parse_text(text).unwrap_or_else(|d| panic!("{d:?}"));
+        let NodeKind::Map(top) = &node.kind else { panic!("a map") };
+        let NodeKind::Map(service) = &top[0].1.kind else { panic!("a map") };
+        let NodeKind::Map(health) = &service[0].1.kind else { panic!("a map") };
+        let NodeKind::Seq(items) = &health[0].1.kind else { panic!("a list") };
+        let words: Vec<&str> = items.iter().filter_map(Node::as_str).collect();
+        assert_eq!(words, ["CMD-SHELL", "true"]);
+        assert_eq!(health[1].1.as_str(), Some("30s"));
+
+        // Closed at the key's column, and content less indented than its key: PyYAML takes both.
+        let text = "a:\n  command: [\n    \"x\",\n    \"y\"\n  ]\n  b: [\"p\",\n\"q\"]\n  c: 1\n";
+        let node = parse_text(text).unwrap_or_else(|d| panic!("{d:?}"));
+        let NodeKind::Map(top) = &node.kind else { panic!("a map") };
+        let NodeKind::Map(inner) = &top[0].1.kind else { panic!("a map") };
+        let NodeKind::Seq(b) = &inner[1].1.kind else { panic!("a list") };
+        // Spans point into the file as written, not the re-indented text.
+        let span = b[1].span;
+        assert_eq!(&text[span.start as usize..span.end as usize], "\"q\"");
+        assert_eq!(inner[2].1.as_str(), Some("1"));
+
+        // Block structure is not re-indented: a real indentation error is still one.
+        let diagnostics = parse_text("a:\n    b: 1\n  c: 2\n").expect_err("bad indentation");
+        assert_eq!(diagnostics.items[0].code, codes::YAML_SYNTAX);
+        // Nor is an unterminated flow collection accepted.
+        assert!(parse_text("a: [\n  1,\n").is_err());
     }
 
     #[test]

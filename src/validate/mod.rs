@@ -1,25 +1,22 @@
 //! The `validate` stage: names, references and shapes on the model (before resolution), then the
-//! rules that encode the standards on every resolved environment (after it). Every problem is
-//! reported at once.
+//! rules that encode the standards and each target's checks on every resolved environment (after
+//! it), for the targets and environments a command selects. Every problem is reported at once: the
+//! resolved model is checked too when the model has errors, except what those errors make
+//! unreliable (`broken`).
 
+pub mod broken;
 pub mod rules;
 pub mod secrets;
 pub mod waivers;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Finding};
 use crate::ir::Compilation;
 use crate::model::Model;
+use crate::shared::Filter;
 
-/// A diagnostic found on a resolved environment, with what it is about (for waivers and grouping).
-#[derive(Clone, Debug)]
-pub struct Finding {
-    pub diagnostic: Diagnostic,
-    /// The service or job it is about, if any (waivers apply per service).
-    pub subject: Option<String>,
-    pub environment: String,
-}
+pub use broken::Broken;
 
 /// Check the model itself: names, references, shapes. Runs before `resolve`.
 pub fn model(model: &Model) -> Diagnostics {
@@ -30,17 +27,29 @@ pub fn model(model: &Model) -> Diagnostics {
     diagnostics
 }
 
-/// Check every resolved environment against the standards, apply waivers, and merge findings that
-/// repeat across environments into one diagnostic that names them.
-pub fn compilation(model: &Model, compilation: &Compilation) -> Diagnostics {
+/// Check the resolved environments `filter` selects against the standards and the rules that hold
+/// for every target, then each selected target's own checks (`targets::checks`) on them; apply
+/// waivers, and merge findings that repeat across environments into one diagnostic that names them.
+/// Findings about a definition that has errors of its own (`broken`) are left out: its resolved
+/// values are not what its author wrote. A waiver that covers nothing is reported only when every
+/// environment, every target and every definition were checked.
+pub fn compilation(model: &Model, compilation: &Compilation, filter: &Filter, broken: &Broken) -> Diagnostics {
     let mut findings = Vec::new();
-    for stack in compilation.environments.values() {
+    // With `--target`, an environment that names none of the selected targets is not built.
+    let in_scope = |stack: &&crate::ir::Stack| {
+        filter.environment(Some(&stack.environment))
+            && (filter.targets.is_empty() || stack.targets.iter().any(|target| filter.target(*target)))
+    };
+    for stack in compilation.environments.values().filter(in_scope) {
         rules::standards::check(stack, &mut findings);
         rules::resolved::check(stack, &mut findings);
+        rules::runtime::check(stack, &mut findings);
         rules::secret_values::check(stack, &mut findings);
-        rules::derived_names::check(model, stack, &mut findings);
     }
-    let diagnostics = merge_environments(waivers::apply(model, findings));
+    findings.extend(crate::targets::checks::run(compilation, filter));
+    findings.retain(|finding| !broken.covers(finding));
+    let complete = filter.environments.is_empty() && filter.targets.is_empty() && broken.is_nothing();
+    let diagnostics = merge_environments(waivers::apply(model, findings, complete));
     let mut out = Diagnostics::new();
     for diagnostic in diagnostics {
         out.push(diagnostic);

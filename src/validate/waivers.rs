@@ -4,12 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diagnostic::Finding;
 use crate::diagnostic::{Diagnostic, codes};
 use crate::model::{Model, Waiver};
-use crate::validate::Finding;
 
-/// Drop the findings that a waiver covers and add the waiver diagnostics.
-pub fn apply(model: &Model, findings: Vec<Finding>) -> Vec<Finding> {
+/// Drop the findings that a waiver covers and add the waiver diagnostics. A waiver for a rule that
+/// does not fire is reported only when `complete`: when every environment, target and definition
+/// was checked (a filtered build may simply not have looked where it fires).
+pub fn apply(model: &Model, findings: Vec<Finding>, complete: bool) -> Vec<Finding> {
     let mut waivers: BTreeMap<&str, Vec<&Waiver>> = BTreeMap::new();
     for service in model.services.values() {
         waivers.entry(&service.name.value).or_default().extend(service.spec.waivers.values());
@@ -60,7 +62,7 @@ pub fn apply(model: &Model, findings: Vec<Finding>) -> Vec<Finding> {
             let problem = match code {
                 None => Some(format!("`{}` is not a rule code", waiver.code.value)),
                 Some(code) if !code.waivable => Some(format!("rule {} ({}) cannot be waived", code.id(), code.name)),
-                Some(code) if !used.contains(&(subject.to_string(), code.number)) => {
+                Some(code) if complete && !used.contains(&(subject.to_string(), code.number)) => {
                     Some(format!("rule {} ({}) does not fire on `{subject}`", code.id(), code.name))
                 }
                 Some(_) => None,

@@ -10,19 +10,20 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+# Its id is the region name on provider 5.x and 6.x alike (`region` is 6.x only, `name` is
+# deprecated there).
 data "aws_region" "current" {}
 
 locals {
   name       = "${var.project}-${var.environment}"
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.id
 }
 
 resource "aws_kms_key" "this" {
   description             = "iacgen ${local.name}: logs, secrets, registry, databases and caches"
   enable_key_rotation     = true
-  rotation_period_in_days = 365
   deletion_window_in_days = var.deletion_window_in_days
   policy = jsonencode({
     Version = "2012-10-17"

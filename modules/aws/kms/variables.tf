@@ -6,7 +6,7 @@ variable "project" {
 }
 
 variable "environment" {
-  description = "Environment name (DNS-1123 label)."
+  description = "Environment name (DNS-1123 label), or _shared for the root of what environments share."
   type        = string
 }
 

@@ -20,6 +20,8 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+# Its id is the region name on provider 5.x and 6.x alike (`region` is 6.x only, `name` is
+# deprecated there).
 data "aws_region" "current" {}
 
 locals {
@@ -178,7 +180,7 @@ data "aws_iam_policy_document" "flow_logs" {
     # and is scoped to this account and region.
     sid       = "FindLogGroup"
     actions   = ["logs:DescribeLogGroups"]
-    resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:*"]
   }
 }
 

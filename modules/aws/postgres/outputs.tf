@@ -3,6 +3,9 @@
 output "address" {
   description = "Host name of the instance (the model placeholder resources.<name>.host)."
   value       = aws_db_instance.this.address
+  # Known only once the users' ingress rules exist: a migration that starts as soon as it has the
+  # address can connect.
+  depends_on = [module.base]
 }
 
 output "endpoint" {

@@ -3,6 +3,9 @@
 output "host" {
   description = "Primary endpoint (resources.<name>.host); clients must use TLS (rediss://) and the AUTH token."
   value       = aws_elasticache_replication_group.this.primary_endpoint_address
+  # Known only once the users' ingress rules exist: a task that starts as soon as it has the host
+  # can connect.
+  depends_on = [aws_vpc_security_group_ingress_rule.this]
 }
 
 output "reader_host" {

@@ -2,9 +2,9 @@
 #
 # One ECS service on Fargate in private subnets: task definition <project>-<env>-<service>
 # (container definitions rendered by the generator), an optional migration task definition
-# <project>-<env>-<service>-migrate, deployment circuit breaker with rollback, Cloud Map
-# registration as <service>.<namespace>, and when public a target group plus a listener rule on the
-# shared load balancer. Log group and roles come from ../task_base.
+# <project>-<env>-<service>-migrate that runs to completion before each rollout, deployment circuit
+# breaker with rollback, Cloud Map registration as <service>.<namespace>, and when public a target
+# group plus a listener rule on the shared load balancer. Log group and roles come from ../task_base.
 
 locals {
   prefix = "${var.project}-${var.environment}-${var.name}"
@@ -129,6 +129,35 @@ resource "aws_ecs_task_definition" "migrate" {
   }
 
   tags = var.tags
+}
+
+# The migration runs to completion before the service rolls: whenever the migration's task
+# definition gets a new revision (a new image, env or secret), Terraform runs it once on Fargate
+# with the service's network and waits for its container to exit 0 (run-migration.sh, AWS CLI);
+# the ECS service depends on it, so it is updated only after that. A failed run fails the apply and
+# leaves this resource tainted, so the next apply runs the migration again; an apply without a new
+# revision runs nothing. Migrations must therefore be safe to run again (as migration tools are).
+
+resource "terraform_data" "migration" {
+  count            = var.migration_container_definitions != null && var.run_migration ? 1 : 0
+  triggers_replace = aws_ecs_task_definition.migrate[0].arn
+
+  provisioner "local-exec" {
+    interpreter = ["/bin/sh"]
+    command     = "${path.module}/run-migration.sh"
+    environment = {
+      AWS_REGION      = split(":", var.cluster_arn)[3]
+      CLUSTER         = var.cluster_arn
+      TASK_DEFINITION = aws_ecs_task_definition.migrate[0].arn
+      CONTAINER       = jsondecode(var.migration_container_definitions)[0].name
+      SUBNETS         = join(",", var.private_subnet_ids)
+      SECURITY_GROUP  = aws_security_group.this.id
+      TIMEOUT_SECONDS = var.migration_timeout_seconds
+    }
+  }
+
+  # Everything the task needs to start and reach its dependencies.
+  depends_on = [module.base, aws_vpc_security_group_egress_rule.https, aws_vpc_security_group_egress_rule.vpc]
 }
 
 # Network access to the tasks: the load balancer (when public), the services and jobs that call
@@ -320,7 +349,7 @@ resource "aws_ecs_service" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_lb_listener_rule.this]
+  depends_on = [aws_lb_listener_rule.this, terraform_data.migration]
 }
 
 resource "aws_ecs_service" "autoscaled" {
@@ -373,7 +402,7 @@ resource "aws_ecs_service" "autoscaled" {
     ignore_changes = [desired_count]
   }
 
-  depends_on = [aws_lb_listener_rule.this]
+  depends_on = [aws_lb_listener_rule.this, terraform_data.migration]
 }
 
 # Autoscaling: target tracking on average CPU (and memory when asked).

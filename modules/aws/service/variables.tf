@@ -166,6 +166,18 @@ variable "migration_memory" {
   default     = null
 }
 
+variable "run_migration" {
+  description = "Run the migration task (run-migration.sh, with the AWS CLI) whenever its task definition changes, and roll the service only after it succeeded; false leaves running it to the deploy."
+  type        = bool
+  default     = true
+}
+
+variable "migration_timeout_seconds" {
+  description = "How long the migration may run before the apply fails (the task is left running)."
+  type        = number
+  default     = 1800
+}
+
 # Who may reach it.
 
 variable "load_balancer" {

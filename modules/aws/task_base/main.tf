@@ -8,6 +8,8 @@
 
 data "aws_caller_identity" "current" {}
 
+# Its id is the region name on provider 5.x and 6.x alike (`region` is 6.x only, `name` is
+# deprecated there).
 data "aws_region" "current" {}
 
 locals {
@@ -97,7 +99,7 @@ data "aws_iam_policy_document" "execution" {
       condition {
         test     = "StringEquals"
         variable = "kms:ViaService"
-        values   = ["secretsmanager.${data.aws_region.current.region}.amazonaws.com"]
+        values   = ["secretsmanager.${data.aws_region.current.id}.amazonaws.com"]
       }
     }
   }

@@ -15,7 +15,7 @@ pub use top::{ENVIRONMENT_KEYS, PIN_KEYS, RESOURCE_KEYS, TOP_KEYS, environment_f
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes, did_you_mean};
-use crate::source::span::{SourceMap, Span, Spanned};
+use crate::shared::span::{SourceMap, Span, Spanned};
 use crate::source::yaml::{Node, NodeKind};
 
 /// What decoding needs besides the node: where diagnostics go and the source text (for exact columns).

@@ -14,7 +14,7 @@ use crate::model::{
     AutoscaleSpec, Build, ComputeSpec, Concurrency, FileSource, HealthSpec, IngressSpec, MetricsSpec, Migrate,
     SecretRef, SecuritySpec, ServiceSpec, Strategy, Volume, Waiver,
 };
-use crate::source::span::Spanned;
+use crate::shared::span::Spanned;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Which fields a layer may have.
@@ -37,6 +37,7 @@ pub const SERVICE_KEYS: &[&str] = &[
     "secrets",
     "uses",
     "calls",
+    "after",
     "resources",
     "replicas",
     "autoscale",
@@ -82,7 +83,7 @@ pub const INGRESS_KEYS: &[&str] = &["host", "path", "tls", "rate_limit"];
 /// Keys of `metrics`.
 pub const METRICS_KEYS: &[&str] = &["port", "path"];
 /// Keys of `security`.
-pub const SECURITY_KEYS: &[&str] = &["user", "group", "read_only_root"];
+pub const SECURITY_KEYS: &[&str] = &["user", "group", "read_only_root", "capabilities"];
 
 /// Decode one layer. `context` names it in messages (`services.api`).
 pub fn service_spec(ctx: &mut Ctx<'_>, node: &Node, context: &str, kind: LayerKind) -> ServiceSpec {
@@ -123,6 +124,9 @@ pub fn service_spec(ctx: &mut Ctx<'_>, node: &Node, context: &str, kind: LayerKi
     }
     if let Some(node) = get(map, "calls") {
         spec.calls = name_list(ctx, node, &at("calls"));
+    }
+    if let Some(node) = get(map, "after") {
+        spec.after = name_list(ctx, node, &at("after"));
     }
     if let Some(node) = get(map, "resources") {
         spec.resources = compute(ctx, node, &at("resources"));
@@ -203,7 +207,7 @@ fn build(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Build>
     Some(Spanned::new(Build { context: build_context, dockerfile, target }, node.span))
 }
 
-fn port(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<u16>> {
+pub fn port(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<u16>> {
     let value = integer::<u64>(ctx, node, context)?;
     let value = match u16::try_from(value.value) {
         Ok(port) => Spanned::new(port, value.span),
@@ -477,8 +481,30 @@ fn security(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<SecuritySpe
         user: get(map, "user").and_then(|n| integer(ctx, n, &at("user"))),
         group: get(map, "group").and_then(|n| integer(ctx, n, &at("group"))),
         read_only_root: get(map, "read_only_root").and_then(|n| boolean(ctx, n, &at("read_only_root"))),
+        capabilities: get(map, "capabilities").and_then(|n| capabilities(ctx, n, &at("capabilities"))),
         span: node.span,
     })
+}
+
+/// `capabilities: [NET_BIND_SERVICE, CHOWN]`: Linux capability names, upper case, without `CAP_`.
+fn capabilities(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Vec<String>>> {
+    let list = string_list(ctx, node, context)?;
+    let valid = |name: &String| {
+        !name.is_empty()
+            && !name.starts_with("CAP_")
+            && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    if let Some(bad) = list.value.iter().find(|name| !valid(name)) {
+        ctx.report(
+            Diagnostic::new(codes::INVALID_VALUE, list.span, format!("`{bad}` is not a capability name"))
+                .with_label("not a capability")
+                .with_help(
+                    "write Linux capability names in upper case without `CAP_`: NET_BIND_SERVICE, CHOWN, SETUID",
+                ),
+        );
+        return None;
+    }
+    Some(list)
 }
 
 fn volumes(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Spanned<Volume>> {

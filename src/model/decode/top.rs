@@ -7,12 +7,13 @@ use crate::model::decode::service::{LayerKind, service_spec};
 use crate::model::decode::{
     Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, string_map,
 };
+use crate::model::image::ImageRef;
 use crate::model::quantity::Memory;
 use crate::model::{
-    AwsConfig, AwsVpc, AzureConfig, ComposeConfig, EcsConfig, EnvironmentDef, HelmConfig, JobDef, Model, Patch,
+    Auth, AwsConfig, AwsVpc, AzureConfig, ComposeConfig, EcsConfig, EnvironmentDef, HelmConfig, JobDef, Model, Patch,
     ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage, Target, TargetsConfig, TemplateDir,
 };
-use crate::source::span::Spanned;
+use crate::shared::span::Spanned;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Top-level keys of iacgen.yaml.
@@ -38,7 +39,7 @@ pub const ENVIRONMENT_KEYS: &[&str] =
 
 /// Keys of a resource.
 pub const RESOURCE_KEYS: &[&str] =
-    &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services"];
+    &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services", "image", "auth"];
 
 /// Keys of an environment's resource pin.
 pub const PIN_KEYS: &[&str] = &["host", "port", "name", "user"];
@@ -164,6 +165,9 @@ fn resource(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Option<Res
     let database = get(map, "database").and_then(|n| string(ctx, n, &at("database")));
     let allow_azure_services =
         get(map, "allow_azure_services").and_then(|n| boolean(ctx, n, &at("allow_azure_services")));
+    let image = get(map, "image").and_then(|n| parsed(ctx, n, &at("image"), ImageRef::parse));
+    let auth = get(map, "auth")
+        .and_then(|n| choice(ctx, n, &at("auth"), &[("password", Auth::Password), ("none", Auth::None)]));
     Some(ResourceDef {
         name,
         kind: kind?,
@@ -173,6 +177,8 @@ fn resource(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Option<Res
         backup_days,
         database,
         allow_azure_services,
+        image,
+        auth,
         span: node.span,
     })
 }
@@ -263,13 +269,23 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
             |ctx: &mut Ctx<'_>, name: &str| get(fields, name).and_then(|n| string(ctx, n, &format!("{at}.{name}")));
         match target {
             Target::Compose => {
-                check_keys(ctx, fields, &["gateway", "monitoring", "templates"], &at);
+                check_keys(ctx, fields, &["gateway", "monitoring", "publish", "templates"], &at);
                 let gateway = get(fields, "gateway")
                     .and_then(|n| choice(ctx, n, &format!("{at}.gateway"), &[("nginx", "nginx")]));
                 let monitoring = get(fields, "monitoring")
                     .and_then(|n| choice(ctx, n, &format!("{at}.monitoring"), &[("prometheus", "prometheus")]));
+                let mut publish = BTreeMap::new();
+                if let Some(node) = get(fields, "publish") {
+                    for (service, port) in entries(ctx, node, &format!("{at}.publish")).unwrap_or(&[]) {
+                        let name = service.as_str().unwrap_or("").to_string();
+                        if let Some(port) = super::service::port(ctx, port, &format!("{at}.publish.{name}")) {
+                            publish.insert(name, port);
+                        }
+                    }
+                }
                 config.compose = Some(ComposeConfig {
                     gateway: gateway.map(|s| s.map(String::from)),
+                    publish,
                     monitoring: monitoring.map(|s| s.map(String::from)),
                     templates: template_dir(ctx, fields, &at),
                     span: value.span,

@@ -66,13 +66,14 @@ fn header(plan: &Plan<'_>) -> Vec<String> {
     if !sizes.is_empty() {
         lines.extend(wrap("Fargate sizes:", &sizes));
     }
-    if let Some(registry) = &plan.registry
-        && !plan.owns_registry()
-    {
-        lines.push(format!(
-            "ECR repositories of account {} in {} are created by environment {}.",
-            aws.account_id, aws.region, registry.owner
-        ));
+    if let Some(registry) = &plan.registry {
+        let line = format!(
+            "ECR repositories of account {} in {} are created by terraform/aws/{} (apply it first).",
+            aws.account_id,
+            aws.region,
+            registry.dir()
+        );
+        lines.extend(fill(line.split(' ').map(String::from).collect()));
     }
     for note in &plan.notes {
         lines.extend(fill(note.split(' ').map(String::from).collect()));
@@ -90,7 +91,7 @@ fn wrap(lead: &str, entries: &[String]) -> Vec<String> {
 }
 
 /// Unbreakable pieces joined by spaces, as many per line as fit in [`COMMENT_WIDTH`] (with `# `).
-fn fill(pieces: Vec<String>) -> Vec<String> {
+pub fn fill(pieces: Vec<String>) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for piece in pieces {
@@ -154,13 +155,6 @@ fn shared(plan: &Plan<'_>) -> Vec<Block> {
     project_environment(&mut cluster);
     cluster.attribute("vpc_id", Expr::raw("module.network.vpc_id"));
     blocks.push(Block::labelled("module", "cluster", cluster));
-
-    if let Some(registry) = plan.registry.as_ref().filter(|_| plan.owns_registry()) {
-        let mut body = module("registry");
-        body.attribute("repository_names", Expr::strings(registry.repositories.iter().map(String::as_str)))
-            .attribute("kms_key_arn", Expr::raw(KMS));
-        blocks.push(Block::labelled("module", "registry", body));
-    }
 
     if !plan.secrets.is_empty() {
         let mut body = module("secrets");
@@ -268,11 +262,7 @@ fn access(plan: &Plan<'_>, body: &mut Body, workloads: &[Workload<'_>], image: &
         body.attribute("secret_arns", Expr::List(arns.into_iter().map(Expr::Raw).collect()));
     }
     if let Some(path) = plan.ecr_path(image) {
-        let arn = if plan.owns_registry() {
-            format!("module.registry.repository_arns[{}]", hcl::quote(&path))
-        } else {
-            hcl::quote(&format!("arn:aws:ecr:{}:{}:repository/{path}", plan.aws.region, plan.aws.account_id))
-        };
+        let arn = hcl::quote(&format!("arn:aws:ecr:{}:{}:repository/{path}", plan.aws.region, plan.aws.account_id));
         body.attribute("ecr_repository_arns", Expr::raw(format!("[{arn}]")));
     }
 }
@@ -340,7 +330,8 @@ fn service(plan: &Plan<'_>, service: &Service) -> Option<Block> {
     body.attribute("container_definitions", definitions(plan, Workload::Service(service), size));
     let mut workloads = vec![Workload::Service(service)];
     if service.migrate.is_some() {
-        body.attribute("migration_container_definitions", definitions(plan, Workload::Migration(service), size));
+        body.attribute("migration_container_definitions", definitions(plan, Workload::Migration(service), size))
+            .attribute("run_migration", Expr::raw("var.run_migrations"));
         workloads.push(Workload::Migration(service));
     }
     access(plan, &mut body, &workloads, &service.image);

@@ -8,82 +8,50 @@
 //! to module outputs ([`values`]). Files are written by the HCL writer shared with the azure target
 //! ([`crate::targets::hcl`]), whose output is what `terraform fmt` produces.
 
+pub mod checks;
 mod main_tf;
 pub mod names;
 mod plan;
+pub mod registry;
 mod root;
 pub mod values;
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::ir::{Compilation, Stack, Target};
+use crate::shared::FileSet;
+pub use crate::targets::aws::registry::ecr_path;
+use crate::targets::{EmitOptions, embedded};
 
-use crate::diagnostic::Diagnostics;
-use crate::ir::{Compilation, Image, Stack, Target};
-use crate::targets::{EmitOptions, FileSet, embedded};
-
-/// Emit the target for every environment in `stacks`.
-pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+/// Emit the target for every environment in `stacks` (checked by [`checks`]), and the shared root
+/// of each account's ECR repositories ([`registry`]).
+pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> FileSet {
     let mut files = FileSet::default();
-    let mut diagnostics = Diagnostics::new();
-    let registries = registries(stacks);
+    let registries = registry::registries(compilation, stacks);
     for stack in stacks {
-        match plan::plan(stack, &registries) {
-            Ok(plan) => {
-                let dir = format!("terraform/aws/{}", stack.environment);
-                for (name, text) in root::files(&plan, options) {
-                    files.insert(format!("{dir}/{name}"), Target::Aws, Some(&stack.environment), text);
-                }
+        let plan = plan::plan(stack, &registries);
+        let dir = format!("terraform/aws/{}", stack.environment);
+        for (name, text) in root::files(&plan, options) {
+            files.insert(format!("{dir}/{name}"), Target::Aws, Some(&stack.environment), text);
+        }
+    }
+    if let Some(first) = stacks.first() {
+        for registry in registries.values() {
+            for (name, text) in registry::files(registry, &first.project, &first.tags, options) {
+                files.insert(format!("terraform/aws/{}/{name}", registry.dir()), Target::Aws, None, text);
             }
-            Err(errors) => diagnostics.extend(errors),
         }
     }
     copy_modules(stacks, options, &mut files);
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    Ok(files)
+    files
 }
 
-/// The ECR repositories of one account and region: which environment creates them, and their names.
-#[derive(Clone, Debug, Default)]
-pub struct Registry {
-    pub owner: String,
-    pub repositories: BTreeSet<String>,
-}
-
-/// `(account, region)` → its registry, for every pair some environment pulls ECR images from. The
-/// owner is the first environment by name; it creates the repositories of every environment of the
-/// pair, since repositories are per account and region, not per environment.
-fn registries(stacks: &[&Stack]) -> BTreeMap<(String, String), Registry> {
-    let mut out: BTreeMap<(String, String), Registry> = BTreeMap::new();
-    for stack in stacks {
-        let Some(aws) = &stack.config.aws else { continue };
-        let images = stack.services.values().map(|s| &s.image).chain(stack.jobs.values().map(|j| &j.image));
-        for image in images {
-            if let Some(path) = ecr_path(image, &aws.account_id, &aws.region) {
-                let registry = out.entry((aws.account_id.clone(), aws.region.clone())).or_default();
-                if registry.owner.is_empty() {
-                    registry.owner = stack.environment.clone();
-                }
-                registry.repositories.insert(path);
-            }
-        }
-    }
-    out
-}
-
-/// The repository path of an image in this account's ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<path>`).
-pub fn ecr_path(image: &Image, account: &str, region: &str) -> Option<String> {
-    let host = format!("{account}.dkr.ecr.{region}.amazonaws.com/");
-    image.repository.strip_prefix(&host).filter(|path| !path.is_empty()).map(String::from)
-}
-
-/// The modules, once for all environments: every `*.tf` of `modules/aws/`, then the project's own
+/// The modules, once for all environments: every `*.tf` and `*.sh` of `modules/aws/`, then the project's own
 /// `targets.aws.templates` files on top (added or replacing).
 fn copy_modules(stacks: &[&Stack], options: &EmitOptions, files: &mut FileSet) {
-    let default_header = crate::targets::header::hash_comment(crate::source::MODEL_FILE, &[]);
+    let default_header = crate::targets::header::hash_comment(crate::shared::MODEL_FILE, &[]);
     let header = crate::targets::header::hash_comment(&options.model_file, &[]);
     for (path, contents) in embedded::under("modules/aws/") {
-        if !path.ends_with(".tf") {
+        // Terraform files, and the scripts a module runs (the service's run-migration.sh).
+        if !path.ends_with(".tf") && !path.ends_with(".sh") {
             continue;
         }
         let text = match contents.strip_prefix(&default_header) {

@@ -1,6 +1,6 @@
 //! Names the aws target computes: module labels and the names AWS limits to 32 characters (load
 //! balancer, target groups). Everything else is derived by the modules from `<project>-<env>`;
-//! its limits are checked on the model (IAC024, `validate::rules::derived_names`).
+//! its limits are checked on the model (IAC024, `aws::checks`).
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,13 +1,13 @@
 //! What one environment's root needs, computed once: task sizes, schedules, used resources and
-//! secrets, who may connect to what, listener priorities, ECR ownership, header notes. Problems the
-//! user must fix come back as located diagnostics.
+//! secrets, who may connect to what, listener priorities, ECR ownership, header notes. What the
+//! user must fix was reported before, by `checks`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::ir::{AwsOptions, Origin, ResourceKind, SecretRef, Stack};
+use crate::targets::aws::ecr_path;
 use crate::targets::aws::names::{Kind, Labels};
-use crate::targets::aws::{Registry, ecr_path};
+use crate::targets::aws::registry::Registry;
 use crate::targets::ecs::fargate::TaskSize;
 
 /// The smallest allocated storage RDS accepts for these engines, in GiB.
@@ -37,11 +37,6 @@ pub struct Plan<'a> {
 }
 
 impl Plan<'_> {
-    /// Whether this environment creates the ECR repositories.
-    pub fn owns_registry(&self) -> bool {
-        self.registry.as_ref().is_some_and(|registry| registry.owner == self.stack.environment)
-    }
-
     /// Whether an ALB is needed.
     pub fn has_load_balancer(&self) -> bool {
         !self.priorities.is_empty()
@@ -59,32 +54,24 @@ impl Plan<'_> {
 }
 
 /// Plan the root of `stack`.
-pub fn plan<'a>(stack: &'a Stack, registries: &BTreeMap<(String, String), Registry>) -> Result<Plan<'a>, Diagnostics> {
-    let mut diagnostics = Diagnostics::new();
+/// (`checks` rejected what the root cannot express before emission: task sizes, schedules and
+/// database names are valid here.)
+pub fn plan<'a>(stack: &'a Stack, registries: &BTreeMap<(String, String), Registry>) -> Plan<'a> {
     let aws = stack.config.aws.clone().unwrap_or_default();
     let mut sizes = BTreeMap::new();
     for service in stack.services.values() {
-        match crate::targets::ecs::task_size(&service.name, &service.compute, &service.origins, service.origin) {
-            Ok(size) => {
-                sizes.insert(service.name.clone(), size);
-            }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+        if let Some(size) = crate::targets::ecs::fargate::for_compute(&service.compute) {
+            sizes.insert(service.name.clone(), size);
         }
     }
     let mut schedules = BTreeMap::new();
     let mut notes = Vec::new();
     for job in stack.jobs.values() {
-        match crate::targets::ecs::task_size(&job.name, &job.compute, &job.origins, job.origin) {
-            Ok(size) => {
-                sizes.insert(job.name.clone(), size);
-            }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+        if let Some(size) = crate::targets::ecs::fargate::for_compute(&job.compute) {
+            sizes.insert(job.name.clone(), size);
         }
-        match crate::targets::ecs::schedule_expression(job, "aws") {
-            Ok(expression) => {
-                schedules.insert(job.name.clone(), expression);
-            }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+        if let Ok(expression) = crate::targets::ecs::schedule::eventbridge(&job.schedule) {
+            schedules.insert(job.name.clone(), expression);
         }
         let set = |field: &str| job.origins.get(field).is_some_and(|origin| origin.span.is_some());
         let unenforced: Vec<&str> = [("timeout", set("timeout")), ("concurrency", set("concurrency"))]
@@ -130,19 +117,6 @@ pub fn plan<'a>(stack: &'a Stack, registries: &BTreeMap<(String, String), Regist
         if resource.kind == ResourceKind::Redis {
             continue;
         }
-        if !valid_database_name(&resource.database) {
-            diagnostics.push(
-                Diagnostic::new(
-                    codes::INVALID_VALUE,
-                    resource.origin,
-                    format!("database name `{}` of resource `{name}` is not valid on RDS", resource.database),
-                )
-                .with_label("used as the RDS database name")
-                .with_help(
-                    "use letters, digits and underscores, starting with a letter, at most 63 characters (`database:`)",
-                ),
-            );
-        }
         let gibibytes = resource.storage.gibibytes_ceil();
         if gibibytes < MIN_STORAGE_GIB {
             notes.push(format!(
@@ -177,10 +151,7 @@ pub fn plan<'a>(stack: &'a Stack, registries: &BTreeMap<(String, String), Regist
         }
     }
 
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    Ok(Plan {
+    Plan {
         stack,
         labels: Labels::of(stack),
         registry: registries.get(&(aws.account_id.clone(), aws.region.clone())).cloned(),
@@ -192,32 +163,10 @@ pub fn plan<'a>(stack: &'a Stack, registries: &BTreeMap<(String, String), Regist
         secrets,
         priorities,
         notes,
-    })
-}
-
-/// `^[A-Za-z][A-Za-z0-9_]{0,62}$`.
-fn valid_database_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name.len() <= 63
+    }
 }
 
 /// Whether `field` of a workload was set in the model (not a built-in default).
 pub fn is_set(origins: &BTreeMap<String, Origin>, field: &str) -> bool {
     origins.get(field).is_some_and(|origin| origin.span.is_some())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn checks_database_names() {
-        assert!(valid_database_name("pact"));
-        assert!(valid_database_name("shop_staging"));
-        assert!(!valid_database_name("shop-staging"));
-        assert!(!valid_database_name("1db"));
-        assert!(!valid_database_name(""));
-    }
 }

@@ -9,7 +9,7 @@ use crate::targets::aws::main_tf;
 use crate::targets::aws::names::Kind;
 use crate::targets::aws::plan::Plan;
 use crate::targets::hcl::{Block, Body, Expr};
-use crate::targets::header;
+use crate::targets::{header, tags};
 
 /// Every file of the root, by file name.
 pub fn files(plan: &Plan<'_>, options: &EmitOptions) -> Vec<(&'static str, String)> {
@@ -32,6 +32,11 @@ pub fn file(options: &EmitOptions, comments: &[String], body: &Body) -> String {
     out
 }
 
+/// The hashicorp/aws versions the roots and modules accept: 5.100 (the newest 5.x, on the build
+/// machines' provider mirror, exercised by `verify-aws-apply`) through every 6.x (its schema is
+/// checked by `verify-terraform`). The modules use only arguments both majors accept.
+pub const AWS_PROVIDER: &str = ">= 5.100, < 7.0";
+
 /// A provider requirement: `{ source, version }` as a multi-line object.
 fn provider(source: &str, version: &str) -> Expr {
     Expr::Object(vec![(String::from("source"), Expr::string(source)), (String::from("version"), Expr::string(version))])
@@ -39,32 +44,29 @@ fn provider(source: &str, version: &str) -> Expr {
 
 fn versions(plan: &Plan<'_>, options: &EmitOptions) -> String {
     let stack = plan.stack;
+    let tags = tags::with_own(
+        &stack.tags,
+        &[("environment", &stack.environment), ("managed-by", "iacgen"), ("project", &stack.project)],
+    );
+    versions_tf(options, &plan.aws.region, &plan.aws.account_id, tags)
+}
+
+/// versions.tf of a root: Terraform and provider versions, and the `aws` provider of `region`,
+/// restricted to `account`, tagging every resource with `tags`.
+pub fn versions_tf(options: &EmitOptions, region: &str, account: &str, tags: BTreeMap<String, String>) -> String {
     let mut providers = Body::new();
-    providers.attribute("aws", provider("hashicorp/aws", "~> 6.0"));
-    let redis = plan
-        .resource_users
-        .keys()
-        .any(|name| stack.resources.get(name).is_some_and(|resource| resource.kind == ResourceKind::Redis));
-    if redis {
-        // The redis module generates its AUTH token.
-        providers.attribute("random", provider("hashicorp/random", "~> 3.6"));
-    }
+    providers.attribute("aws", provider("hashicorp/aws", AWS_PROVIDER));
     let mut terraform = Body::new();
     terraform
-        .comment("1.10: the S3 backend's use_lockfile.")
-        .attribute("required_version", Expr::string(">= 1.10"))
+        .comment("1.10: the S3 backend's use_lockfile; 1.11: write-only arguments (the redis AUTH token).")
+        .attribute("required_version", Expr::string(">= 1.11"))
         .blank()
         .block(Block::new("required_providers", providers));
-
-    let mut tags: BTreeMap<String, String> = stack.tags.clone();
-    tags.insert(String::from("environment"), stack.environment.clone());
-    tags.insert(String::from("managed-by"), String::from("iacgen"));
-    tags.insert(String::from("project"), stack.project.clone());
     let mut default_tags = Body::new();
     default_tags.attribute("tags", Expr::map(tags.into_iter().map(|(key, value)| (key, Expr::string(&value)))));
     let mut aws = Body::new();
-    aws.attribute("region", Expr::string(&plan.aws.region))
-        .attribute("allowed_account_ids", Expr::strings([plan.aws.account_id.as_str()]))
+    aws.attribute("region", Expr::string(region))
+        .attribute("allowed_account_ids", Expr::strings([account]))
         .blank()
         .block(Block::new("default_tags", default_tags));
     let mut body = Body::new();
@@ -74,14 +76,7 @@ fn versions(plan: &Plan<'_>, options: &EmitOptions) -> String {
 
 fn backend(plan: &Plan<'_>, options: &EmitOptions) -> String {
     let stack = plan.stack;
-    let mut s3 = Body::new();
-    s3.attribute("bucket", Expr::string(&plan.aws.state_bucket))
-        .attribute("key", Expr::string(&format!("{}/{}/terraform.tfstate", stack.project, stack.environment)))
-        .attribute("region", Expr::string(&plan.aws.region))
-        .attribute("encrypt", Expr::raw("true"))
-        .attribute("use_lockfile", Expr::raw("true"));
-    let mut terraform = Body::new();
-    terraform.block(Block::labelled("backend", "s3", s3));
+    let key = format!("{}/{}/terraform.tfstate", stack.project, stack.environment);
     let comments = match &plan.aws.state_lock_table {
         Some(table) => vec![
             String::new(),
@@ -91,40 +86,77 @@ fn backend(plan: &Plan<'_>, options: &EmitOptions) -> String {
         ],
         None => Vec::new(),
     };
+    backend_tf(options, &plan.aws.state_bucket, &key, &plan.aws.region, &comments)
+}
+
+/// backend.tf of a root: its state at `key` in `bucket`, locked by S3 itself.
+pub fn backend_tf(options: &EmitOptions, bucket: &str, key: &str, region: &str, comments: &[String]) -> String {
+    let mut s3 = Body::new();
+    s3.attribute("bucket", Expr::string(bucket))
+        .attribute("key", Expr::string(key))
+        .attribute("region", Expr::string(region))
+        .attribute("encrypt", Expr::raw("true"))
+        .attribute("use_lockfile", Expr::raw("true"));
+    let mut terraform = Body::new();
+    terraform.block(Block::labelled("backend", "s3", s3));
     let mut body = Body::new();
     body.block(Block::new("terraform", terraform));
-    file(options, &comments, &body)
+    file(options, comments, &body)
+}
+
+/// variables.tf of a root without input variables.
+pub fn no_variables(options: &EmitOptions) -> String {
+    file(options, &[String::new(), String::from("This environment takes no input variables.")], &Body::new())
 }
 
 fn variables(plan: &Plan<'_>, options: &EmitOptions) -> String {
-    if !plan.has_load_balancer() {
-        return file(
-            options,
-            &[String::new(), String::from("This environment takes no input variables.")],
-            &Body::new(),
-        );
+    let mut blocks = Vec::new();
+    if plan.has_load_balancer() {
+        let mut hosts: Vec<&str> =
+            plan.stack.services.values().filter_map(|s| s.ingress.as_ref()?.host.as_deref()).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        let region = &plan.aws.region;
+        let description = if hosts.is_empty() {
+            format!("ACM certificate ({region}) for the HTTPS listener.")
+        } else {
+            format!("ACM certificate ({region}) for the HTTPS listener; must cover {}.", hosts.join(", "))
+        };
+        let mut variable = Body::new();
+        variable.attribute("description", Expr::string(&description)).attribute("type", Expr::raw("string"));
+        if let Some(arn) = &plan.aws.certificate_arn {
+            variable.attribute("default", Expr::string(arn));
+        }
+        blocks.push(Block::labelled("variable", "certificate_arn", variable));
     }
-    let mut hosts: Vec<&str> =
-        plan.stack.services.values().filter_map(|s| s.ingress.as_ref()?.host.as_deref()).collect();
-    hosts.sort_unstable();
-    hosts.dedup();
-    let region = &plan.aws.region;
-    let description = if hosts.is_empty() {
-        format!("ACM certificate ({region}) for the HTTPS listener.")
-    } else {
-        format!("ACM certificate ({region}) for the HTTPS listener; must cover {}.", hosts.join(", "))
-    };
-    let mut variable = Body::new();
-    variable.attribute("description", Expr::string(&description)).attribute("type", Expr::raw("string"));
-    if let Some(arn) = &plan.aws.certificate_arn {
-        variable.attribute("default", Expr::string(arn));
+    if plan.stack.services.values().any(|service| service.migrate.is_some()) {
+        let mut variable = Body::new();
+        variable
+            .attribute(
+                "description",
+                Expr::string(
+                    "Run each service's migration task (the AWS CLI runs modules/service/run-migration.sh) when it changes, before the service rolls; false leaves it to the deploy.",
+                ),
+            )
+            .attribute("type", Expr::raw("bool"))
+            .attribute("default", Expr::raw("true"));
+        blocks.push(Block::labelled("variable", "run_migrations", variable));
+    }
+    if blocks.is_empty() {
+        return no_variables(options);
     }
     let mut body = Body::new();
-    body.block(Block::labelled("variable", "certificate_arn", variable));
+    for (index, block) in blocks.into_iter().enumerate() {
+        if index > 0 {
+            body.blank();
+        }
+        body.block(block);
+    }
     file(options, &[], &body)
 }
 
-fn output(name: &str, description: &str, value: Expr) -> Block {
+/// An `output` block.
+pub fn output(name: &str, description: &str, value: Expr) -> Block {
     let mut body = Body::new();
     body.attribute("description", Expr::string(description)).attribute("value", value);
     Block::labelled("output", name, body)
@@ -145,13 +177,6 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
             "load_balancer_dns_name",
             "Point every ingress host (CNAME or alias) at this name.",
             Expr::raw("module.load_balancer.dns_name"),
-        ));
-    }
-    if plan.owns_registry() {
-        blocks.push(output(
-            "repository_urls",
-            "ECR repositories by name.",
-            Expr::raw("module.registry.repository_urls"),
         ));
     }
     let fields = |label: &str, names: &[(&str, &str)]| {

@@ -6,10 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{HealthCheck, Origin, ResourceKind, SecretEnv, Strategy, Volume};
+use crate::diagnostic::{Diagnostic, Finding, codes};
+use crate::ir::{HealthCheck, Origin, ResourceKind, SecretEnv, Stack, Strategy, Target, Volume};
 use crate::model::placeholder::Placeholder;
-use crate::source::span::Span;
+use crate::shared::span::Span;
 use crate::targets::azure::Environment;
 use crate::targets::azure::names;
 use crate::targets::azure::sizing;
@@ -31,18 +31,43 @@ fn unsupported(span: Span, message: String, label: &str, help: String) -> Diagno
     Diagnostic::new(codes::UNSUPPORTED_ON_TARGET, span, message).with_label(label).with_help(help)
 }
 
-/// Every problem of one environment.
-pub fn check(environment: &Environment<'_>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    plan_sku(environment, &mut out);
-    services(environment, &mut out);
-    jobs(environment, &mut out);
-    resources(environment, &mut out);
-    block_names(environment, &mut out);
-    out
+/// Every problem of the environments in `stacks` for the azure target.
+pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for stack in stacks {
+        let environment = Environment::new(stack);
+        let mut out = Out::default();
+        plan_sku(&environment, &mut out);
+        services(&environment, &mut out);
+        jobs(&environment, &mut out);
+        resources(&environment, &mut out);
+        block_names(&environment, &mut out);
+        crate::targets::checks::mounted_files(stack, Target::Azure, &mut findings);
+        let found = out.items.into_iter();
+        findings.extend(found.map(|(subject, d)| Finding::new(d, subject.as_deref(), &stack.environment)));
+    }
+    findings
 }
 
-fn plan_sku(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+/// Diagnostics of one environment, each with the service, job or resource being checked.
+#[derive(Default)]
+struct Out {
+    items: Vec<(Option<String>, Diagnostic)>,
+    subject: Option<String>,
+}
+
+impl Out {
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push((self.subject.clone(), diagnostic));
+    }
+
+    /// From now on the diagnostics are about `subject`.
+    fn about(&mut self, subject: &str) {
+        self.subject = Some(subject.to_string());
+    }
+}
+
+fn plan_sku(environment: &Environment<'_>, out: &mut Out) {
     let options = &environment.options;
     if sizing::valid_plan_sku(&options.plan_sku) {
         return;
@@ -73,11 +98,12 @@ fn needs_standard(environment: &Environment<'_>, span: Span, what: &str) -> Diag
     diagnostic
 }
 
-fn services(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+fn services(environment: &Environment<'_>, out: &mut Out) {
     let stack = environment.stack;
     let slots = sizing::plan_supports_slots(&environment.options.plan_sku);
     for service in stack.services.values() {
         let name = &service.name;
+        out.about(name);
         let span = |field: &str| span_of(&service.origins, field, service.origin);
         if service.strategy == Strategy::BlueGreen && !slots {
             out.push(needs_standard(
@@ -169,7 +195,7 @@ fn volumes(
     volumes: &BTreeMap<String, Volume>,
     origins: &BTreeMap<String, Origin>,
     fallback: Span,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Out,
 ) {
     for (path, volume) in volumes {
         if let Volume::Persistent(size) = volume {
@@ -194,7 +220,7 @@ fn job_size(
     origins: &BTreeMap<String, Origin>,
     fallback: Span,
     what: &str,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Out,
 ) {
     if let Err(reason) = sizing::job_size(compute.cpu, compute.memory) {
         out.push(unsupported(
@@ -208,7 +234,7 @@ fn job_size(
 
 /// Container Apps secret names come from the variable names (lowercase, `_` → `-`): they must be distinct
 /// and usable.
-fn job_secrets(name: &str, secrets: &BTreeMap<String, SecretEnv>, fallback: Span, out: &mut Vec<Diagnostic>) {
+fn job_secrets(name: &str, secrets: &BTreeMap<String, SecretEnv>, fallback: Span, out: &mut Out) {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for (variable, secret) in secrets {
         let secret_name = variable.to_ascii_lowercase().replace('_', "-").trim_matches('-').to_string();
@@ -236,10 +262,11 @@ fn job_secrets(name: &str, secrets: &BTreeMap<String, SecretEnv>, fallback: Span
     }
 }
 
-fn jobs(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+fn jobs(environment: &Environment<'_>, out: &mut Out) {
     let stack = environment.stack;
     for job in stack.jobs.values() {
         let name = &job.name;
+        out.about(name);
         job_size(name, job.compute, &job.origins, job.origin, "job", out);
         job_secrets(name, &job.secrets, job.origin, out);
         volumes(name, &job.volumes, &job.origins, job.origin, out);
@@ -280,10 +307,11 @@ fn jobs(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn resources(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+fn resources(environment: &Environment<'_>, out: &mut Out) {
     let stack = environment.stack;
     for resource in stack.resources.values() {
         let name = &resource.name;
+        out.about(name);
         let mut push = |reason: String, label: &str, help: &str| {
             out.push(unsupported(resource.origin, format!("resource `{name}`: {reason}"), label, help.to_string()));
         };
@@ -328,7 +356,8 @@ fn resources(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
 
 /// Root module block names: fixed ones, `<service>_plan`, `<service>_migrate`, and model names with
 /// `-` → `_`, all in one namespace.
-fn block_names(environment: &Environment<'_>, out: &mut Vec<Diagnostic>) {
+fn block_names(environment: &Environment<'_>, out: &mut Out) {
+    out.subject = None;
     let stack = environment.stack;
     let mut owners: BTreeMap<String, (String, Option<Span>)> = BTreeMap::new();
     for (block, what) in [

@@ -1,8 +1,6 @@
 //! The blocks every environment has (README section 1.1): locals, resource group, insights, Key Vault,
 //! registry, the App Service plans and the Container Apps environment of the jobs.
 
-use std::collections::BTreeMap;
-
 use crate::ir::Service;
 use crate::targets::azure::Environment;
 use crate::targets::azure::names;
@@ -27,13 +25,14 @@ pub fn tags(body: &mut Body) {
     body.attribute("tags", Expr::raw("local.tags"));
 }
 
-/// `locals { location, tags }`: the model's tags merged with the iacgen keys (which win), sorted.
+/// `locals { location, tags }`: the model's tags merged with the iacgen keys (which win, in the
+/// model's spelling when it has one of them in another case: Azure tag names are case-insensitive).
 pub fn locals(environment: &Environment<'_>) -> Body {
     let stack = environment.stack;
-    let mut tags: BTreeMap<String, String> = stack.tags.clone();
-    tags.insert(String::from("environment"), stack.environment.clone());
-    tags.insert(String::from("managed-by"), String::from("iacgen"));
-    tags.insert(String::from("project"), stack.project.clone());
+    let tags = crate::targets::tags::with_own(
+        &stack.tags,
+        &[("environment", &stack.environment), ("managed-by", "iacgen"), ("project", &stack.project)],
+    );
     let mut body = Body::new();
     body.attribute("location", Expr::string(&environment.options.location));
     body.attribute("tags", Expr::object(tags.iter().map(|(k, v)| (k.clone(), Expr::string(v)))));

@@ -8,7 +8,7 @@
 //! itself, a note in main.tf (`notes.rs`). Output is `terraform fmt`-clean, written by the HCL writer
 //! shared with the aws target (`targets/hcl.rs`).
 
-mod checks;
+pub mod checks;
 mod files;
 mod foundation;
 mod internal;
@@ -21,12 +21,12 @@ mod workloads;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::{AzureOptions, Compilation, ResourceKind, SecretRef, Stack, Stage, Target};
+use crate::shared::FileSet;
 use crate::targets::azure::internal::Wiring;
 use crate::targets::azure::names::Names;
 use crate::targets::hcl::{Block, Body};
-use crate::targets::{EmitOptions, FileSet, embedded, header};
+use crate::targets::{EmitOptions, embedded, header};
 
 /// One environment, with what every block of its root needs to know.
 pub struct Environment<'a> {
@@ -96,22 +96,15 @@ impl<'a> Environment<'a> {
     }
 }
 
-/// Emit the target for every environment in `stacks`.
-pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+/// Emit the target for every environment in `stacks` (checked by [`checks`]).
+pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> FileSet {
     let mut files = FileSet::default();
-    let mut findings: Vec<(Diagnostic, String)> = Vec::new();
     for stack in stacks {
-        let environment = Environment::new(stack);
-        findings.extend(checks::check(&environment).into_iter().map(|d| (d, stack.environment.clone())));
-        emit_environment(&environment, options, &mut files);
-    }
-    let diagnostics = merge_environments(findings);
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
+        emit_environment(&Environment::new(stack), options, &mut files);
     }
     let used: BTreeSet<&str> = stacks.iter().flat_map(|stack| Environment::new(stack).modules()).collect();
     copy_modules(stacks, &used, &mut files);
-    Ok(files)
+    files
 }
 
 fn emit_environment(environment: &Environment<'_>, options: &EmitOptions, files: &mut FileSet) {
@@ -174,23 +167,4 @@ fn copy_modules(stacks: &[&Stack], used: &BTreeSet<&str>, files: &mut FileSet) {
     for (path, contents) in modules {
         files.insert(format!("terraform/azure/modules/{path}"), Target::Azure, None, contents);
     }
-}
-
-/// Diagnostics with the same code, place and message in several environments become one that names them.
-fn merge_environments(findings: Vec<(Diagnostic, String)>) -> Diagnostics {
-    type Key = (u16, Option<(u32, u32, u32)>, String);
-    let mut groups: BTreeMap<Key, (Diagnostic, Vec<String>)> = BTreeMap::new();
-    for (diagnostic, environment) in findings {
-        let span = diagnostic.span.map(|s| (s.file.0, s.start, s.end));
-        let key = (diagnostic.code.number, span, diagnostic.message.clone());
-        groups.entry(key).or_insert_with(|| (diagnostic, Vec::new())).1.push(environment);
-    }
-    let mut out = Diagnostics::new();
-    for (mut diagnostic, environments) in groups.into_values() {
-        let list = environments.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
-        let noun = if environments.len() == 1 { "environment" } else { "environments" };
-        diagnostic.message = format!("{} (in {noun} {list})", diagnostic.message);
-        out.push(diagnostic);
-    }
-    out
 }

@@ -27,8 +27,8 @@ pub fn service(environment: &Environment<'_>, service: &Service, source: &Source
             environment.options.plan_sku
         ));
     }
-    if set(origins, &["security.user", "security.group", "security.read_only_root"]) {
-        notes.push(security(service.security));
+    if set(origins, &["security.user", "security.group", "security.read_only_root", "security.capabilities"]) {
+        notes.push(security(&service.security));
     }
     if let Some(HealthCheck::Http { path, ready }) = service.health.as_ref().map(|h| &h.check)
         && ready != path
@@ -77,8 +77,8 @@ pub fn service(environment: &Environment<'_>, service: &Service, source: &Source
 /// Notes above a job's `container_job` block.
 pub fn job(job: &Job, source: &Source) -> Vec<String> {
     let mut notes = Vec::new();
-    if set(&job.origins, &["security.user", "security.group", "security.read_only_root"]) {
-        notes.push(security(job.security));
+    if set(&job.origins, &["security.user", "security.group", "security.read_only_root", "security.capabilities"]) {
+        notes.push(security(&job.security));
     }
     if job.concurrency != Concurrency::Allow && set(&job.origins, &["concurrency"]) {
         let timeout = job.timeout.map_or_else(|| String::from("30m"), |t| t.to_string());
@@ -107,11 +107,18 @@ pub fn resource(resource: &Resource) -> Vec<String> {
     notes
 }
 
-fn security(security: crate::ir::Security) -> String {
-    format!(
+fn security(security: &crate::ir::Security) -> String {
+    let mut note = format!(
         "Note: the platform runs the image's USER and cannot make the root filesystem read-only (security: user {}, read_only_root {}): set USER in the image.",
         security.user, security.read_only_root
-    )
+    );
+    if !security.capabilities.is_empty() {
+        note.push_str(&format!(
+            " Capabilities are the platform's own (the model keeps {}).",
+            security.capabilities.join(", ")
+        ));
+    }
+    note
 }
 
 fn external(host: &str) -> String {

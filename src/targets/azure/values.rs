@@ -135,7 +135,9 @@ mod tests {
     fn stack(registry: Option<&str>) -> Stack {
         Stack {
             project: String::from("p"),
+            project_span: None,
             environment: String::from("e"),
+            environment_span: None,
             stage: crate::ir::Stage::Staging,
             targets: Default::default(),
             tags: Default::default(),

@@ -4,6 +4,7 @@
 //! Ports are published on 127.0.0.1 only. Secrets come from a git-ignored `.env` beside the file,
 //! each as `${NAME:?...}` so `docker compose up` fails loudly when one is missing.
 
+pub mod checks;
 mod gateway;
 mod ports;
 mod resource;
@@ -11,15 +12,15 @@ mod workload;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::Diagnostics;
 use crate::ir::{Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr};
+use crate::shared::FileSet;
+use crate::targets::EmitOptions;
 use crate::targets::header;
 use crate::targets::yaml_out::{self, Yaml};
-use crate::targets::{EmitOptions, FileSet};
 
 /// Emit every compose environment.
-pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> FileSet {
     use rayon::prelude::*;
     // Environments are independent: render them in parallel; the file set orders them by path.
     let sets: Vec<FileSet> = stacks
@@ -34,7 +35,7 @@ pub fn emit(stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnos
     for set in sets {
         files.extend(set);
     }
-    Ok(files)
+    files
 }
 
 /// The `.env` variable that carries a declared secret: `jwt-secret` → `JWT_SECRET`.
@@ -96,10 +97,12 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
 
     for resource in stack.resources.values() {
         let (service, volume) = resource::container(resource);
-        variables.insert(
-            password_variable(&resource.name),
-            format!("password of the {} `{}`", resource.kind.as_str(), resource.name),
-        );
+        if resource.auth == crate::ir::Auth::Password {
+            variables.insert(
+                password_variable(&resource.name),
+                format!("password of the {} `{}`", resource.kind.as_str(), resource.name),
+            );
+        }
         volumes.insert(volume, Yaml::map());
         services.insert(resource.name.clone(), service);
     }

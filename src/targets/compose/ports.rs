@@ -1,6 +1,7 @@
 //! Which host ports compose publishes (on 127.0.0.1): the gateway's, or each public service's http
-//! port. Clashes keep a documented order: the first service by name keeps its number, each later one
-//! takes the lowest free port from 10000 up.
+//! port. A port named in `targets.compose.publish` is taken first; then clashes keep a documented
+//! order: the first service by name keeps its number, each later one takes the lowest free port from
+//! 10000 up.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,7 +22,18 @@ pub fn assign(stack: &Stack, gateway: bool) -> BTreeMap<String, u16> {
     let mut next = FIRST_FALLBACK_PORT;
     let public =
         stack.services.values().filter(|s| s.ingress.is_some()).filter_map(|s| s.http_port().map(|p| (&s.name, p)));
-    let wanted: Vec<(&String, u16)> = public.collect();
+    let publish = stack.config.compose.as_ref().map(|c| &c.publish);
+    let mut wanted: Vec<(&String, u16)> = Vec::new();
+    for (name, port) in public {
+        match publish.and_then(|p| p.get(name)) {
+            // Chosen in `targets.compose.publish`: taken before any other.
+            Some(host) => {
+                taken.insert(*host);
+                out.insert(name.clone(), *host);
+            }
+            None => wanted.push((name, port)),
+        }
+    }
     let wanted_ports: BTreeSet<u16> = wanted.iter().map(|(_, p)| *p).collect();
     for (name, port) in wanted {
         let host = if taken.insert(port) {
@@ -49,7 +61,12 @@ pub fn describe(stack: &Stack, published: &BTreeMap<String, u16>, gateway: bool)
     let mut lines = vec![String::from("Published ports (127.0.0.1, host -> container):")];
     for (name, host) in published {
         let container = stack.services.get(name).and_then(|s| s.http_port()).unwrap_or(0);
-        let moved = if *host != container { " (moved: port taken by a service earlier by name)" } else { "" };
+        let chosen = stack.config.compose.as_ref().is_some_and(|c| c.publish.contains_key(name));
+        let moved = match () {
+            _ if chosen => " (targets.compose.publish)",
+            _ if *host != container => " (moved: port taken by a service earlier by name)",
+            _ => "",
+        };
         lines.push(format!("  {name}: {host} -> {container}{moved}"));
     }
     lines

@@ -1,7 +1,7 @@
 //! Compose containers for databases and caches: the official image at the pinned major version, a
 //! named volume, a health check, no published port. The table of sizes is in the README.
 
-use crate::ir::{Resource, ResourceKind, Size};
+use crate::ir::{Auth, Resource, ResourceKind, Size};
 use crate::targets::compose::{password_variable, required_variable, workload};
 use crate::targets::yaml_out::Yaml;
 
@@ -26,9 +26,10 @@ pub fn cpus(size: Size) -> &'static str {
 /// The compose service of a resource and the name of its data volume.
 pub fn container(resource: &Resource) -> (Yaml, String) {
     let volume = format!("{}-data", resource.name);
+    let no_password = resource.auth == Auth::None;
     let password = required_variable(&password_variable(&resource.name));
     let mut yaml = Yaml::map();
-    let (image, data_path, environment, test, command, caps): (
+    let (official, data_path, environment, test, command, caps): (
         String,
         &str,
         Vec<(&str, String)>,
@@ -41,7 +42,11 @@ pub fn container(resource: &Resource) -> (Yaml, String) {
             "/var/lib/postgresql/data",
             vec![
                 ("POSTGRES_DB", resource.database.clone()),
-                ("POSTGRES_PASSWORD", password),
+                if no_password {
+                    ("POSTGRES_HOST_AUTH_METHOD", String::from("trust"))
+                } else {
+                    ("POSTGRES_PASSWORD", password)
+                },
                 ("POSTGRES_USER", resource.user.clone()),
             ],
             vec![String::from("CMD-SHELL"), format!("pg_isready -U {} -d {}", resource.user, resource.database)],
@@ -52,10 +57,15 @@ pub fn container(resource: &Resource) -> (Yaml, String) {
             format!("mysql:{}", resource.version),
             "/var/lib/mysql",
             mysql_environment(resource, password),
-            vec![
-                String::from("CMD-SHELL"),
-                String::from("mysqladmin ping -h 127.0.0.1 -u root --password=\"$$MYSQL_ROOT_PASSWORD\" --silent"),
-            ],
+            vec![String::from("CMD-SHELL"), {
+                let password = if no_password { "" } else { " --password=\"$$MYSQL_ROOT_PASSWORD\"" };
+                let ping = format!("ping -h 127.0.0.1 -u root{password} --silent");
+                match &resource.image {
+                    // A model's own image may be MariaDB 11+, which ships mariadb-admin only.
+                    Some(_) => format!("mysqladmin {ping} || mariadb-admin {ping}"),
+                    None => format!("mysqladmin {ping}"),
+                }
+            }],
             None,
             &["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
         ),
@@ -76,6 +86,14 @@ pub fn container(resource: &Resource) -> (Yaml, String) {
             None,
             &[],
         ),
+        ResourceKind::Redis if no_password => (
+            format!("redis:{}", resource.version),
+            "/data",
+            Vec::new(),
+            vec![String::from("CMD-SHELL"), String::from("redis-cli ping | grep -q PONG")],
+            Some(vec![String::from("redis-server"), String::from("--appendonly"), String::from("yes")]),
+            &["SETGID", "SETUID"],
+        ),
         ResourceKind::Redis => (
             format!("redis:{}", resource.version),
             "/data",
@@ -92,23 +110,27 @@ pub fn container(resource: &Resource) -> (Yaml, String) {
             &["SETGID", "SETUID"],
         ),
     };
+    // The model's own image (a digest, a variant such as -alpine, mariadb or valkey), else the official one.
+    let image = resource.image.clone().unwrap_or(official);
     yaml.insert("image", Yaml::str(image));
     if let Some(command) = command {
         yaml.insert("command", Yaml::strs(command));
     }
-    yaml.insert(
-        "environment",
-        Yaml::Map(
-            environment
-                .into_iter()
-                .map(|(k, v)| crate::targets::yaml_out::Entry {
-                    key: k.to_string(),
-                    value: Yaml::Str(v),
-                    comment: None,
-                })
-                .collect(),
-        ),
-    );
+    if !environment.is_empty() {
+        yaml.insert(
+            "environment",
+            Yaml::Map(
+                environment
+                    .into_iter()
+                    .map(|(k, v)| crate::targets::yaml_out::Entry {
+                        key: k.to_string(),
+                        value: Yaml::Str(v),
+                        comment: None,
+                    })
+                    .collect(),
+            ),
+        );
+    }
     yaml.insert(
         "healthcheck",
         Yaml::map()
@@ -144,6 +166,14 @@ pub fn container(resource: &Resource) -> (Yaml, String) {
 
 fn mysql_environment(resource: &Resource, password: String) -> Vec<(&'static str, String)> {
     let mut environment = vec![("MYSQL_DATABASE", resource.database.clone())];
+    if resource.auth == Auth::None {
+        // Both official images read the MYSQL_ names (MariaDB's own are MARIADB_).
+        environment.push(("MYSQL_ALLOW_EMPTY_PASSWORD", String::from("yes")));
+        if resource.user != "root" {
+            environment.push(("MYSQL_USER", resource.user.clone()));
+        }
+        return environment;
+    }
     if resource.user == "root" {
         environment.push(("MYSQL_ROOT_PASSWORD", password));
     } else {

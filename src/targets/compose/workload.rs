@@ -53,6 +53,14 @@ pub fn service(stack: &Stack, service: &Service, published: Option<u16>, options
         yaml.insert("command", Yaml::strs(command.iter().map(|a| literal(a))));
     }
     let mut depends = depends_on(container.uses);
+    for other in &service.after {
+        // Start order from the model's `after`: healthy when the other service can say so.
+        let condition = match stack.services.get(other).map(|s| s.health.is_some()) {
+            Some(true) => "service_healthy",
+            _ => "service_started",
+        };
+        depends.insert(other.clone(), Yaml::map().with("condition", Yaml::str(condition)));
+    }
     if service.migrate.is_some() {
         depends.insert(
             format!("{}-migrate", service.name),
@@ -212,6 +220,9 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
         yaml.insert("tmpfs", Yaml::strs(tmpfs));
     }
     yaml.insert("cap_drop", Yaml::strs(["ALL"]));
+    if !container.security.capabilities.is_empty() {
+        yaml.insert("cap_add", Yaml::strs(container.security.capabilities.iter().cloned()));
+    }
     yaml.insert("security_opt", Yaml::strs(["no-new-privileges:true"]));
     yaml.insert("deploy", deploy(container.compute));
     yaml.insert("logging", logging());

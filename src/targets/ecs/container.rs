@@ -211,11 +211,14 @@ pub fn definition(workload: Workload<'_>, size: TaskSize, place: &Place<'_>, val
     }
     container.push("user", Node::str(format!("{}:{}", parts.security.user, parts.security.group)));
     container.push("readonlyRootFilesystem", Node::Bool(parts.security.read_only_root));
+    let mut capabilities = Node::object(Layout::Inline).with("drop", Node::strs(["ALL"]));
+    if !parts.security.capabilities.is_empty() {
+        // Fargate adds back only SYS_PTRACE: validation refuses any other for aws and ecs.
+        capabilities = capabilities.with("add", Node::strs(parts.security.capabilities.iter().cloned()));
+    }
     container.push(
         "linuxParameters",
-        Node::object(Layout::Block)
-            .with("capabilities", Node::object(Layout::Inline).with("drop", Node::strs(["ALL"])))
-            .with("initProcessEnabled", Node::Bool(true)),
+        Node::object(Layout::Block).with("capabilities", capabilities).with("initProcessEnabled", Node::Bool(true)),
     );
     container
 }

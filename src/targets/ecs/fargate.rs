@@ -8,6 +8,11 @@
 use crate::ir::Compute;
 use crate::model::quantity::Cpu;
 
+/// Largest Fargate task: 16 vCPU (in millicores, as the model writes CPU)...
+pub const MAX_CPU_MILLIS: u32 = 16_000;
+/// ... and 120 GiB of memory, in MiB. Larger workloads are IAC036 (`ecs::checks`).
+pub const MAX_MEMORY_MIB: u32 = 122_880;
+
 /// Memory choices of one cpu row: an explicit list or an inclusive range with a step.
 enum Memories {
     List(&'static [u32]),
@@ -117,8 +122,8 @@ mod tests {
     #[test]
     fn every_request_within_the_validated_maximum_has_a_size() {
         // IAC036 rejects more than 16 vCPU (16000m) or 120Gi; everything up to that must fit.
-        let cpu = cpu_units(Cpu { millis: crate::validate::rules::resolved::FARGATE_MAX_CPU });
-        let memory = crate::validate::rules::resolved::FARGATE_MAX_MEMORY;
+        let cpu = cpu_units(Cpu { millis: MAX_CPU_MILLIS });
+        let memory = MAX_MEMORY_MIB;
         assert!(smallest(cpu, memory).is_some());
         for memory in (1..=memory).step_by(997) {
             for cpu in [1, 256, 257, 1024, 4097, 8193, cpu] {

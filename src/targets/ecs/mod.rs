@@ -9,68 +9,32 @@
 //! a resource's credential is the JSON secret `<project>/<env>/<resource>` read at key `password`.
 //! The container definitions come from [`container`], which the aws target shares.
 
+pub mod checks;
 pub mod container;
 pub mod fargate;
 pub mod node;
 pub mod schedule;
 mod task;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::ir::{Compilation, Stack};
-use crate::targets::{EmitOptions, FileSet};
+use crate::shared::FileSet;
+use crate::targets::EmitOptions;
 
-/// Emit the target for every environment in `stacks`.
-pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+/// Emit the target for every environment in `stacks` (checked by [`checks`]).
+pub fn emit(_compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> FileSet {
     // Environments are independent: render them in parallel, merge in environment order.
     use rayon::prelude::*;
-    let rendered: Vec<(FileSet, Diagnostics)> = stacks
+    let rendered: Vec<FileSet> = stacks
         .par_iter()
         .map(|stack| {
-            let (mut files, mut diagnostics) = (FileSet::default(), Diagnostics::new());
-            task::emit_environment(stack, options, &mut files, &mut diagnostics);
-            (files, diagnostics)
+            let mut files = FileSet::default();
+            task::emit_environment(stack, options, &mut files);
+            files
         })
         .collect();
     let mut files = FileSet::default();
-    let mut diagnostics = Diagnostics::new();
-    for (set, found) in rendered {
+    for set in rendered {
         files.extend(set);
-        diagnostics.extend(found);
     }
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    Ok(files)
-}
-
-/// The task size of a workload, or the located error IAC036 (a safety net: validation already
-/// rejects workloads larger than any Fargate task).
-pub fn task_size(
-    name: &str,
-    compute: &crate::ir::Compute,
-    origins: &std::collections::BTreeMap<String, crate::ir::Origin>,
-    fallback: crate::source::span::Span,
-) -> Result<fargate::TaskSize, Diagnostic> {
-    fargate::for_compute(compute).ok_or_else(|| {
-        let span = origins.get("resources.cpu_limit").and_then(|o| o.span).unwrap_or(fallback);
-        Diagnostic::new(codes::FARGATE_SIZE, span, format!("`{name}` is larger than any Fargate task size"))
-            .with_label("too large for Fargate")
-            .with_help(codes::FARGATE_SIZE.fix)
-    })
-}
-
-/// The EventBridge Scheduler expression of a job, or the located error IAC037.
-pub fn schedule_expression(job: &crate::ir::Job, target: &str) -> Result<String, Diagnostic> {
-    schedule::eventbridge(&job.schedule).map_err(|why| {
-        let span = job.origins.get("schedule").and_then(|o| o.span).unwrap_or(job.origin);
-        Diagnostic::new(
-            codes::UNSUPPORTED_ON_TARGET,
-            span,
-            format!("job `{}` has a schedule that the {target} target cannot express: {why}", job.name),
-        )
-        .with_label("not expressible as an EventBridge Scheduler cron")
-        .with_help(
-            "restrict either the day of month or the day of week (not both), without a step in day of week; split the job in two if it needs both",
-        )
-    })
+    files
 }

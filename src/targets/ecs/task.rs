@@ -1,15 +1,16 @@
 //! One environment of the ecs target: task definitions, schedules and the README beside them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use crate::diagnostic::Diagnostics;
 use crate::ir::{Compute, Job, SecretRef, Service, Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
+use crate::shared::FileSet;
 use crate::targets::ecs::container::{self, Place, Values, Workload};
 use crate::targets::ecs::fargate::{self, TaskSize};
 use crate::targets::ecs::node::{self, Layout, Node};
+use crate::targets::ecs::schedule;
 use crate::targets::yaml_out::Yaml;
-use crate::targets::{EmitOptions, FileSet, header, yaml_out};
+use crate::targets::{EmitOptions, header, yaml_out};
 
 /// Placeholders and secrets as plain strings: the environment's pinned values and Secrets Manager ARNs.
 struct Literal<'a> {
@@ -73,25 +74,26 @@ pub fn service_host(stack: &Stack, service: &str) -> String {
 }
 
 /// Emit `ecs/<env>/` of one environment.
-pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet, diagnostics: &mut Diagnostics) {
+pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let ecs = stack.config.ecs.clone().unwrap_or_default();
     let environment = stack.environment.as_str();
     let place = Place { project: &stack.project, environment, region: &ecs.region };
     let values = Literal { stack, region: &ecs.region, account: &ecs.account_id };
     let dir = format!("ecs/{environment}");
+    if stack.targets.contains(&Target::Aws) {
+        let text = deferred_readme(stack, &place, options);
+        files.insert(format!("{dir}/README.md"), Target::Ecs, Some(environment), text);
+        return;
+    }
     let mut notes = Notes::default();
     let add = |files: &mut FileSet, name: String, text: String| {
         files.insert(format!("{dir}/{name}"), Target::Ecs, Some(environment), text);
     };
 
+    // `checks` rejected workloads larger than any Fargate task and schedules EventBridge cannot
+    // express before emission: none is skipped here.
     for service in stack.services.values() {
-        let size = match super::task_size(&service.name, &service.compute, &service.origins, service.origin) {
-            Ok(size) => size,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
+        let Some(size) = fargate::for_compute(&service.compute) else { continue };
         notes.size(&service.name, &service.compute, size);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Service(service), size, &values);
         add(files, format!("{}.json", service.name), node::to_json(&definition));
@@ -107,20 +109,8 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         }
     }
     for job in stack.jobs.values() {
-        let size = match super::task_size(&job.name, &job.compute, &job.origins, job.origin) {
-            Ok(size) => size,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
-        let expression = match super::schedule_expression(job, "ecs") {
-            Ok(expression) => expression,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
+        let Some(size) = fargate::for_compute(&job.compute) else { continue };
+        let Ok(expression) = schedule::eventbridge(&job.schedule) else { continue };
         notes.size(&job.name, &job.compute, size);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Job(job), size, &values);
         add(files, format!("{}.json", job.name), node::to_json(&definition));
@@ -140,6 +130,38 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         notes.schedules.push(job.name.clone());
     }
     add(files, String::from("README.md"), notes.render(stack, &place, &ecs.account_id, options));
+}
+
+/// The README of an environment that also targets aws, in place of the task definitions: there
+/// Terraform registers every family with the endpoints and secrets it creates (RDS endpoints and
+/// RDS-managed secrets exist only after its apply), so a second registration of the same family
+/// from pinned values would be a different task. The README says so, and how to get Terraform's.
+fn deferred_readme(stack: &Stack, place: &Place<'_>, options: &EmitOptions) -> String {
+    let environment = &stack.environment;
+    let mut families: Vec<String> = Vec::new();
+    for service in stack.services.values() {
+        families.push(place.prefix(&service.name));
+        if service.migrate.is_some() {
+            families.push(format!("{}-migrate", place.prefix(&service.name)));
+        }
+    }
+    families.extend(stack.jobs.values().map(|job| place.prefix(&job.name)));
+    families.sort();
+    let mut out = format!("<!-- {} -->\n\n", header::text(&options.model_file));
+    out.push_str(&format!("# ECS task definitions: environment `{environment}` of `{}`\n\n", stack.project));
+    out.push_str(&format!(
+        "This environment also targets `aws`: its Terraform root, `terraform/aws/{environment}/`, registers the task definitions of every service, migration and job, creates the schedules and rolls the services, with the database and cache endpoints and the secrets it creates. So the ecs target writes no task definition here: registering the same families again from the environment's pinned values would make a different task (other hosts and secret ARNs) the next revision of each family.\n\n"
+    ));
+    out.push_str("Deploy with Terraform: set the version in the model, run `iacgen build`, then `terraform apply` in the root (each service's migration runs to completion before the service rolls).\n\n");
+    out.push_str(&format!("Families registered by Terraform, in cluster `{}-{environment}`:\n\n", stack.project));
+    for family in &families {
+        out.push_str(&format!("- `{family}`\n"));
+    }
+    out.push_str(&format!(
+        "\nTo take one as `register-task-definition` input (for a tool that registers revisions itself), read it back from ECS:\n\n```sh\naws ecs describe-task-definition --region {} --task-definition <family> --query taskDefinition > <family>.json\n```\n\nand drop the fields ECS adds (`taskDefinitionArn`, `revision`, `status`, `requiresAttributes`, `compatibilities`, `registeredAt`, `registeredBy`) before registering it.\n",
+        place.region
+    ));
+    out
 }
 
 /// The `register-task-definition` input of one workload.
@@ -187,12 +209,13 @@ fn task_definition(
     task
 }
 
-/// The model's tags plus `Project`, `Environment` and `ManagedBy` (which win), sorted by key.
+/// The model's tags plus `Project`, `Environment` and `ManagedBy` (which win, in the model's spelling
+/// when it has one of them in another case), sorted by key.
 fn tags(stack: &Stack) -> Node {
-    let mut tags: BTreeMap<String, String> = stack.tags.clone();
-    tags.insert(String::from("Project"), stack.project.clone());
-    tags.insert(String::from("Environment"), stack.environment.clone());
-    tags.insert(String::from("ManagedBy"), String::from("iacgen"));
+    let tags = crate::targets::tags::with_own(
+        &stack.tags,
+        &[("Project", &stack.project), ("Environment", &stack.environment), ("ManagedBy", "iacgen")],
+    );
     let list = tags
         .into_iter()
         .map(|(key, value)| Node::object(Layout::Inline).with("key", Node::Str(key)).with("value", Node::Str(value)))

@@ -1,21 +1,71 @@
 //! What Helm or Kubernetes would reject in a chart built from a valid model, reported at the model
-//! value that causes it: release names, derived object names, volume and file names that collide.
+//! value that causes it: release names, derived object names, volume and file names that collide,
+//! tags that cannot be labels, template files that would replace generated ones, placeholders that
+//! need an http port, and resource hosts the environment must pin (helm provisions no databases).
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::Stack;
-use crate::targets::helm::Sink;
-use crate::targets::helm::values::Workload;
+use crate::diagnostic::{Diagnostic, Finding, codes};
+use crate::ir::{Compilation, Stack, Target};
+use crate::targets::checks::{derived_name, pinned_hosts};
+use crate::targets::helm::values::{Scope, Workload};
+use crate::targets::helm::{Sink, chart, labels, placeholders};
+
+/// Every problem of the charts and of the values files of the environments in `stacks`.
+pub fn check(compilation: &Compilation, stacks: &[&Stack]) -> Vec<Finding> {
+    let mut sink = Sink::default();
+    let base = &compilation.base;
+    let common_labels = labels::common_labels(base, &mut sink);
+    chart::template_files(base, &mut sink);
+    release_names(base, &mut sink);
+    let base_scope = Scope::new(base, &common_labels, true);
+    let scopes: Vec<Scope<'_>> = stacks.iter().map(|stack| Scope::new(stack, &common_labels, false)).collect();
+    let workloads = base.services.values().map(Workload::Service).chain(base.jobs.values().map(Workload::Job));
+    for workload in workloads {
+        sink.about(Some(workload.name()));
+        placeholders::env(&base_scope, workload, &mut sink);
+        for scope in &scopes {
+            let Some(resolved) = Workload::find(scope.stack, workload.name(), workload) else { continue };
+            self::workload(resolved, &mut sink);
+            placeholders::env(scope, resolved, &mut sink);
+        }
+        self::workload(workload, &mut sink);
+    }
+    // Found once for every environment: the messages name none.
+    let mut out: Vec<Finding> =
+        sink.items.into_iter().map(|(subject, diagnostic)| Finding::new(diagnostic, subject.as_deref(), "")).collect();
+    for stack in stacks {
+        pinned_hosts(stack, Target::Helm, &mut out);
+        job_names(stack, &mut out);
+    }
+    out
+}
+
+/// IAC024: a migration runs as the Job `<service>-migrate` (63 characters at most) and a scheduled
+/// job as a CronJob (52: Kubernetes appends 11 characters to the Jobs it creates).
+fn job_names(stack: &Stack, out: &mut Vec<Finding>) {
+    for service in stack.services.values() {
+        if service.migrate.is_some() && service.name.len() + "-migrate".len() > 63 {
+            let name = format!("{}-migrate", service.name);
+            out.push(derived_name(stack, &service.name, service.origin, name, 63, "Kubernetes Job name"));
+        }
+    }
+    for job in stack.jobs.values() {
+        if job.name.len() > 52 {
+            out.push(derived_name(stack, &job.name, job.origin, job.name.clone(), 52, "Kubernetes CronJob name"));
+        }
+    }
+}
 
 /// Helm release names are at most 53 characters, and a chart is installed under its own name.
 const RELEASE_NAME_MAX: usize = 53;
 
 /// Every service and job must fit in a Helm release name.
-pub fn release_names(stack: &Stack, sink: &mut Sink) {
+fn release_names(stack: &Stack, sink: &mut Sink) {
     let names =
         stack.services.values().map(|s| (&s.name, s.origin)).chain(stack.jobs.values().map(|j| (&j.name, j.origin)));
     for (name, span) in names {
+        sink.about(Some(name));
         if name.len() > RELEASE_NAME_MAX {
             sink.push(
                 Diagnostic::new(
@@ -35,7 +85,7 @@ pub fn release_names(stack: &Stack, sink: &mut Sink) {
 
 /// Names derived from one workload's paths in one environment (Helm's release-name limit also
 /// keeps `<name>-preview` and `<name>-migrate` within 63).
-pub fn workload(workload: Workload<'_>, sink: &mut Sink) {
+fn workload(workload: Workload<'_>, sink: &mut Sink) {
     let origins = workload.origins();
     let span_of = |field: String| origins.get(&field).and_then(|o| o.span).unwrap_or(workload.origin());
     let mut volume_names: BTreeMap<String, &String> = BTreeMap::new();

@@ -7,7 +7,7 @@
 //! the way Helm merges it (see [`diff`]). `targets/helm/README.md` is the values contract.
 
 mod chart;
-mod checks;
+pub mod checks;
 mod diff;
 mod labels;
 mod network;
@@ -17,31 +17,31 @@ mod values;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostic;
 
 use crate::ir::{Compilation, Stack, Target};
+use crate::shared::{FileSet, GeneratedFile};
+use crate::targets::EmitOptions;
 use crate::targets::header;
 use crate::targets::helm::values::{Scope, Workload};
 use crate::targets::yaml_out;
-use crate::targets::{EmitOptions, FileSet, GeneratedFile};
 
-/// Emit a chart for every service and job, with a values file for each environment in `stacks`.
-pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> Result<FileSet, Diagnostics> {
+/// Emit a chart for every service and job, with a values file for each environment in `stacks`
+/// (checked by [`checks`], which reports what the value builders skip: their sinks are dropped here).
+pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions) -> FileSet {
     let mut sink = Sink::default();
     let base = &compilation.base;
     let common_labels = labels::common_labels(base, &mut sink);
     let templates = chart::template_files(base, &mut sink);
-    checks::release_names(base, &mut sink);
 
     let base_scope = Scope::new(base, &common_labels, true);
     let scopes: Vec<Scope<'_>> = stacks.iter().map(|stack| Scope::new(stack, &common_labels, false)).collect();
     let workloads =
         base.services.values().map(Workload::Service).chain(base.jobs.values().map(Workload::Job)).collect::<Vec<_>>();
 
-    // Charts are independent: render them in parallel, each with its own sink, then merge in
-    // workload order (the same files and the same first-reported diagnostics as a serial loop).
+    // Charts are independent: render them in parallel, then merge in workload order.
     use rayon::prelude::*;
-    let charts: Vec<(Vec<(String, Option<&str>, Cow<'static, str>)>, Sink)> = workloads
+    let charts: Vec<Vec<(String, Option<&str>, Cow<'static, str>)>> = workloads
         .par_iter()
         .map(|workload| {
             let mut sink = Sink::default();
@@ -52,7 +52,6 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
             let base_values = values::build(&base_scope, workload, &mut sink);
             for scope in &scopes {
                 let Some(resolved) = Workload::find(scope.stack, name, workload) else { continue };
-                checks::workload(resolved, &mut sink);
                 let values = values::build(scope, resolved, &mut sink);
                 let difference = diff::diff(&base_values, &values);
                 let environment = scope.stack.environment.as_str();
@@ -63,7 +62,6 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
                 );
                 out.push((format!("{dir}/values-{environment}.yaml"), Some(environment), Cow::Owned(text)));
             }
-            checks::workload(workload, &mut sink);
             let text = format!(
                 "{}{}",
                 header::hash_comment(&options.model_file, &values_notes(workload, base)),
@@ -74,23 +72,19 @@ pub fn emit(compilation: &Compilation, stacks: &[&Stack], options: &EmitOptions)
             for (path, contents) in &templates {
                 out.push((format!("{dir}/{path}"), None, contents.clone()));
             }
-            (out, sink)
+            out
         })
         .collect();
     let mut entries = Vec::new();
-    for (out, chart_sink) in charts {
+    for out in charts {
         for (path, environment, contents) in out {
             entries.push((
                 path,
                 GeneratedFile { contents, target: Target::Helm, environment: environment.map(String::from) },
             ));
         }
-        for diagnostic in chart_sink.items {
-            sink.push(diagnostic);
-        }
     }
-    let files: FileSet = entries.into_iter().collect();
-    sink.finish().map(|()| files)
+    entries.into_iter().collect()
 }
 
 /// A values document: the YAML, or nothing at all when it is empty (an env file that changes nothing).
@@ -136,11 +130,14 @@ fn values_notes(workload: Workload<'_>, base: &Stack) -> Vec<String> {
 /// A diagnostic's identity: code, place (file, start, end) and message.
 type SeenKey = (u16, Option<(u32, u32, u32)>, String);
 
-/// Diagnostics collected while emitting, each reported once even when several environments find it.
+/// What the value builders find a chart cannot express, each reported once even when several
+/// environments find it, with the service or job it is about. `checks` reports them; the emitter
+/// drops its own (the same problems, already reported).
 #[derive(Default)]
 pub struct Sink {
-    items: Vec<Diagnostic>,
+    items: Vec<(Option<String>, Diagnostic)>,
     seen: BTreeSet<SeenKey>,
+    subject: Option<String>,
 }
 
 impl Sink {
@@ -148,18 +145,12 @@ impl Sink {
     pub fn push(&mut self, diagnostic: Diagnostic) {
         let span = diagnostic.span.map(|s| (s.file.0, s.start, s.end));
         if self.seen.insert((diagnostic.code.number, span, diagnostic.message.clone())) {
-            self.items.push(diagnostic);
+            self.items.push((self.subject.clone(), diagnostic));
         }
     }
 
-    fn finish(self) -> Result<(), Diagnostics> {
-        if self.items.is_empty() {
-            return Ok(());
-        }
-        let mut diagnostics = Diagnostics::new();
-        for item in self.items {
-            diagnostics.push(item);
-        }
-        Err(diagnostics)
+    /// From now on the diagnostics are about `subject` (`None`: about the chart's shared files).
+    fn about(&mut self, subject: Option<&str>) {
+        self.subject = subject.map(String::from);
     }
 }

@@ -93,7 +93,7 @@ impl<'a> Workload<'a> {
     }
 
     /// Where the workload is defined.
-    pub fn origin(self) -> crate::source::span::Span {
+    pub fn origin(self) -> crate::shared::span::Span {
         match self {
             Workload::Service(service) => service.origin,
             Workload::Job(job) => job.origin,
@@ -240,14 +240,16 @@ fn tail(scope: &Scope<'_>, common: &Common<'_>, values: &mut Yaml, workload: Wor
         entry(path, value)
     });
     values.insert("volumes", Yaml::Map(volumes.collect()));
-    values.insert(
-        "security",
-        Yaml::map()
-            .with("runAsUser", int(common.security.user))
-            .with("runAsGroup", int(common.security.group))
-            .with("fsGroup", int(common.security.group))
-            .with("readOnlyRootFilesystem", Yaml::Bool(common.security.read_only_root)),
-    );
+    let mut security = Yaml::map()
+        .with("runAsUser", int(common.security.user))
+        .with("runAsGroup", int(common.security.group))
+        .with("fsGroup", int(common.security.group))
+        .with("readOnlyRootFilesystem", Yaml::Bool(common.security.read_only_root));
+    if !common.security.capabilities.is_empty() {
+        // Added back after `drop: [ALL]` in the pod template.
+        security.insert("capabilities", Yaml::strs(common.security.capabilities.iter().cloned()));
+    }
+    values.insert("security", security);
 }
 
 /// networkPolicy, checkovSkips and the extension points, empty.
@@ -403,6 +405,15 @@ fn skips(service: Option<&Service>, image: &Image, security: &Security) -> BTree
         let why = String::from("runs as root as iacgen.yaml says (security.user 0, rule IAC104 waived)");
         skips.insert("CKV_K8S_23", why.clone());
         skips.insert("CKV_K8S_40", why);
+    }
+    if !security.capabilities.is_empty() {
+        skips.insert(
+            "CKV_K8S_25",
+            format!(
+                "capabilities kept as iacgen.yaml says (security.capabilities: {})",
+                security.capabilities.join(" ")
+            ),
+        );
     }
     if !security.read_only_root {
         skips.insert(

@@ -1,9 +1,9 @@
 //! The rules, one concern per file. Codes and their documentation live in `diagnostic::codes`.
 
-pub mod derived_names;
 pub mod names;
 pub mod references;
 pub mod resolved;
+pub mod runtime;
 pub mod secret_values;
 pub mod shape;
 pub mod standards;

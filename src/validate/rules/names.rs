@@ -1,13 +1,14 @@
 //! IAC014 unsupported-version, IAC012 missing-field (project), IAC020 invalid-name (also names
 //! Windows reserves for devices),
 //! IAC021 duplicate-definition (across services, jobs and resources, which share one namespace in
-//! every target), IAC025 output-outside-project.
+//! every target), IAC025 output-outside-project, IAC003 duplicate-key (tag keys that differ only in
+//! case), IAC042 implicit-stage (a `prod` environment name guessed as another stage).
 
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
-use crate::model::Model;
-use crate::source::span::Span;
+use crate::model::{Model, Stage};
+use crate::shared::span::Span;
 
 /// Run the checks.
 pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
@@ -103,12 +104,62 @@ pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
         }
     }
 
+    tag_case(model, diagnostics);
+    implicit_stage(model, diagnostics);
+
     if let Some(output) = &model.output {
         if let Err(message) = crate::source::project_relative(&output.value) {
             diagnostics.push(
                 Diagnostic::new(codes::OUTPUT_OUTSIDE_PROJECT, output.span, message)
                     .with_label("outside the project")
                     .with_help(codes::OUTPUT_OUTSIDE_PROJECT.fix),
+            );
+        }
+    }
+}
+
+/// AWS and Azure compare tag keys case-insensitively (IAM rejects `Project` next to `project`), so
+/// two model tags that differ only in case are the same key twice. Reported at the later one.
+fn tag_case(model: &Model, diagnostics: &mut Diagnostics) {
+    let mut tags: Vec<(&String, Span)> = model.tags.iter().map(|(key, value)| (key, value.span)).collect();
+    tags.sort_by_key(|(key, span)| (span.file.0, span.start, *key));
+    let mut seen: BTreeMap<String, (&String, Span)> = BTreeMap::new();
+    for (key, span) in tags {
+        match seen.get(&key.to_ascii_lowercase()) {
+            Some((first, first_span)) => diagnostics.push(
+                Diagnostic::new(
+                    codes::DUPLICATE_KEY,
+                    span,
+                    format!("tags `{}` and `{}` differ only in case", printable(first), printable(key)),
+                )
+                .with_label("the same tag key on AWS and Azure")
+                .with_related(*first_span, format!("`{}` is set here", printable(first)))
+                .with_help("cloud tag keys are case-insensitive: keep one of the two"),
+            ),
+            None => {
+                seen.insert(key.to_ascii_lowercase(), (key, span));
+            }
+        }
+    }
+}
+
+/// An environment named like `prod-aws` or `preprod` is staging by its name; say so where the name
+/// is, unless `stage:` is set (which is how the user confirms or corrects the guess).
+fn implicit_stage(model: &Model, diagnostics: &mut Diagnostics) {
+    for environment in model.environments.values() {
+        let name = &environment.name.value;
+        let guessed = Stage::from_name(name);
+        if environment.stage.is_none() && name.contains("prod") && guessed != Stage::Production {
+            diagnostics.push(
+                Diagnostic::new(
+                    codes::IMPLICIT_STAGE,
+                    environment.name.span,
+                    format!("environment `{}` is {} by its name, not production", printable(name), guessed.as_str()),
+                )
+                .with_label(format!("`stage:` not set: {}", guessed.as_str()))
+                .with_help(
+                    "only `prod`, `production`, `prd` and `live` are production by name: set `stage: production` (deletion protection, Multi-AZ, two replicas) or `stage: staging` to confirm",
+                ),
             );
         }
     }

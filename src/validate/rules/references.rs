@@ -3,8 +3,9 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes, did_you_mean};
 use crate::model::placeholder::{Placeholder, ResourceAttr};
-use crate::model::{Model, ResourceKind, SecretRef, ServiceSpec, Target};
-use crate::source::span::Span;
+use crate::model::{Model, ResourceKind, SecretRef, ServiceSpec};
+use crate::shared::Target;
+use crate::shared::span::Span;
 
 /// Run the checks.
 pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
@@ -58,6 +59,37 @@ pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
         }
     }
     check_target_options(model, diagnostics);
+    let compose_options = std::iter::once(model.targets.compose.as_ref())
+        .chain(model.environments.values().map(|e| e.targets_config.compose.as_ref()));
+    for compose in compose_options.flatten() {
+        check_publish(model, &compose.publish, diagnostics);
+    }
+}
+
+/// `targets.compose.publish`: services of the model, each on its own host port.
+fn check_publish(
+    model: &Model,
+    publish: &std::collections::BTreeMap<String, crate::shared::span::Spanned<u16>>,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut hosts: std::collections::BTreeMap<u16, (&str, Span)> = std::collections::BTreeMap::new();
+    for (name, port) in publish {
+        if !model.services.contains_key(name) {
+            diagnostics.push(unknown("service", name, port.span, model.services.keys()));
+        }
+        if let Some((first, first_span)) = hosts.insert(port.value, (name, port.span)) {
+            diagnostics.push(
+                Diagnostic::new(
+                    codes::INVALID_PORT,
+                    port.span,
+                    format!("`{first}` and `{name}` are both published on host port {}", port.value),
+                )
+                .with_label("host port taken")
+                .with_related(first_span, "first published here")
+                .with_help("give each service its own host port"),
+            );
+        }
+    }
 }
 
 /// Every service layer in the model with a name for messages.
@@ -110,6 +142,13 @@ fn check_spec(model: &Model, _context: &str, spec: &ServiceSpec, diagnostics: &m
                     diagnostic = diagnostic.with_help(format!("`{}` is a resource: list it under `uses:`", name.value));
                 }
                 diagnostics.push(diagnostic);
+            }
+        }
+    }
+    if let Some(after) = &spec.after {
+        for name in &after.value {
+            if !model.services.contains_key(&name.value) {
+                diagnostics.push(unknown("service", &name.value, name.span, model.services.keys()));
             }
         }
     }

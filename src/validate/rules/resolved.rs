@@ -1,21 +1,13 @@
-//! Checks on the resolved services of one environment that are not standards (not waivable):
-//! IAC030 invalid-port (two names for one port), IAC032 limit-below-request, IAC033 health-check-shape
-//! (HTTP check without an http port), IAC034 unknown-port-name, IAC035 pin-missing,
-//! IAC036 fargate-size, IAC037 unsupported-on-target (files on ecs, aws and azure; persistent volumes
-//! on ecs and aws), IAC038 duplicate-route, IAC039 health-check-range (ecs and aws).
+//! Checks on the resolved services of one environment that are not standards (not waivable) and
+//! hold whatever the targets: IAC030 invalid-port (two names for one port), IAC032
+//! limit-below-request, IAC033 health-check-shape (HTTP check without an http port), IAC034
+//! unknown-port-name, IAC038 duplicate-route. What a target cannot do is in its `checks` module.
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{Compute, Health, HealthCheck, Origin, Stack, Target, Volume};
-use crate::model::placeholder::{Placeholder, ResourceAttr};
-use crate::source::span::Span;
-use crate::validate::Finding;
-
-/// Largest Fargate task: 16 vCPU, 120 GiB.
-pub const FARGATE_MAX_CPU: u32 = 16_000;
-/// Largest Fargate task memory in MiB.
-pub const FARGATE_MAX_MEMORY: u32 = 122_880;
+use crate::diagnostic::{Diagnostic, Finding, codes};
+use crate::ir::{Compute, HealthCheck, Origin, Stack};
+use crate::shared::span::Span;
 
 /// Run the checks on `stack`.
 pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
@@ -114,121 +106,6 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
     for job in stack.jobs.values() {
         check_compute(&job.compute, &job.origins, job.origin, &job.name, &mut push);
     }
-    if let Some(target) = [Target::Ecs, Target::Aws].into_iter().find(|t| stack.targets.contains(t)) {
-        for service in stack.services.values() {
-            if let Some(health) = &service.health {
-                check_ecs_health(health, &service.origins, service.origin, &service.name, target, &mut push);
-            }
-        }
-    }
-
-    let unprovisioned: Vec<Target> =
-        stack.targets.iter().copied().filter(|t| matches!(t, Target::Helm | Target::Ecs)).collect();
-    if let Some(target) = unprovisioned.first() {
-        let mut users: BTreeMap<&str, Vec<(&str, Span)>> = BTreeMap::new();
-        let workloads = stack
-            .services
-            .values()
-            .map(|s| (&s.name, &s.env, s.origin))
-            .chain(stack.jobs.values().map(|j| (&j.name, &j.env, j.origin)));
-        for (name, env, origin) in workloads {
-            for value in env.values() {
-                for (placeholder, span) in value.template.placeholders() {
-                    if let Placeholder::Resource { name: resource, attr: ResourceAttr::Host } = placeholder {
-                        users.entry(resource).or_default().push((name, span));
-                    }
-                }
-            }
-            let _ = origin;
-        }
-        for (resource_name, sites) in users {
-            let Some(resource) = stack.resources.get(resource_name) else { continue };
-            if resource.host.is_some() {
-                continue;
-            }
-            let (user, span) = sites[0];
-            push(
-                Diagnostic::new(
-                    codes::PIN_MISSING,
-                    span,
-                    format!("resource `{resource_name}` has no pinned host for the {} target", target.as_str()),
-                )
-                .with_label(format!("`{user}` needs its host"))
-                .with_related(resource.origin, "resource defined here")
-                .with_help(format!(
-                    "set `environments.{}.resources.{resource_name}.host` ({} does not provision databases)",
-                    stack.environment,
-                    target.as_str()
-                )),
-                Some(user),
-            );
-        }
-    }
-
-    let on_fargate = stack.targets.contains(&Target::Ecs) || stack.targets.contains(&Target::Aws);
-    let file_targets: Vec<&str> = [Target::Ecs, Target::Aws, Target::Azure]
-        .into_iter()
-        .filter(|t| stack.targets.contains(t))
-        .map(Target::as_str)
-        .collect();
-    let fargate_targets: Vec<&str> =
-        [Target::Ecs, Target::Aws].into_iter().filter(|t| stack.targets.contains(t)).map(Target::as_str).collect();
-    let workloads = stack
-        .services
-        .values()
-        .map(|s| (&s.name, &s.compute, &s.files, &s.volumes, &s.origins, s.origin))
-        .chain(stack.jobs.values().map(|j| (&j.name, &j.compute, &j.files, &j.volumes, &j.origins, j.origin)));
-    for (name, compute, files, volumes, origins, origin) in workloads {
-        let persistent = volumes.iter().find(|(_, volume)| matches!(volume, Volume::Persistent(_)));
-        if let (Some((path, _)), Some(target)) = (persistent, fargate_targets.first()) {
-            push(
-                Diagnostic::new(
-                    codes::UNSUPPORTED_ON_TARGET,
-                    origin_span(origins, &format!("volumes.{path}"), origin),
-                    format!("`{name}` keeps `{path}` on a persistent volume, which the {target} target cannot provide"),
-                )
-                .with_label("persistent volume")
-                .with_help(format!(
-                    "Fargate tasks have no persistent disk without EFS, which iacgen does not provision: use a `scratch` volume and keep the data in a database, or leave {target} out of environment `{}`",
-                    stack.environment
-                )),
-                Some(name),
-            );
-        }
-        if on_fargate
-            && (compute.cpu_limit.millis > FARGATE_MAX_CPU || compute.memory_limit.mebibytes > FARGATE_MAX_MEMORY)
-        {
-            push(
-                Diagnostic::new(
-                    codes::FARGATE_SIZE,
-                    origin_span(origins, "resources.cpu_limit", origin),
-                    format!(
-                        "`{name}` needs {} vCPU and {} of memory, more than the largest Fargate task (16 vCPU, 120Gi)",
-                        compute.cpu_limit.cores(),
-                        compute.memory_limit.kubernetes()
-                    ),
-                )
-                .with_label("too large for Fargate")
-                .with_help(codes::FARGATE_SIZE.fix),
-                Some(name),
-            );
-        }
-        if let (Some(path), Some(target)) = (files.keys().next(), file_targets.first()) {
-            push(
-                Diagnostic::new(
-                    codes::UNSUPPORTED_ON_TARGET,
-                    origin_span(origins, &format!("files.{path}"), origin),
-                    format!("`{name}` mounts `{path}`, which the {target} target cannot mount"),
-                )
-                .with_label("mounted file")
-                .with_help(format!(
-                    "{target} runs containers on Fargate or App Service, which mount no arbitrary files without extra storage: bake the file into the image, or leave {target} out of environment `{}`",
-                    stack.environment
-                )),
-                Some(name),
-            );
-        }
-    }
 }
 
 fn check_compute(
@@ -270,49 +147,6 @@ fn check_compute(
             .with_label("limit below request")
             .with_related(span("resources.memory"), "request set here")
             .with_help(codes::LIMIT_BELOW_REQUEST.fix),
-            Some(name),
-        );
-    }
-}
-
-/// ECS's container health check ranges, in whole seconds (durations round up).
-const ECS_HEALTH_RANGES: [(&str, &str, u64, u64); 4] = [
-    ("interval", "health.interval", 5, 300),
-    ("timeout", "health.timeout", 2, 60),
-    ("retries", "health.retries", 1, 10),
-    ("start period", "health.start_period", 0, 300),
-];
-
-fn check_ecs_health(
-    health: &Health,
-    origins: &BTreeMap<String, Origin>,
-    fallback: Span,
-    name: &str,
-    target: Target,
-    push: &mut impl FnMut(Diagnostic, Option<&str>),
-) {
-    let values = [
-        health.interval.secs_ceil(),
-        health.timeout.secs_ceil(),
-        u64::from(health.retries),
-        health.start_period.secs_ceil(),
-    ];
-    for ((what, field, low, high), value) in ECS_HEALTH_RANGES.into_iter().zip(values) {
-        if (low..=high).contains(&value) {
-            continue;
-        }
-        let unit = if what == "retries" { "" } else { " s" };
-        push(
-            Diagnostic::new(
-                codes::HEALTH_CHECK_RANGE,
-                origins.get(field).and_then(|o| o.span).unwrap_or(fallback),
-                format!(
-                    "service `{name}` has a health check {what} of {value}{unit}, outside the {low}-{high}{unit} that the {} target accepts",
-                    target.as_str()
-                ),
-            )
-            .with_label(format!("ECS accepts {low}-{high}{unit}"))
-            .with_help(format!("set `{field}` between {low} and {high}{unit}")),
             Some(name),
         );
     }

@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, codes};
 use crate::ir::{EnvValue, HealthCheck, Origin, Stack};
 use crate::model::placeholder::{Segment, Template};
 use crate::model::{FileSource, Model, ServiceSpec};
-use crate::source::span::{SourceMap, Span};
+use crate::shared::span::{SourceMap, Span};
 use crate::validate::Finding;
 use crate::validate::secrets::{self, Scan};
 

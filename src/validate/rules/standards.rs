@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::diagnostic::Finding;
 use crate::diagnostic::{Diagnostic, codes};
 use crate::ir::{EnvValue, Image, Origin, Security, Stack, Stage};
 use crate::model::image::ImagePin;
-use crate::source::span::Span;
-use crate::validate::Finding;
+use crate::shared::span::Span;
 
 /// Run the rules on `stack`.
 pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {

@@ -135,6 +135,10 @@ spec:
         capabilities:
           drop:
             - ALL
+          {{- with $v.security.capabilities }}
+          add:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
       {{- $mounts := list }}
       {{- range $path, $vol := $v.volumes }}
       {{- if or (ne $mode "migration") (eq $vol.type "scratch") }}
