@@ -8,7 +8,6 @@
 //! the output.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use iacgen::import::{Import, Imported, NoteKind};
 use iacgen::shared::span::{FileId, SourceFile};
@@ -398,17 +397,7 @@ common::lists::import_cases!(import_tests);
 
 /// Run the binary in `dir`: exit code and a transcript with the folder shown as [ROOT].
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_iacgen"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run iacgen");
-    let code = output.status.code().unwrap_or(-1);
-    let root = dir.display().to_string();
-    let stdout = String::from_utf8_lossy(&output.stdout).replace(&root, "[ROOT]");
-    let stderr = String::from_utf8_lossy(&output.stderr).replace(&root, "[ROOT]");
-    (code, format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"))
+    crate::common::transcript(dir, dir, args)
 }
 
 #[test]

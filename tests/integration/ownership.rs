@@ -85,20 +85,11 @@ fn a_hostile_manifest_cannot_point_outside_the_output_folder() {
     assert_eq!(std::fs::read_to_string(project.join("iacgen-notes.txt")).expect("notes"), "precious\n");
 }
 
-/// Run iacgen in `dir`: (exit code, a transcript with the temp folder shown as [ROOT]).
+/// Run iacgen in `dir`: (exit code, a transcript with the temp folder `root` shown as [ROOT]).
 fn transcript(dir: &Path, root: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_iacgen"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run iacgen");
-    let code = output.status.code().unwrap_or(-1);
-    let root = root.display().to_string();
-    let stdout = String::from_utf8_lossy(&output.stdout).replace(&root, "[ROOT]");
-    let stderr = String::from_utf8_lossy(&output.stderr).replace(&root, "[ROOT]");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (code, format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"))
+    let (code, text) = crate::common::transcript(dir, root, args);
+    assert!(!text.contains("panicked"), "{text}");
+    (code, text)
 }
 
 fn snapshot(name: &str, text: &str) {

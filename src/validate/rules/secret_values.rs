@@ -19,11 +19,7 @@ use crate::validate::secrets::{self, Scan};
 /// Run the rule on `stack`.
 pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
     let mut push = |diagnostic: Diagnostic, subject: &str| {
-        findings.push(Finding {
-            diagnostic,
-            subject: Some(subject.to_string()),
-            environment: stack.environment.clone(),
-        });
+        findings.push(Finding::new(diagnostic, Some(subject), &stack.environment));
     };
     for service in stack.services.values() {
         let name = service.name.as_str();
