@@ -306,7 +306,9 @@ fn read_template_dirs(reader: &Reader, model: &mut Model, diagnostics: &mut Diag
             match read_text(reader, &path) {
                 Ok(text) => {
                     let inside = path.strip_prefix(&format!("{relative}/")).unwrap_or(&path).to_string();
-                    files.insert(inside, text);
+                    // Templates are copied into the output as they are: with LF line endings only,
+                    // so a checkout with CRLF (Windows, autocrlf) builds the same bytes.
+                    files.insert(inside, text.replace("\r\n", "\n").replace('\r', "\n"));
                 }
                 Err(message) => diagnostics.push(Diagnostic::new(codes::READ_FAILED, dir.span, message)),
             }
