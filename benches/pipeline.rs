@@ -108,12 +108,19 @@ fn child(size: usize) {
     stages.insert("2 validate", ms);
     let (ms, compilation) = time(RUNS, || iacgen::resolve::resolve(&loaded.model));
     stages.insert("3 resolve", ms);
-    let (ms, _) = time(RUNS, || iacgen::validate::compilation(&loaded.model, &compilation));
+    let (ms, _) = time(RUNS, || {
+        iacgen::validate::compilation(
+            &loaded.model,
+            &compilation,
+            &Filter::default(),
+            &iacgen::validate::Broken::Nothing,
+        )
+    });
     stages.insert("4 rules", ms);
     let options = EmitOptions::default();
     let mut files = FileSet::default();
     for target in Target::ALL {
-        let (ms, set) = time(RUNS, || iacgen::targets::emit(target, &compilation, &options).expect("emit"));
+        let (ms, set) = time(RUNS, || iacgen::targets::emit(target, &compilation, &options));
         stages.insert(
             match target {
                 Target::Compose => "5 compose",
@@ -126,7 +133,7 @@ fn child(size: usize) {
         );
         files.extend(set);
     }
-    let (ms, _) = time(RUNS, || iacgen::targets::emit_all(&compilation, &options, &Filter::default()).expect("emit"));
+    let (ms, _) = time(RUNS, || iacgen::targets::emit_all(&compilation, &options, &Filter::default()));
     stages.insert("6 all targets (parallel)", ms);
     let write_options = WriteOptions { force: false, model_file: String::from("iacgen.yaml") };
     let (ms, _) =
@@ -255,7 +262,7 @@ fn helm_comparison(size: usize, dir: &Path, compilation: &iacgen::ir::Compilatio
         println!("  helm comparison failed: {}", String::from_utf8_lossy(&output.stderr).trim());
         return;
     };
-    let (ms, _) = time(RUNS, || iacgen::targets::emit(Target::Helm, compilation, options).expect("emit"));
+    let (ms, _) = time(RUNS, || iacgen::targets::emit(Target::Helm, compilation, options));
     println!(
         "  helm: Helm's renderer {:.0} ms for {} vs iacgen helm target {ms:.0} ms: ratio {:.0}x",
         seconds * 1000.0,

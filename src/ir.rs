@@ -7,7 +7,7 @@ use crate::model::cron::Cron;
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
-pub use crate::model::{Auth, Concurrency, ResourceKind, SecretRef, Size, Stage, Strategy};
+pub use crate::model::{Auth, Concurrency, Expose, Probe, ResourceKind, SecretRef, Size, Stage, Strategy};
 pub use crate::shared::Target;
 use crate::shared::span::Span;
 
@@ -82,6 +82,115 @@ impl Origin {
     pub const BUILT_IN: Origin = Origin { layer: Layer::BuiltIn, span: None };
 }
 
+/// A resolved field of a service or job: the key of its `origins`, which `explain` and diagnostics
+/// read to point at the YAML that set a value. Typed, so a misspelled field does not compile (a
+/// string key that matches nothing silently points at the whole definition instead).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    Image,
+    Version,
+    Build,
+    Command,
+    /// `ports.<name>`.
+    Port(String),
+    HealthPath,
+    HealthReady,
+    HealthCommand,
+    HealthInterval,
+    HealthTimeout,
+    HealthRetries,
+    HealthStartPeriod,
+    HealthProbe,
+    /// `health.readiness.*`.
+    ReadinessInterval,
+    ReadinessTimeout,
+    ReadinessRetries,
+    ReadinessStartPeriod,
+    /// `env.<name>`.
+    Env(String),
+    /// `secrets.<name>`.
+    Secret(String),
+    Uses,
+    Calls,
+    After,
+    Cpu,
+    Memory,
+    CpuLimit,
+    MemoryLimit,
+    Replicas,
+    Autoscale,
+    Ingress,
+    Metrics,
+    User,
+    Group,
+    ReadOnlyRoot,
+    Capabilities,
+    /// `volumes.<path>`.
+    Volume(String),
+    /// `files.<path>`.
+    File(String),
+    Migrate,
+    Strategy,
+    Schedule,
+    Timeout,
+    Retries,
+    Concurrency,
+}
+
+impl std::fmt::Display for Field {
+    /// The field as the model writes it (`health.path`, `env.LOG_LEVEL`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fixed = match self {
+            Field::Port(name) => return write!(f, "ports.{name}"),
+            Field::Env(name) => return write!(f, "env.{name}"),
+            Field::Secret(name) => return write!(f, "secrets.{name}"),
+            Field::Volume(path) => return write!(f, "volumes.{path}"),
+            Field::File(path) => return write!(f, "files.{path}"),
+            Field::Image => "image",
+            Field::Version => "version",
+            Field::Build => "build",
+            Field::Command => "command",
+            Field::HealthPath => "health.path",
+            Field::HealthReady => "health.ready",
+            Field::HealthCommand => "health.command",
+            Field::HealthInterval => "health.interval",
+            Field::HealthTimeout => "health.timeout",
+            Field::HealthRetries => "health.retries",
+            Field::HealthStartPeriod => "health.start_period",
+            Field::HealthProbe => "health.probe",
+            Field::ReadinessInterval => "health.readiness.interval",
+            Field::ReadinessTimeout => "health.readiness.timeout",
+            Field::ReadinessRetries => "health.readiness.retries",
+            Field::ReadinessStartPeriod => "health.readiness.start_period",
+            Field::Uses => "uses",
+            Field::Calls => "calls",
+            Field::After => "after",
+            Field::Cpu => "resources.cpu",
+            Field::Memory => "resources.memory",
+            Field::CpuLimit => "resources.cpu_limit",
+            Field::MemoryLimit => "resources.memory_limit",
+            Field::Replicas => "replicas",
+            Field::Autoscale => "autoscale",
+            Field::Ingress => "ingress",
+            Field::Metrics => "metrics",
+            Field::User => "security.user",
+            Field::Group => "security.group",
+            Field::ReadOnlyRoot => "security.read_only_root",
+            Field::Capabilities => "security.capabilities",
+            Field::Migrate => "migrate",
+            Field::Strategy => "strategy",
+            Field::Schedule => "schedule",
+            Field::Timeout => "timeout",
+            Field::Retries => "retries",
+            Field::Concurrency => "concurrency",
+        };
+        f.write_str(fixed)
+    }
+}
+
+/// Where each resolved field of a service or job came from.
+pub type Origins = BTreeMap<Field, Origin>;
+
 /// A container image, pinned.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Image {
@@ -110,12 +219,27 @@ pub struct Build {
     pub context: String,
     pub dockerfile: Option<String>,
     pub target: Option<String>,
+    /// Build arguments, name → value.
+    pub args: BTreeMap<String, String>,
 }
 
 /// A health check.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Health {
     pub check: HealthCheck,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub start_period: Duration,
+    /// The tool an HTTP check runs inside the container (compose, ecs, aws).
+    pub probe: Probe,
+    /// Readiness probe timings (Kubernetes); each defaults to the liveness value above.
+    pub readiness: Timings,
+}
+
+/// Probe timings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Timings {
     pub interval: Duration,
     pub timeout: Duration,
     pub retries: u32,
@@ -155,6 +279,8 @@ pub struct Ingress {
     pub path: String,
     pub tls: bool,
     pub rate_limit: Option<RateLimit>,
+    /// The backend sees paths without `path` (the seed's ingress-nginx `rewrite-target`).
+    pub strip_prefix: bool,
 }
 
 /// Prometheus scraping.
@@ -229,7 +355,7 @@ pub struct Service {
     /// Where the service is defined.
     pub origin: Span,
     /// Where each resolved field came from, by field path (`replicas`, `env.LOG_LEVEL`, ...).
-    pub origins: BTreeMap<String, Origin>,
+    pub origins: Origins,
 }
 
 impl Service {
@@ -259,7 +385,7 @@ pub struct Job {
     pub retries: u32,
     pub concurrency: Concurrency,
     pub origin: Span,
-    pub origins: BTreeMap<String, Origin>,
+    pub origins: Origins,
 }
 
 /// A database or cache, with the connection values for targets that do not provision it.
@@ -304,12 +430,36 @@ pub struct TargetConfig {
 /// Options of the compose target.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ComposeOptions {
-    pub gateway: bool,
+    pub gateway: Option<Gateway>,
     /// Host port per service, where it is not the service's own http port.
     pub publish: BTreeMap<String, u16>,
     pub monitoring: bool,
     pub templates: BTreeMap<String, String>,
 }
+
+/// The compose gateway (nginx), with an environment's `targets_config` applied field by field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gateway {
+    pub expose: Expose,
+    /// Certificate and key files on the Docker host (project-relative or absolute); `None`: plain HTTP.
+    pub tls: Option<GatewayTls>,
+    pub cache_static: Option<Duration>,
+    pub cache_get: Option<Duration>,
+    pub csp: String,
+    /// Where the gateway is configured (the environment's `targets_config` when it sets it).
+    pub span: Span,
+}
+
+/// The gateway's certificate chain and private key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayTls {
+    pub certificate: String,
+    pub key: String,
+}
+
+/// The Content-Security-Policy the gateway sends when the model sets none: same-origin content only,
+/// no plugins, no framing by other sites.
+pub const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 /// Options of the helm target.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -321,6 +471,11 @@ pub struct HelmOptions {
     pub secret_store: String,
     pub ingress_namespace: String,
     pub monitoring_namespace: String,
+    /// The Service port of `http` (None: the container port).
+    pub service_port: Option<u16>,
+    pub app_labels: bool,
+    /// One Secret `<service>-secrets` per service instead of one per model secret.
+    pub per_service_secrets: bool,
     pub templates: BTreeMap<String, String>,
     /// Where `targets.helm.templates` is written.
     pub templates_span: Option<Span>,

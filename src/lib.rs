@@ -5,9 +5,12 @@
 //!
 //! ```text
 //! source    iacgen.yaml (+ services/*.yaml, environments/*.yaml) → model::Model, with spans
-//! validate  names, references and shapes on the model; then the standards on every resolved stack
+//! validate  names, references and shapes on the model; then, on the environments and targets a
+//!           command selects, the standards and each target's checks (targets::checks) on every
+//!           resolved stack, leaving out definitions the model's own errors make unreliable
 //! resolve   defaults < environment defaults < service < environment override → ir::Compilation
-//! targets   ir → FileSet: compose | helm | aws | azure | ecs (one module each)
+//! targets   ir → FileSet: compose | helm | aws | azure | ecs (one module each; ecs and aws share
+//!           `targets::fargate`, aws and azure have the same layout)
 //! patches   escape hatches applied to the rendered files
 //! output    FileSet → disk (build) | drift (check) | the changes `diff` shows
 //! pipeline  the stages above in order: resolve_model, compile
@@ -23,7 +26,7 @@
 //!
 //! shared      spans, MODEL_FILE, DEFAULT_OUTPUT, Target, Filter, FileSet/GeneratedFile: every stage's vocabulary
 //! diagnostic  located diagnostics and their codes
-//! model, ir   the types of the model as written and as resolved
+//! model, ir   the types of the model as written and as resolved (ir::Field keys provenance)
 //! ```
 //!
 //! Import order, lowest first (`tests/integration/layers.rs` fails on an import against it): shared,

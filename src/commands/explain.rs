@@ -2,7 +2,7 @@
 //! that set it, and the patches that change its generated files.
 
 use crate::commands::{Options, Outcome, Stop, project};
-use crate::ir::{HealthCheck, Job, Origin, SecretRef, Service, Volume};
+use crate::ir::{Field, HealthCheck, Job, Origin, SecretRef, Service, Volume};
 use crate::pipeline::{self, Resolved};
 use crate::shared::span::SourceMap;
 
@@ -70,38 +70,36 @@ pub struct Line {
 
 /// The resolved values of a service, in field order.
 pub fn service(service: &Service, sources: &SourceMap) -> Vec<Line> {
-    let mut fields: Vec<(String, String)> = vec![
-        (String::from("image"), service.image.repository.clone()),
-        (String::from("version"), service.image.version()),
-    ];
+    let mut fields: Vec<(Field, String)> =
+        vec![(Field::Image, service.image.repository.clone()), (Field::Version, service.image.version())];
     if let Some(command) = &service.command {
-        fields.push((String::from("command"), format!("{command:?}")));
+        fields.push((Field::Command, format!("{command:?}")));
     }
     for (name, port) in &service.ports {
-        fields.push((format!("ports.{name}"), port.to_string()));
+        fields.push((Field::Port(name.to_string()), port.to_string()));
     }
     if let Some(health) = &service.health {
         match &health.check {
             HealthCheck::Http { path, ready } => {
-                fields.push((String::from("health.path"), path.clone()));
-                fields.push((String::from("health.ready"), ready.clone()));
+                fields.push((Field::HealthPath, path.clone()));
+                fields.push((Field::HealthReady, ready.clone()));
             }
-            HealthCheck::Exec { command } => fields.push((String::from("health.command"), format!("{command:?}"))),
+            HealthCheck::Exec { command } => fields.push((Field::HealthCommand, format!("{command:?}"))),
         }
-        fields.push((String::from("health.interval"), health.interval.to_string()));
-        fields.push((String::from("health.timeout"), health.timeout.to_string()));
-        fields.push((String::from("health.retries"), health.retries.to_string()));
-        fields.push((String::from("health.start_period"), health.start_period.to_string()));
+        fields.push((Field::HealthInterval, health.interval.to_string()));
+        fields.push((Field::HealthTimeout, health.timeout.to_string()));
+        fields.push((Field::HealthRetries, health.retries.to_string()));
+        fields.push((Field::HealthStartPeriod, health.start_period.to_string()));
     }
     common(&mut fields, &service.env, &service.secrets);
     if !service.uses.is_empty() {
-        fields.push((String::from("uses"), join(&service.uses)));
+        fields.push((Field::Uses, join(&service.uses)));
     }
     if !service.calls.is_empty() {
-        fields.push((String::from("calls"), join(&service.calls)));
+        fields.push((Field::Calls, join(&service.calls)));
     }
     compute(&mut fields, &service.compute);
-    fields.push((String::from("replicas"), service.replicas.to_string()));
+    fields.push((Field::Replicas, service.replicas.to_string()));
     if let Some(autoscale) = &service.autoscale {
         let mut text = format!("min {} max {}", autoscale.min, autoscale.max);
         if let Some(cpu) = autoscale.cpu {
@@ -110,64 +108,64 @@ pub fn service(service: &Service, sources: &SourceMap) -> Vec<Line> {
         if let Some(memory) = autoscale.memory {
             text.push_str(&format!(" memory {memory}%"));
         }
-        fields.push((String::from("autoscale"), text));
+        fields.push((Field::Autoscale, text));
     }
     if let Some(ingress) = &service.ingress {
         let mut text = format!("{}{} tls={}", ingress.host.as_deref().unwrap_or("*"), ingress.path, ingress.tls);
         if let Some(limit) = ingress.rate_limit {
             text.push_str(&format!(" rate_limit={limit}"));
         }
-        fields.push((String::from("ingress"), text));
+        fields.push((Field::Ingress, text));
     }
     if let Some(metrics) = &service.metrics {
-        fields.push((String::from("metrics"), format!("{}:{}{}", metrics.port_name, metrics.port, metrics.path)));
+        fields.push((Field::Metrics, format!("{}:{}{}", metrics.port_name, metrics.port, metrics.path)));
     }
     security(&mut fields, &service.security);
     volumes(&mut fields, &service.volumes, &service.files);
     if let Some(command) = &service.migrate {
-        fields.push((String::from("migrate"), format!("{command:?}")));
+        fields.push((Field::Migrate, format!("{command:?}")));
     }
-    fields.push((String::from("strategy"), format!("{:?}", service.strategy).to_ascii_lowercase()));
+    fields.push((Field::Strategy, format!("{:?}", service.strategy).to_ascii_lowercase()));
     lines(fields, &service.origins, sources)
 }
 
 /// The resolved values of a job.
 pub fn job(job: &Job, sources: &SourceMap) -> Vec<Line> {
-    let mut fields: Vec<(String, String)> = vec![
-        (String::from("image"), job.image.repository.clone()),
-        (String::from("version"), job.image.version()),
-        (String::from("schedule"), job.schedule.expression.clone()),
+    let mut fields: Vec<(Field, String)> = vec![
+        (Field::Image, job.image.repository.clone()),
+        (Field::Version, job.image.version()),
+        (Field::Schedule, job.schedule.expression.clone()),
     ];
     if let Some(command) = &job.command {
-        fields.push((String::from("command"), format!("{command:?}")));
+        fields.push((Field::Command, format!("{command:?}")));
     }
     common(&mut fields, &job.env, &job.secrets);
     compute(&mut fields, &job.compute);
     security(&mut fields, &job.security);
     volumes(&mut fields, &job.volumes, &job.files);
     if let Some(timeout) = job.timeout {
-        fields.push((String::from("timeout"), timeout.to_string()));
+        fields.push((Field::Timeout, timeout.to_string()));
     }
-    fields.push((String::from("retries"), job.retries.to_string()));
-    fields.push((String::from("concurrency"), format!("{:?}", job.concurrency).to_ascii_lowercase()));
+    fields.push((Field::Retries, job.retries.to_string()));
+    fields.push((Field::Concurrency, format!("{:?}", job.concurrency).to_ascii_lowercase()));
     lines(fields, &job.origins, sources)
 }
 
 fn common(
-    fields: &mut Vec<(String, String)>,
+    fields: &mut Vec<(Field, String)>,
     env: &std::collections::BTreeMap<String, crate::ir::EnvValue>,
     secrets: &std::collections::BTreeMap<String, crate::ir::SecretEnv>,
 ) {
     for (name, value) in env {
         let text = value.template.render(|placeholder| format!("${{{}}}", placeholder_text(placeholder)));
-        fields.push((format!("env.{name}"), text));
+        fields.push((Field::Env(name.to_string()), text));
     }
     for (name, secret) in secrets {
         let text = match &secret.reference {
             SecretRef::Declared(secret) => format!("secret {secret}"),
             SecretRef::ResourcePassword(resource) => format!("{resource}.password"),
         };
-        fields.push((format!("secrets.{name}"), text));
+        fields.push((Field::Secret(name.to_string()), text));
     }
 }
 
@@ -183,21 +181,24 @@ fn placeholder_text(placeholder: &crate::model::placeholder::Placeholder) -> Str
     }
 }
 
-fn compute(fields: &mut Vec<(String, String)>, compute: &crate::ir::Compute) {
-    fields.push((String::from("resources.cpu"), compute.cpu.kubernetes()));
-    fields.push((String::from("resources.memory"), compute.memory.kubernetes()));
-    fields.push((String::from("resources.cpu_limit"), compute.cpu_limit.kubernetes()));
-    fields.push((String::from("resources.memory_limit"), compute.memory_limit.kubernetes()));
+fn compute(fields: &mut Vec<(Field, String)>, compute: &crate::ir::Compute) {
+    fields.push((Field::Cpu, compute.cpu.kubernetes()));
+    fields.push((Field::Memory, compute.memory.kubernetes()));
+    fields.push((Field::CpuLimit, compute.cpu_limit.kubernetes()));
+    fields.push((Field::MemoryLimit, compute.memory_limit.kubernetes()));
 }
 
-fn security(fields: &mut Vec<(String, String)>, security: &crate::ir::Security) {
-    fields.push((String::from("security.user"), security.user.to_string()));
-    fields.push((String::from("security.group"), security.group.to_string()));
-    fields.push((String::from("security.read_only_root"), security.read_only_root.to_string()));
+fn security(fields: &mut Vec<(Field, String)>, security: &crate::ir::Security) {
+    fields.push((Field::User, security.user.to_string()));
+    fields.push((Field::Group, security.group.to_string()));
+    fields.push((Field::ReadOnlyRoot, security.read_only_root.to_string()));
+    if !security.capabilities.is_empty() {
+        fields.push((Field::Capabilities, security.capabilities.join(", ")));
+    }
 }
 
 fn volumes(
-    fields: &mut Vec<(String, String)>,
+    fields: &mut Vec<(Field, String)>,
     volumes: &std::collections::BTreeMap<String, Volume>,
     files: &std::collections::BTreeMap<String, String>,
 ) {
@@ -206,10 +207,10 @@ fn volumes(
             Volume::Scratch => String::from("scratch"),
             Volume::Persistent(size) => format!("persistent {}", size.kubernetes()),
         };
-        fields.push((format!("volumes.{path}"), text));
+        fields.push((Field::Volume(path.to_string()), text));
     }
     for (path, content) in files {
-        fields.push((format!("files.{path}"), format!("{} bytes", content.len())));
+        fields.push((Field::File(path.to_string()), format!("{} bytes", content.len())));
     }
 }
 
@@ -217,11 +218,7 @@ fn join(set: &std::collections::BTreeSet<String>) -> String {
     set.iter().cloned().collect::<Vec<_>>().join(", ")
 }
 
-fn lines(
-    fields: Vec<(String, String)>,
-    origins: &std::collections::BTreeMap<String, Origin>,
-    sources: &SourceMap,
-) -> Vec<Line> {
+fn lines(fields: Vec<(Field, String)>, origins: &crate::ir::Origins, sources: &SourceMap) -> Vec<Line> {
     fields
         .into_iter()
         .map(|(field, value)| {
@@ -229,7 +226,7 @@ fn lines(
             Line {
                 location: origin.span.map(|span| sources.location(span).to_string()),
                 layer: origin.layer.as_str().to_string(),
-                field,
+                field: field.to_string(),
                 value,
             }
         })

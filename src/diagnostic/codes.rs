@@ -138,6 +138,12 @@ codes! {
     LOCAL_ENV_REFUSED = 43, "local-env-refused", Error, false,
         "`iacgen env` was asked for an environment it does not write local secrets for: unknown, not of the development stage, or without the compose target.",
         "Run `iacgen env` for a development environment that targets compose; staging and production secrets belong in the platform's secret store.";
+    TLS_WITHOUT_CERTIFICATE = 44, "tls-without-certificate", Error, false,
+        "A route asks for TLS (`ingress.tls`, the default) in a compose environment outside development, but the compose gateway has no certificate to serve it with.",
+        "Name the certificate files: `targets.compose.gateway: { tls: { certificate: ..., key: ... } }` (or the environment's `targets_config.compose.gateway`).";
+    HEALTH_PROBE_TOOL = 45, "health-probe-tool", Warning, false,
+        "An HTTP health check that runs inside the container (compose, ecs, aws) needs a tool that the service's image is known to lack (python:*-slim has no curl or wget; distroless images have no shell).",
+        "Set `health.probe` to a tool the image has (curl, wget, python), or use `health.command`.";
     MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,
         "A service with a port has no health check, so no platform can tell when it is ready or stuck.",
         "Add `health: { path: /health }` (or `command: [...]`).";

@@ -257,7 +257,7 @@ fn add_stack(graph: &mut Builder, stack: &Stack) {
 fn add_route(graph: &mut Builder, stack: &Stack, service: &str, route: &str) {
     let environment = stack.environment.as_str();
     let clients = place(graph, NodeKind::Clients, "clients", "public traffic", environment, &BTreeSet::new());
-    let compose_gateway = stack.config.compose.as_ref().is_some_and(|c| c.gateway);
+    let compose_gateway = stack.config.compose.as_ref().is_some_and(|c| c.gateway.is_some());
     let mut direct = false;
     for target in &stack.targets {
         let gateway = match target {

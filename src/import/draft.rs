@@ -57,6 +57,7 @@ pub struct Build {
     pub context: String,
     pub dockerfile: Option<String>,
     pub target: Option<String>,
+    pub args: BTreeMap<String, String>,
 }
 
 /// `health:`.

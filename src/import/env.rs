@@ -11,8 +11,8 @@ use crate::import::draft::{Draft, Secret, Service};
 use crate::import::interpolate::{self, Op, Piece};
 use crate::import::resource::mentions;
 use crate::import::{dotenv, hosts, label};
-use crate::model::decode::is_env_name;
 use crate::shared::span::Span;
+use crate::source::decode::is_env_name;
 use crate::source::yaml::{Node, NodeKind};
 use crate::targets::compose::{password_variable, secret_variable};
 

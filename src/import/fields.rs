@@ -259,6 +259,68 @@ fn tag_of(written: &str) -> Option<&str> {
     colon.map(|c| &written[c + 1..])
 }
 
+/// `build.args` (a map, or a list of `NAME=value`; a name alone passes the `.env` value through).
+/// A credential is not imported: a build argument ends up in the image's history.
+fn build_args(ctx: &mut Ctx<'_>, node: &Node, path: &str) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let items: Vec<(String, Option<String>, Span)> = match &node.kind {
+        NodeKind::Map(map) => map
+            .iter()
+            .map(|(k, v)| (k.as_str().unwrap_or("").to_string(), v.as_str().map(str::to_string), k.span))
+            .collect(),
+        NodeKind::Seq(items) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(|text| (text, item.span)))
+            .map(|(text, span)| match text.split_once('=') {
+                Some((name, value)) => (name.to_string(), Some(value.to_string()), span),
+                None => (text.to_string(), None, span),
+            })
+            .collect(),
+        _ => return out,
+    };
+    for (name, value, span) in items {
+        let item_path = format!("{path}.{name}");
+        if crate::import::credentials::is_credential_name(&name) {
+            ctx.lost(
+                span,
+                &item_path,
+                "a credential as a build argument stays in the image's history: not imported (use a build secret)",
+            );
+            continue;
+        }
+        let value = match value {
+            Some(raw) => match interpolate::resolve_text_with(&raw, &ctx.vars) {
+                Ok(resolved) => {
+                    if let Some(description) = resolved.describe() {
+                        ctx.changed(span, &item_path, description);
+                    }
+                    resolved.text
+                }
+                Err(message) => {
+                    ctx.lost(span, &item_path, message);
+                    continue;
+                }
+            },
+            None => match ctx.vars.get(&name).cloned() {
+                Some(value) => {
+                    ctx.changed(span, &item_path, "passed through: took its value from .env");
+                    value
+                }
+                None => {
+                    ctx.not_mapped(
+                        span,
+                        &item_path,
+                        "passed through with no value in .env: the Dockerfile's default applies, as in compose",
+                    );
+                    continue;
+                }
+            },
+        };
+        out.insert(name, value);
+    }
+    out
+}
+
 fn names(node: &Node) -> Vec<String> {
     match &node.kind {
         NodeKind::Seq(items) => items.iter().filter_map(Node::as_str).map(str::to_string).collect(),
@@ -341,18 +403,14 @@ fn build(ctx: &mut Ctx<'_>, service: &mut Service, node: &Node, path: &str) {
             None => context,
         }
     };
-    let mut imported = Build { context, dockerfile: None, target: None };
+    let mut imported = Build { context, ..Build::default() };
     for (key, value) in map.unwrap_or(&[]) {
         let key_name = key.as_str().unwrap_or("");
         match key_name {
             "context" => {}
             "dockerfile" => imported.dockerfile = value.as_str().map(str::to_string),
             "target" => imported.target = value.as_str().map(str::to_string),
-            "args" => ctx.lost(
-                key.span,
-                &format!("{path}.{key_name}"),
-                "the model's `build` has no args: the Dockerfile's ARG defaults apply (write the values there)",
-            ),
+            "args" => imported.args = build_args(ctx, value, &format!("{path}.{key_name}")),
             _ => ctx.not_mapped(
                 key.span,
                 &format!("{path}.{key_name}"),

@@ -3,8 +3,8 @@
 
 use crate::import::compose::{Ctx, get};
 use crate::import::draft::{Check, Health, Service};
-use crate::model::decode::http_path;
 use crate::model::quantity::Duration;
+use crate::source::decode::http_path;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Map a `healthcheck:` block; `None` when there is no check to carry (disabled, or no test).

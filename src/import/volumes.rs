@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::import::compose::{Ctx, get};
 use crate::import::draft::{Service, Volume};
 use crate::import::{absolute, interpolate, relative};
-use crate::model::decode::is_mount_path;
+use crate::source::decode::is_mount_path;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Size given to a named volume: compose volumes have none, the model's persistent volumes need one.
@@ -181,6 +181,34 @@ pub fn map(ctx: &mut Ctx<'_>, service: &mut Service, name: &str, compose_name: &
                     }
                     service.files.insert(target, model_path);
                 }
+                Err(_) if is_folder(ctx, &source) => match bind_folder(ctx, &source) {
+                    Ok((files, skipped)) => {
+                        let count = match files.len() {
+                            1 => String::from("its text file is"),
+                            n => format!("its {n} text files are"),
+                        };
+                        let mut remarks = vec![format!("a folder: {count} mounted one by one, read-only (`files:`)")];
+                        if !skipped.is_empty() {
+                            remarks.push(format!("not mounted: {}", skipped.join(", ")));
+                        }
+                        let message = remarks.join("; ");
+                        if read_only && skipped.is_empty() {
+                            ctx.changed(item.span, &path, message);
+                        } else {
+                            ctx.differs(
+                                item.span,
+                                &path,
+                                format!("{message} (files the service writes there, or adds later, are not kept)"),
+                            );
+                        }
+                        for (relative_path, model_path) in files {
+                            service
+                                .files
+                                .insert(format!("{}/{relative_path}", target.trim_end_matches('/')), model_path);
+                        }
+                    }
+                    Err(reason) => ctx.lost(item.span, &path, reason),
+                },
                 Err(reason) => ctx.lost(item.span, &path, reason),
             },
         }
@@ -241,6 +269,63 @@ fn bind_file(ctx: &Ctx<'_>, source: &str) -> Result<String, String> {
         return no("not a UTF-8 text file (`files:` are embedded in the generated output)");
     }
     Ok(format!("./{model_path}"))
+}
+
+/// Most files a bind-mounted folder may bring into the model, and how deep it is read.
+const MAX_FOLDER_FILES: usize = 32;
+const MAX_FOLDER_DEPTH: usize = 4;
+
+/// Whether a bind mount's source is a folder inside the model's folder (not through a link).
+fn is_folder(ctx: &Ctx<'_>, source: &str) -> bool {
+    let full = absolute(&ctx.compose_dir.join(source));
+    relative(&ctx.out_dir, &full).is_some_and(|p| !p.is_empty() && !p.starts_with(".."))
+        && std::fs::symlink_metadata(&full).is_ok_and(|m| m.is_dir())
+}
+
+/// `(path inside the folder, source: relative to the model)` per mounted file, and the paths left out.
+type FolderFiles = (Vec<(String, String)>, Vec<String>);
+
+/// The text files of a bind-mounted folder as `files:` entries (path inside the folder → `source:`
+/// relative to the model), sorted, and what was left out (links, binaries, large files). A folder
+/// with nothing to mount, or with more than [`MAX_FOLDER_FILES`] files, is an error.
+fn bind_folder(ctx: &Ctx<'_>, source: &str) -> Result<FolderFiles, String> {
+    let no = |why: &str| Err(format!("bind mount of the folder `{source}`: {why}"));
+    let root = absolute(&ctx.compose_dir.join(source));
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let mut pending = vec![(root.clone(), 0usize)];
+    while let Some((dir, depth)) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { return no("not readable") };
+        let mut entries: Vec<_> = entries.flatten().map(|entry| entry.path()).collect();
+        entries.sort();
+        for path in entries {
+            let Some(inside) = relative(&root, &path) else { continue };
+            let Ok(metadata) = std::fs::symlink_metadata(&path) else { continue };
+            if metadata.is_dir() && depth < MAX_FOLDER_DEPTH {
+                pending.push((path, depth + 1));
+            } else if metadata.is_file()
+                && metadata.len() <= MAX_FILE_BYTES
+                && is_text(&path)
+                && is_mount_path(&format!("/{inside}"))
+            {
+                match relative(&ctx.out_dir, &path).filter(|p| crate::source::project_relative(p).is_ok()) {
+                    Some(model_path) => files.push((inside, format!("./{model_path}"))),
+                    None => skipped.push(inside),
+                }
+            } else {
+                skipped.push(inside);
+            }
+        }
+    }
+    files.sort();
+    skipped.sort();
+    if files.is_empty() {
+        return no("no text file to mount (`files:` mounts text files)");
+    }
+    if files.len() > MAX_FOLDER_FILES {
+        return no(&format!("more than {MAX_FOLDER_FILES} files (`files:` are embedded in the generated output)"));
+    }
+    Ok((files, skipped))
 }
 
 fn is_text(path: &Path) -> bool {

@@ -192,6 +192,10 @@ fn service_yaml(service: &Service) -> Yaml {
         if let Some(target) = &build.target {
             build_yaml.insert("target", Yaml::str(target.clone()));
         }
+        if !build.args.is_empty() {
+            build_yaml
+                .insert("args", Yaml::Map(build.args.iter().map(|(k, v)| entry(k, Yaml::str(v.clone()))).collect()));
+        }
         yaml.insert("build", build_yaml);
     }
     if let Some(command) = &service.command {

@@ -4,7 +4,6 @@
 //! environment defaults, the service itself, an environment's override); `resolve` merges the layers.
 
 pub mod cron;
-pub mod decode;
 pub mod image;
 pub mod placeholder;
 pub mod quantity;
@@ -91,6 +90,8 @@ pub struct Build {
     pub context: String,
     pub dockerfile: Option<String>,
     pub target: Option<String>,
+    /// Build arguments (`ARG` values), name → value.
+    pub args: BTreeMap<String, String>,
 }
 
 /// One layer of `health:`.
@@ -103,7 +104,47 @@ pub struct HealthSpec {
     pub timeout: Option<Spanned<Duration>>,
     pub retries: Option<Spanned<u32>>,
     pub start_period: Option<Spanned<Duration>>,
+    /// Which tool the image has for an HTTP check run inside the container (compose, ecs, aws).
+    pub probe: Option<Spanned<Probe>>,
+    /// Readiness timings where the platform probes readiness apart from liveness (Kubernetes).
+    pub readiness: Option<ReadinessSpec>,
     pub span: Span,
+}
+
+/// `health.readiness`: timings of the readiness probe; each defaults to the liveness value.
+#[derive(Clone, Debug, Default)]
+pub struct ReadinessSpec {
+    pub interval: Option<Spanned<Duration>>,
+    pub timeout: Option<Spanned<Duration>>,
+    pub retries: Option<Spanned<u32>>,
+    pub start_period: Option<Spanned<Duration>>,
+    pub span: Span,
+}
+
+/// The tool an HTTP health check runs inside the container (`health.probe`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Probe {
+    /// curl, else wget, else python3 (through /bin/sh): whichever the image has.
+    Auto,
+    Curl,
+    Wget,
+    /// python3's urllib (no shell needed): python images without curl or wget.
+    Python,
+    /// No check inside the container (the image has none of these tools); platform probes stay.
+    None,
+}
+
+impl Probe {
+    /// The model spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Probe::Auto => "auto",
+            Probe::Curl => "curl",
+            Probe::Wget => "wget",
+            Probe::Python => "python",
+            Probe::None => "none",
+        }
+    }
 }
 
 /// A service's reference to a secret: a declared one, or a resource's credential.
@@ -140,6 +181,8 @@ pub struct IngressSpec {
     pub path: Spanned<String>,
     pub tls: Spanned<bool>,
     pub rate_limit: Option<Spanned<RateLimit>>,
+    /// The backend sees paths without the route's prefix (`/api/v1/auth/login` → `/login`).
+    pub strip_prefix: Option<Spanned<bool>>,
 }
 
 /// `metrics:`.
@@ -402,12 +445,41 @@ impl TargetsConfig {
 /// `targets.compose`.
 #[derive(Clone, Debug, Default)]
 pub struct ComposeConfig {
-    pub gateway: Option<Spanned<String>>,
+    /// `gateway: nginx`, or its options (the map form implies nginx).
+    pub gateway: Option<Spanned<GatewayConfig>>,
     /// Host port per service (its http port is published there instead of at its own number).
     pub publish: BTreeMap<String, Spanned<u16>>,
     pub monitoring: Option<Spanned<String>>,
     pub templates: Option<Spanned<TemplateDir>>,
     pub span: Span,
+}
+
+/// `targets.compose.gateway` options; every field is optional so that an environment's
+/// `targets_config.compose.gateway` overrides field by field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GatewayConfig {
+    /// `local` (127.0.0.1 only) or `server` (ports 80 and 443 on every interface).
+    pub expose: Option<Spanned<Expose>>,
+    /// `tls: { certificate, key }`: files on the Docker host, mounted read-only into nginx.
+    pub certificate: Option<Spanned<String>>,
+    pub certificate_key: Option<Spanned<String>>,
+    /// Where `tls` is written.
+    pub tls_span: Option<Span>,
+    /// `cache.static`: how long static files (by extension) are cached at the gateway and by browsers.
+    pub cache_static: Option<Spanned<Duration>>,
+    /// `cache.get`: how long other GET/HEAD responses without credentials are cached at the gateway.
+    pub cache_get: Option<Spanned<Duration>>,
+    /// `csp`: the Content-Security-Policy header.
+    pub csp: Option<Spanned<String>>,
+}
+
+/// Where the compose gateway listens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Expose {
+    /// 127.0.0.1 only: a laptop.
+    Local,
+    /// Every interface, ports 80 and 443: a server facing the internet.
+    Server,
 }
 
 /// `targets.helm`.
@@ -421,6 +493,13 @@ pub struct HelmConfig {
     pub secret_store: Option<Spanned<String>>,
     pub ingress_namespace: Option<Spanned<String>>,
     pub monitoring_namespace: Option<Spanned<String>>,
+    /// The Service port in front of every service's `http` container port (default: the same number).
+    pub service_port: Option<Spanned<u16>>,
+    /// The `app: <name>` and `version: <tag>` labels beside the standard ones.
+    pub app_labels: Option<Spanned<bool>>,
+    /// `per-secret` (Secret `<secret>`, key `value`) or `per-service` (Secret `<service>-secrets`,
+    /// key = the env var in lower kebab case).
+    pub secret_names: Option<Spanned<String>>,
     pub templates: Option<Spanned<TemplateDir>>,
     pub span: Span,
 }

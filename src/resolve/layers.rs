@@ -6,14 +6,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    Autoscale, Build, Compute, EnvValue, Health, HealthCheck, Image, Ingress, Layer, Metrics, Origin, SecretEnv,
-    Security, Volume,
+    Autoscale, Build, Compute, EnvValue, Field, Health, HealthCheck, Image, Ingress, Layer, Metrics, Origin, SecretEnv,
+    Security, Timings, Volume,
 };
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Placeholder;
 use crate::model::quantity::{Cpu, Duration, Memory};
-use crate::model::{Concurrency, FileSource, ServiceSpec, Strategy};
+use crate::model::{Concurrency, FileSource, Probe, ServiceSpec, Strategy};
 use crate::shared::span::Spanned;
+
+/// One readiness timing while layers merge.
+#[derive(Clone, Copy)]
+enum ReadinessValue {
+    Duration(Duration),
+    Count(u32),
+}
 
 /// The ordered layers of one service or job.
 pub struct Layers<'a> {
@@ -53,7 +60,7 @@ impl<'a> Layers<'a> {
     }
 
     /// The image: repository from the last `image`, pin from the last `image` tag/digest or `version`.
-    pub fn image(&self, name: &str, registry: Option<&str>, origins: &mut BTreeMap<String, Origin>) -> Image {
+    pub fn image(&self, name: &str, registry: Option<&str>, origins: &mut crate::ir::Origins) -> Image {
         let mut repository = match registry {
             Some(registry) => format!("{}/{name}", registry.trim_end_matches('/')),
             None => name.to_string(),
@@ -78,27 +85,27 @@ impl<'a> Layers<'a> {
                 }
             }
         }
-        origins.insert(String::from("image"), repository_origin);
-        origins.insert(String::from("version"), pin_origin);
+        origins.insert(Field::Image, repository_origin);
+        origins.insert(Field::Version, pin_origin);
         Image { repository, pin }
     }
 
     /// `build:`.
-    pub fn build(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Build> {
+    pub fn build(&self, origins: &mut crate::ir::Origins) -> Option<Build> {
         let (build, origin) = self.pick(|s| s.build.as_ref())?;
-        origins.insert(String::from("build"), origin);
-        Some(Build { context: build.context, dockerfile: build.dockerfile, target: build.target })
+        origins.insert(Field::Build, origin);
+        Some(Build { context: build.context, dockerfile: build.dockerfile, target: build.target, args: build.args })
     }
 
     /// `command:`.
-    pub fn command(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Vec<String>> {
+    pub fn command(&self, origins: &mut crate::ir::Origins) -> Option<Vec<String>> {
         let (command, origin) = self.pick(|s| s.command.as_ref())?;
-        origins.insert(String::from("command"), origin);
+        origins.insert(Field::Command, origin);
         Some(command)
     }
 
     /// `ports:` / `port:`.
-    pub fn ports(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, u16> {
+    pub fn ports(&self, origins: &mut crate::ir::Origins) -> BTreeMap<String, u16> {
         let mut ports: BTreeMap<String, (u16, Origin)> = BTreeMap::new();
         let mut from_shorthand = false;
         for (layer, spec) in &self.layers {
@@ -120,14 +127,14 @@ impl<'a> Layers<'a> {
         ports
             .into_iter()
             .map(|(name, (port, origin))| {
-                origins.insert(format!("ports.{name}"), origin);
+                origins.insert(Field::Port(name.clone()), origin);
                 (name, port)
             })
             .collect()
     }
 
     /// `health:`.
-    pub fn health(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Health> {
+    pub fn health(&self, origins: &mut crate::ir::Origins) -> Option<Health> {
         let mut path: Option<(String, Origin)> = None;
         let mut ready: Option<(String, Origin)> = None;
         let mut command: Option<(Vec<String>, Origin)> = None;
@@ -135,9 +142,27 @@ impl<'a> Layers<'a> {
         let mut timeout = (builtin::TIMEOUT, Origin::BUILT_IN);
         let mut retries = (builtin::RETRIES, Origin::BUILT_IN);
         let mut start_period = (builtin::START_PERIOD, Origin::BUILT_IN);
+        let mut probe = (Probe::Auto, Origin::BUILT_IN);
+        let mut readiness: [Option<(ReadinessValue, Origin)>; 4] = [None, None, None, None];
         for (layer, spec) in &self.layers {
             let Some(health) = &spec.health else { continue };
             let at = |span| Self::origin(*layer, span);
+            if let Some(value) = &health.probe {
+                probe = (value.value, at(value.span));
+            }
+            if let Some(spec) = &health.readiness {
+                let values = [
+                    spec.interval.as_ref().map(|v| (ReadinessValue::Duration(v.value), v.span)),
+                    spec.timeout.as_ref().map(|v| (ReadinessValue::Duration(v.value), v.span)),
+                    spec.retries.as_ref().map(|v| (ReadinessValue::Count(v.value), v.span)),
+                    spec.start_period.as_ref().map(|v| (ReadinessValue::Duration(v.value), v.span)),
+                ];
+                for (slot, value) in readiness.iter_mut().zip(values) {
+                    if let Some((value, span)) = value {
+                        *slot = Some((value, at(span)));
+                    }
+                }
+            }
             if let Some(value) = &health.command {
                 command = Some((value.value.clone(), at(value.span)));
                 if health.path.is_none() {
@@ -169,31 +194,53 @@ impl<'a> Layers<'a> {
         }
         let check = match (path, command) {
             (Some((path, origin)), _) => {
-                origins.insert(String::from("health.path"), origin);
+                origins.insert(Field::HealthPath, origin);
                 let ready = match ready {
                     Some((ready, origin)) => {
-                        origins.insert(String::from("health.ready"), origin);
+                        origins.insert(Field::HealthReady, origin);
                         ready
                     }
                     None => {
-                        origins.insert(String::from("health.ready"), origin);
+                        origins.insert(Field::HealthReady, origin);
                         path.clone()
                     }
                 };
                 HealthCheck::Http { path, ready }
             }
             (None, Some((command, origin))) => {
-                origins.insert(String::from("health.command"), origin);
+                origins.insert(Field::HealthCommand, origin);
                 HealthCheck::Exec { command }
             }
             (None, None) => return None,
         };
-        origins.insert(String::from("health.interval"), interval.1);
-        origins.insert(String::from("health.timeout"), timeout.1);
-        origins.insert(String::from("health.retries"), retries.1);
-        origins.insert(String::from("health.start_period"), start_period.1);
+        origins.insert(Field::HealthInterval, interval.1);
+        origins.insert(Field::HealthTimeout, timeout.1);
+        origins.insert(Field::HealthRetries, retries.1);
+        origins.insert(Field::HealthStartPeriod, start_period.1);
+        origins.insert(Field::HealthProbe, probe.1);
+        let fields =
+            [Field::ReadinessInterval, Field::ReadinessTimeout, Field::ReadinessRetries, Field::ReadinessStartPeriod];
+        for (field, value) in fields.into_iter().zip(&readiness) {
+            let origin = value.as_ref().map_or(Origin::BUILT_IN, |(_, origin)| *origin);
+            origins.insert(field, origin);
+        }
+        let duration = |index: usize, fallback: Duration| match &readiness[index] {
+            Some((ReadinessValue::Duration(value), _)) => *value,
+            _ => fallback,
+        };
+        let ready = Timings {
+            interval: duration(0, interval.0),
+            timeout: duration(1, timeout.0),
+            retries: match &readiness[2] {
+                Some((ReadinessValue::Count(value), _)) => *value,
+                _ => retries.0,
+            },
+            start_period: duration(3, start_period.0),
+        };
         Some(Health {
             check,
+            probe: probe.0,
+            readiness: ready,
             interval: interval.0,
             timeout: timeout.0,
             retries: retries.0,
@@ -202,12 +249,12 @@ impl<'a> Layers<'a> {
     }
 
     /// `env:` merged key by key.
-    pub fn env(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, EnvValue> {
+    pub fn env(&self, origins: &mut crate::ir::Origins) -> BTreeMap<String, EnvValue> {
         let mut env = BTreeMap::new();
         for (layer, spec) in &self.layers {
             for (name, value) in &spec.env {
                 let origin = Self::origin(*layer, value.span);
-                origins.insert(format!("env.{name}"), origin);
+                origins.insert(Field::Env(name.clone()), origin);
                 env.insert(name.clone(), EnvValue { template: value.value.clone(), origin });
             }
         }
@@ -215,12 +262,12 @@ impl<'a> Layers<'a> {
     }
 
     /// `secrets:` merged key by key.
-    pub fn secrets(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, SecretEnv> {
+    pub fn secrets(&self, origins: &mut crate::ir::Origins) -> BTreeMap<String, SecretEnv> {
         let mut secrets = BTreeMap::new();
         for (layer, spec) in &self.layers {
             for (name, reference) in &spec.secrets {
                 let origin = Self::origin(*layer, reference.span);
-                origins.insert(format!("secrets.{name}"), origin);
+                origins.insert(Field::Secret(name.clone()), origin);
                 secrets.insert(name.clone(), SecretEnv { reference: reference.value.clone(), origin });
             }
         }
@@ -230,23 +277,24 @@ impl<'a> Layers<'a> {
     /// `uses:` or `calls:` (the last list wins), plus what the env placeholders imply.
     pub fn links(
         &self,
-        field: &str,
+        field: Field,
         get: impl Fn(&'a ServiceSpec) -> Option<&'a Spanned<Vec<Spanned<String>>>>,
         env: &BTreeMap<String, EnvValue>,
-        origins: &mut BTreeMap<String, Origin>,
+        origins: &mut crate::ir::Origins,
     ) -> BTreeSet<String> {
         let mut set = BTreeSet::new();
         if let Some((names, origin)) = self.pick(|s| get(s)) {
-            origins.insert(field.to_string(), origin);
+            origins.insert(field.clone(), origin);
             set.extend(names.into_iter().map(|name| name.value));
         }
         for value in env.values() {
             for (placeholder, _) in value.template.placeholders() {
-                match (field, placeholder) {
-                    ("uses", Placeholder::Resource { name, .. }) | ("calls", Placeholder::Service { name, .. }) => {
+                match (&field, placeholder) {
+                    (Field::Uses, Placeholder::Resource { name, .. })
+                    | (Field::Calls, Placeholder::Service { name, .. }) => {
                         set.insert(name.clone());
                         // An implied link comes from the env value that names it.
-                        origins.entry(field.to_string()).or_insert(value.origin);
+                        origins.entry(field.clone()).or_insert(value.origin);
                     }
                     _ => {}
                 }
@@ -256,7 +304,7 @@ impl<'a> Layers<'a> {
     }
 
     /// `resources:` (compute), field by field; limits default to requests.
-    pub fn compute(&self, origins: &mut BTreeMap<String, Origin>) -> Compute {
+    pub fn compute(&self, origins: &mut crate::ir::Origins) -> Compute {
         let cpu = self.pick(|s| s.resources.as_ref().and_then(|r| r.cpu.as_ref()));
         let memory = self.pick(|s| s.resources.as_ref().and_then(|r| r.memory.as_ref()));
         let cpu_limit = self.pick(|s| s.resources.as_ref().and_then(|r| r.cpu_limit.as_ref()));
@@ -265,37 +313,37 @@ impl<'a> Layers<'a> {
         let (memory, memory_origin): (Memory, Origin) = memory.unwrap_or((builtin::MEMORY, Origin::BUILT_IN));
         let (cpu_limit, cpu_limit_origin) = cpu_limit.unwrap_or((cpu, cpu_origin));
         let (memory_limit, memory_limit_origin) = memory_limit.unwrap_or((memory, memory_origin));
-        origins.insert(String::from("resources.cpu"), cpu_origin);
-        origins.insert(String::from("resources.memory"), memory_origin);
-        origins.insert(String::from("resources.cpu_limit"), cpu_limit_origin);
-        origins.insert(String::from("resources.memory_limit"), memory_limit_origin);
+        origins.insert(Field::Cpu, cpu_origin);
+        origins.insert(Field::Memory, memory_origin);
+        origins.insert(Field::CpuLimit, cpu_limit_origin);
+        origins.insert(Field::MemoryLimit, memory_limit_origin);
         Compute { cpu, memory, cpu_limit, memory_limit }
     }
 
     /// `replicas:`.
-    pub fn replicas(&self, origins: &mut BTreeMap<String, Origin>) -> u32 {
+    pub fn replicas(&self, origins: &mut crate::ir::Origins) -> u32 {
         let (replicas, origin) = self.pick(|s| s.replicas.as_ref()).unwrap_or((builtin::REPLICAS, Origin::BUILT_IN));
-        origins.insert(String::from("replicas"), origin);
+        origins.insert(Field::Replicas, origin);
         replicas
     }
 
     /// A whole optional block (`autoscale`, `ingress`, `metrics`, `migrate`): the last layer wins, `null` removes.
     pub fn block<T: Clone + 'a>(
         &self,
-        field: &str,
+        field: Field,
         get: impl Fn(&'a ServiceSpec) -> Option<&'a Spanned<Option<T>>>,
-        origins: &mut BTreeMap<String, Origin>,
+        origins: &mut crate::ir::Origins,
     ) -> Option<T> {
         let (value, origin) = self.pick(get)?;
         if value.is_some() {
-            origins.insert(field.to_string(), origin);
+            origins.insert(field, origin);
         }
         value
     }
 
     /// `autoscale:`.
-    pub fn autoscale(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Autoscale> {
-        self.block("autoscale", |s| s.autoscale.as_ref(), origins).map(|a| Autoscale {
+    pub fn autoscale(&self, origins: &mut crate::ir::Origins) -> Option<Autoscale> {
+        self.block(Field::Autoscale, |s| s.autoscale.as_ref(), origins).map(|a| Autoscale {
             min: a.min.value,
             max: a.max.value,
             cpu: a.cpu.map(|c| c.value),
@@ -304,24 +352,25 @@ impl<'a> Layers<'a> {
     }
 
     /// `ingress:`.
-    pub fn ingress(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Ingress> {
-        self.block("ingress", |s| s.ingress.as_ref(), origins).map(|i| Ingress {
+    pub fn ingress(&self, origins: &mut crate::ir::Origins) -> Option<Ingress> {
+        self.block(Field::Ingress, |s| s.ingress.as_ref(), origins).map(|i| Ingress {
             host: i.host.map(|h| h.value),
             path: i.path.value,
             tls: i.tls.value,
             rate_limit: i.rate_limit.map(|r| r.value),
+            strip_prefix: i.strip_prefix.is_some_and(|s| s.value),
         })
     }
 
     /// `metrics:`, with the port number looked up (an unknown port name gives `None`; validation reports it).
-    pub fn metrics(&self, ports: &BTreeMap<String, u16>, origins: &mut BTreeMap<String, Origin>) -> Option<Metrics> {
-        let metrics = self.block("metrics", |s| s.metrics.as_ref(), origins)?;
+    pub fn metrics(&self, ports: &BTreeMap<String, u16>, origins: &mut crate::ir::Origins) -> Option<Metrics> {
+        let metrics = self.block(Field::Metrics, |s| s.metrics.as_ref(), origins)?;
         let port = *ports.get(&metrics.port.value)?;
         Some(Metrics { port_name: metrics.port.value, port, path: metrics.path.value })
     }
 
     /// `security:`, field by field.
-    pub fn security(&self, origins: &mut BTreeMap<String, Origin>) -> Security {
+    pub fn security(&self, origins: &mut crate::ir::Origins) -> Security {
         let user = self
             .pick(|s| s.security.as_ref().and_then(|x| x.user.as_ref()))
             .unwrap_or((builtin::USER, Origin::BUILT_IN));
@@ -331,13 +380,13 @@ impl<'a> Layers<'a> {
         let read_only = self
             .pick(|s| s.security.as_ref().and_then(|x| x.read_only_root.as_ref()))
             .unwrap_or((true, Origin::BUILT_IN));
-        origins.insert(String::from("security.user"), user.1);
-        origins.insert(String::from("security.group"), group.1);
-        origins.insert(String::from("security.read_only_root"), read_only.1);
+        origins.insert(Field::User, user.1);
+        origins.insert(Field::Group, group.1);
+        origins.insert(Field::ReadOnlyRoot, read_only.1);
         let capabilities = self.pick(|s| s.security.as_ref().and_then(|x| x.capabilities.as_ref())).map_or_else(
             Vec::new,
             |(list, origin)| {
-                origins.insert(String::from("security.capabilities"), origin);
+                origins.insert(Field::Capabilities, origin);
                 let mut list = list;
                 list.sort();
                 list.dedup();
@@ -348,11 +397,11 @@ impl<'a> Layers<'a> {
     }
 
     /// `volumes:` merged by path.
-    pub fn volumes(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, Volume> {
+    pub fn volumes(&self, origins: &mut crate::ir::Origins) -> BTreeMap<String, Volume> {
         let mut volumes = BTreeMap::new();
         for (layer, spec) in &self.layers {
             for (path, volume) in &spec.volumes {
-                origins.insert(format!("volumes.{path}"), Self::origin(*layer, volume.span));
+                origins.insert(Field::Volume(path.clone()), Self::origin(*layer, volume.span));
                 let volume = match volume.value {
                     crate::model::Volume::Scratch => Volume::Scratch,
                     crate::model::Volume::Persistent(size) => Volume::Persistent(size),
@@ -364,11 +413,11 @@ impl<'a> Layers<'a> {
     }
 
     /// `files:` merged by path, with their content.
-    pub fn files(&self, origins: &mut BTreeMap<String, Origin>) -> BTreeMap<String, String> {
+    pub fn files(&self, origins: &mut crate::ir::Origins) -> BTreeMap<String, String> {
         let mut files = BTreeMap::new();
         for (layer, spec) in &self.layers {
             for (path, file) in &spec.files {
-                origins.insert(format!("files.{path}"), Self::origin(*layer, file.span));
+                origins.insert(Field::File(path.clone()), Self::origin(*layer, file.span));
                 let content = match &file.value {
                     FileSource::Source { content, .. } => content.clone(),
                     FileSource::Content(content) => content.clone(),
@@ -380,31 +429,31 @@ impl<'a> Layers<'a> {
     }
 
     /// `strategy:`.
-    pub fn strategy(&self, origins: &mut BTreeMap<String, Origin>) -> Strategy {
+    pub fn strategy(&self, origins: &mut crate::ir::Origins) -> Strategy {
         let (strategy, origin) = self.pick(|s| s.strategy.as_ref()).unwrap_or((Strategy::Rolling, Origin::BUILT_IN));
-        origins.insert(String::from("strategy"), origin);
+        origins.insert(Field::Strategy, origin);
         strategy
     }
 
     /// `timeout:` of a job.
-    pub fn timeout(&self, origins: &mut BTreeMap<String, Origin>) -> Option<Duration> {
+    pub fn timeout(&self, origins: &mut crate::ir::Origins) -> Option<Duration> {
         let (timeout, origin) = self.pick(|s| s.timeout.as_ref())?;
-        origins.insert(String::from("timeout"), origin);
+        origins.insert(Field::Timeout, origin);
         Some(timeout)
     }
 
     /// `retries:` of a job.
-    pub fn retries(&self, origins: &mut BTreeMap<String, Origin>) -> u32 {
+    pub fn retries(&self, origins: &mut crate::ir::Origins) -> u32 {
         let (retries, origin) = self.pick(|s| s.retries.as_ref()).unwrap_or((builtin::JOB_RETRIES, Origin::BUILT_IN));
-        origins.insert(String::from("retries"), origin);
+        origins.insert(Field::Retries, origin);
         retries
     }
 
     /// `concurrency:` of a job.
-    pub fn concurrency(&self, origins: &mut BTreeMap<String, Origin>) -> Concurrency {
+    pub fn concurrency(&self, origins: &mut crate::ir::Origins) -> Concurrency {
         let (concurrency, origin) =
             self.pick(|s| s.concurrency.as_ref()).unwrap_or((Concurrency::Forbid, Origin::BUILT_IN));
-        origins.insert(String::from("concurrency"), origin);
+        origins.insert(Field::Concurrency, origin);
         concurrency
     }
 }

@@ -8,11 +8,11 @@ pub mod layers;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    AwsOptions, AzureOptions, Compilation, ComposeOptions, EcsOptions, HelmOptions, Job, Layer, Resource, Secret,
-    Service, Stack, TargetConfig,
+    AwsOptions, AzureOptions, Compilation, ComposeOptions, DEFAULT_CSP, EcsOptions, Expose, Field, Gateway, GatewayTls,
+    HelmOptions, Job, Layer, Resource, Secret, Service, Stack, TargetConfig,
 };
 use crate::model::quantity::Memory;
-use crate::model::{Auth, EnvironmentDef, Model, ServiceSpec, Size, Stage, TargetsConfig};
+use crate::model::{Auth, EnvironmentDef, GatewayConfig, Model, ServiceSpec, Size, Stage, TargetsConfig};
 use crate::resolve::layers::Layers;
 use crate::shared::DEFAULT_OUTPUT;
 
@@ -157,10 +157,10 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
     let image = layers.image(name, registry, &mut origins);
     let ports = layers.ports(&mut origins);
     let env = layers.env(&mut origins);
-    let uses = layers.links("uses", |s| s.uses.as_ref(), &env, &mut origins);
-    let calls = layers.links("calls", |s| s.calls.as_ref(), &env, &mut origins);
+    let uses = layers.links(Field::Uses, |s| s.uses.as_ref(), &env, &mut origins);
+    let calls = layers.links(Field::Calls, |s| s.calls.as_ref(), &env, &mut origins);
     let after = layers.pick(|s| s.after.as_ref()).map_or_else(BTreeSet::new, |(names, origin)| {
-        origins.insert(String::from("after"), origin);
+        origins.insert(Field::After, origin);
         names.into_iter().map(|name| name.value).collect()
     });
     Service {
@@ -177,7 +177,7 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
         security: layers.security(&mut origins),
         volumes: layers.volumes(&mut origins),
         files: layers.files(&mut origins),
-        migrate: layers.block("migrate", |s| s.migrate.as_ref(), &mut origins).map(|m| m.command),
+        migrate: layers.block(Field::Migrate, |s| s.migrate.as_ref(), &mut origins).map(|m| m.command),
         strategy: layers.strategy(&mut origins),
         called_by: BTreeSet::new(),
         image,
@@ -194,11 +194,11 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
 fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Option<Job> {
     let mut origins = BTreeMap::new();
     let (schedule, schedule_origin) = layers.pick(|s| s.schedule.as_ref())?;
-    origins.insert(String::from("schedule"), schedule_origin);
+    origins.insert(Field::Schedule, schedule_origin);
     let image = layers.image(name, registry, &mut origins);
     let env = layers.env(&mut origins);
-    let uses = layers.links("uses", |s| s.uses.as_ref(), &env, &mut origins);
-    let calls = layers.links("calls", |s| s.calls.as_ref(), &env, &mut origins);
+    let uses = layers.links(Field::Uses, |s| s.uses.as_ref(), &env, &mut origins);
+    let calls = layers.links(Field::Calls, |s| s.calls.as_ref(), &env, &mut origins);
     Some(Job {
         name: name.to_string(),
         build: layers.build(&mut origins),
@@ -237,6 +237,32 @@ fn link_callers(services: &mut BTreeMap<String, Service>, jobs: &BTreeMap<String
     }
 }
 
+/// The gateway, when the project or the environment asks for one, merged field by field.
+fn gateway(
+    base: Option<&crate::shared::span::Spanned<GatewayConfig>>,
+    over: Option<&crate::shared::span::Spanned<GatewayConfig>>,
+) -> Option<Gateway> {
+    use crate::shared::span::Spanned;
+    fn field_of<T: Clone>(
+        base: Option<&Spanned<GatewayConfig>>,
+        over: Option<&Spanned<GatewayConfig>>,
+        field: impl Fn(&GatewayConfig) -> Option<&Spanned<T>>,
+    ) -> Option<T> {
+        over.and_then(|o| field(&o.value)).or_else(|| base.and_then(|b| field(&b.value))).map(|v| v.value.clone())
+    }
+    let span = over.or(base)?.span;
+    let certificate = field_of(base, over, |g| g.certificate.as_ref());
+    let key = field_of(base, over, |g| g.certificate_key.as_ref());
+    Some(Gateway {
+        expose: field_of(base, over, |g| g.expose.as_ref()).unwrap_or(Expose::Local),
+        tls: certificate.zip(key).map(|(certificate, key)| GatewayTls { certificate, key }),
+        cache_static: field_of(base, over, |g| g.cache_static.as_ref()),
+        cache_get: field_of(base, over, |g| g.cache_get.as_ref()),
+        csp: field_of(base, over, |g| g.csp.as_ref()).unwrap_or_else(|| DEFAULT_CSP.to_string()),
+        span,
+    })
+}
+
 /// Target options with the environment's `targets_config` applied field by field.
 fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Stage) -> TargetConfig {
     fn value<T: Clone>(
@@ -249,7 +275,7 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
     let compose = targets.compose.as_ref().map(|c| {
         let over = o.and_then(|o| o.compose.as_ref());
         ComposeOptions {
-            gateway: value(c.gateway.as_ref(), over.and_then(|x| x.gateway.as_ref())).is_some(),
+            gateway: gateway(c.gateway.as_ref(), over.and_then(|x| x.gateway.as_ref())),
             monitoring: value(c.monitoring.as_ref(), over.and_then(|x| x.monitoring.as_ref())).is_some(),
             // An environment's `publish` replaces the project's, like every other option.
             publish: over
@@ -279,6 +305,10 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
                 over.and_then(|x| x.monitoring_namespace.as_ref()),
             )
             .unwrap_or_else(|| String::from("monitoring")),
+            service_port: value(h.service_port.as_ref(), over.and_then(|x| x.service_port.as_ref())),
+            app_labels: value(h.app_labels.as_ref(), over.and_then(|x| x.app_labels.as_ref())).unwrap_or(false),
+            per_service_secrets: value(h.secret_names.as_ref(), over.and_then(|x| x.secret_names.as_ref()))
+                .is_some_and(|names| names == "per-service"),
             templates: h.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),
             templates_span: h.templates.as_ref().map(|t| t.span),
         }

@@ -1,6 +1,7 @@
 //! The `source` stage: find and read the model's files (from disk or from a git revision) into a
 //! [`Model`]. It is the only stage that reads model files.
 
+pub mod decode;
 pub mod disk;
 pub mod git;
 pub mod reader;
@@ -9,10 +10,10 @@ pub mod yaml;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
-use crate::model::decode::{self, Ctx};
 use crate::model::{FileSource, Model, ServiceDef, ServiceSpec, TemplateDir};
 use crate::shared::MODEL_FILE;
 use crate::shared::span::{FileId, SourceMap, Span, Spanned};
+use crate::source::decode::Ctx;
 use crate::source::reader::{EntryKind, Reader};
 
 /// Largest model file read (hostile input must not exhaust memory).

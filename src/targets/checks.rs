@@ -4,12 +4,12 @@
 //! filtered build reports only what blocks its own scope. Emitters then only produce files.
 //!
 //! Limits several targets share are written once, here or in the module of the target that owns
-//! them (Fargate's, in `ecs::checks`, which aws runs too).
+//! them (Fargate's, in `fargate::checks`, which ecs and aws both run).
 
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Compilation, Stack, Target};
+use crate::ir::{Compilation, Field, Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr};
 use crate::shared::Filter;
 use crate::shared::span::Span;
@@ -59,7 +59,7 @@ pub fn run(compilation: &Compilation, filter: &Filter) -> Vec<Finding> {
 }
 
 /// The span of `field` in a workload's origins, else `fallback`.
-pub fn span_of(origins: &std::collections::BTreeMap<String, crate::ir::Origin>, field: &str, fallback: Span) -> Span {
+pub fn span_of(origins: &crate::ir::Origins, field: &Field, fallback: Span) -> Span {
     origins.get(field).and_then(|origin| origin.span).unwrap_or(fallback)
 }
 
@@ -112,7 +112,7 @@ pub fn mounted_files(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
         let Some(path) = files.keys().next() else { continue };
         let diagnostic = Diagnostic::new(
             codes::UNSUPPORTED_ON_TARGET,
-            span_of(origins, &format!("files.{path}"), origin),
+            span_of(origins, &Field::File(path.to_string()), origin),
             format!("`{name}` mounts `{path}`, which the {target} target cannot mount"),
         )
         .with_label("mounted file")

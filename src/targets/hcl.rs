@@ -17,7 +17,7 @@
 
 use std::fmt::Write as _;
 
-use crate::targets::ecs::node::{Layout, Node};
+use crate::targets::fargate::node::{Layout, Node};
 
 /// An expression on the right of `=`.
 #[derive(Clone, Debug, PartialEq, Eq)]

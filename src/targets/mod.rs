@@ -9,9 +9,11 @@ pub mod checks;
 pub mod compose;
 pub mod ecs;
 pub mod embedded;
+pub mod fargate;
 pub mod hcl;
 pub mod header;
 pub mod helm;
+pub mod probe;
 pub mod tags;
 pub mod yaml_out;
 

@@ -65,6 +65,16 @@ impl Yaml {
         self
     }
 
+    /// Builder form: every entry of the map `other` appended (or replaced in place).
+    pub fn merged(mut self, other: Yaml) -> Yaml {
+        if let Yaml::Map(entries) = other {
+            for entry in entries {
+                self.insert_commented(entry.key, entry.value, entry.comment);
+            }
+        }
+        self
+    }
+
     /// Whether this is an empty map or list.
     pub fn is_empty_collection(&self) -> bool {
         matches!(self, Yaml::Map(e) if e.is_empty()) || matches!(self, Yaml::Seq(s) if s.is_empty())

@@ -118,7 +118,9 @@ pub fn find(text: &str, scan: Scan) -> Vec<Found> {
         for header in regex.find_iter(text) {
             // The whole key: from the header to its END line (or the end of the text).
             let end = text[header.end()..].find("-----END").map_or(text.len(), |at| header.end() + at);
-            add(Kind::PrivateKey, header.start(), end);
+            if has_key_material(&text[header.end()..end]) {
+                add(Kind::PrivateKey, header.start(), end);
+            }
         }
     }
     if let Some(regex) = JWT.as_ref() {
@@ -142,6 +144,20 @@ pub fn find(text: &str, scan: Scan) -> Vec<Found> {
         }
     }
     out
+}
+
+/// Whether a PEM body holds key material rather than a placeholder: base64 of a key's bytes mixes
+/// upper and lower case; an example's `privatekeyprivatekey...`, `XXXX` or `...` does not (Sentry's
+/// `config.example.yml` documents its GitHub App key that way).
+fn has_key_material(body: &str) -> bool {
+    let base64 = body.bytes().filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'));
+    let (mut upper, mut lower, mut count) = (false, false, 0usize);
+    for byte in base64 {
+        upper |= byte.is_ascii_uppercase();
+        lower |= byte.is_ascii_lowercase();
+        count += 1;
+    }
+    upper && lower && count >= 16
 }
 
 /// A password that only stands in for one: a variable the container's shell or Kubernetes
@@ -353,6 +369,11 @@ mod tests {
         let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
         assert_eq!(kinds(key), vec![Kind::PrivateKey]);
         assert_eq!(find(key, Scan::Document)[0].end, key.find("-----END").unwrap_or(0));
+        // An example's placeholder body is not a key.
+        let example =
+            "# -----BEGIN RSA PRIVATE KEY-----\n#   privatekeyprivatekeyprivatekey\n# -----END RSA PRIVATE KEY-----\n";
+        assert_eq!(kinds(example), vec![]);
+        assert_eq!(kinds("-----BEGIN PRIVATE KEY-----\nXXXXXXXXXXXXXXXXXXXXXXXX\n-----END PRIVATE KEY-----"), vec![]);
         let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
         assert_eq!(kinds(jwt), vec![Kind::Jwt]);
         // An AWS secret access key and a Django secret key: random.

@@ -6,9 +6,9 @@
 //!
 //! It takes minutes (a database alone keeps the provider's waiters busy for two), so it runs only
 //! when asked: `IACGEN_APPLY=1 cargo test aws_apply`, or with `IACGEN_REQUIRE_ORACLES` set (CI,
-//! where a missing terraform or moto is a failure instead of a skip). Each root gets an oracle
-//! process of its own, so a fresh moto: a database that deletion protection kept from being
-//! destroyed cannot leak into the next root. `IACGEN_APPLY_JOBS` (default 4) sets how many run at
+//! where a missing terraform or moto is a failure instead of a skip). Each environment's root gets
+//! an oracle process of its own, so a fresh moto: a database that deletion protection kept from being
+//! destroyed cannot leak into the next root (the small shared roots share one). `IACGEN_APPLY_JOBS` (default 4) sets how many run at
 //! once; they mostly wait on the provider's polling, not on the CPU.
 //!
 //! What may differ from a clean run, and nothing else: moto gaps, each reduced to a minimal root
@@ -133,8 +133,7 @@ fn main_tf(root: &Path) -> String {
     std::fs::read_to_string(root.join("main.tf")).unwrap_or_default()
 }
 
-/// A rough cost of applying a root (databases and load balancers keep the provider waiting): the
-/// costliest start first, so the last to finish is a short one.
+/// A rough cost of applying a root (databases and load balancers keep the provider waiting).
 fn cost(root: &Path) -> usize {
     let main = main_tf(root);
     let count = |needle: &str| main.matches(needle).count();
@@ -144,23 +143,44 @@ fn cost(root: &Path) -> usize {
         + count("../modules/service\"")
 }
 
+/// Roots applied by one oracle process, one after the other in one moto.
+struct Batch {
+    roots: Vec<PathBuf>,
+    cost: usize,
+}
+
+/// One batch per root, except the shared roots (a KMS key and ECR repositories each, nothing that
+/// deletion protection keeps), which share one: a process's start-up (the provider's schema
+/// probe, moto) costs about as much as such a root.
+fn batches(roots: Vec<PathBuf>) -> Vec<Batch> {
+    let (shared, own): (Vec<PathBuf>, Vec<PathBuf>) =
+        roots.into_iter().partition(|root| root.components().any(|part| part.as_os_str() == "_shared"));
+    let mut out: Vec<Batch> = own.into_iter().map(|root| Batch { cost: cost(&root), roots: vec![root] }).collect();
+    if !shared.is_empty() {
+        out.push(Batch { cost: shared.iter().map(|root| cost(root)).sum(), roots: shared });
+    }
+    // The costliest start first, so the last to finish is a short one.
+    out.sort_by_key(|batch| std::cmp::Reverse(batch.cost));
+    out
+}
+
 struct Run {
-    root: PathBuf,
+    roots: Vec<PathBuf>,
     status: Option<i32>,
     stdout: String,
     stderr: String,
     seconds: u64,
 }
 
-fn verify(tool: &Path, root: &Path) -> Run {
+fn verify(tool: &Path, roots: &[PathBuf]) -> Run {
     let started = Instant::now();
     let output = Command::new(tool)
         .args(["--timeout", "1800", "--var", CERTIFICATE, "--var", "run_migrations=false"])
-        .arg(root)
+        .args(roots)
         .output()
         .expect("run verify-aws-apply");
     Run {
-        root: root.to_path_buf(),
+        roots: roots.to_vec(),
         status: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -168,18 +188,17 @@ fn verify(tool: &Path, root: &Path) -> Run {
     }
 }
 
-/// Apply every root, `jobs` at a time.
-fn verify_all(tool: &Path, mut roots: Vec<PathBuf>, jobs: usize) -> Vec<Run> {
-    roots.sort_by_key(|root| std::cmp::Reverse(cost(root)));
-    let queue = std::sync::Mutex::new(roots.into_iter());
+/// Apply every batch, `jobs` at a time.
+fn verify_all(tool: &Path, batches: Vec<Batch>, jobs: usize) -> Vec<Run> {
+    let queue = std::sync::Mutex::new(batches.into_iter());
     let runs = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
             scope.spawn(|| {
                 loop {
                     let next = queue.lock().map(|mut queue| queue.next()).unwrap_or(None);
-                    let Some(root) = next else { break };
-                    let run = verify(tool, &root);
+                    let Some(batch) = next else { break };
+                    let run = verify(tool, &batch.roots);
                     if let Ok(mut runs) = runs.lock() {
                         runs.push(run);
                     }
@@ -188,7 +207,7 @@ fn verify_all(tool: &Path, mut roots: Vec<PathBuf>, jobs: usize) -> Vec<Run> {
         }
     });
     let mut runs = runs.into_inner().unwrap_or_default();
-    runs.sort_by(|a, b| a.root.cmp(&b.root));
+    runs.sort_by(|a, b| a.roots.cmp(&b.roots));
     runs
 }
 
@@ -210,7 +229,7 @@ fn every_aws_root_applies_with_an_empty_second_plan() {
     assert!(roots.len() >= 10, "expected every fixture's and case's AWS roots, found {roots:?}");
     let jobs = std::env::var("IACGEN_APPLY_JOBS").ok().and_then(|n| n.parse().ok()).unwrap_or(4);
     let started = Instant::now();
-    let runs = verify_all(&tool, roots.clone(), jobs);
+    let runs = verify_all(&tool, batches(roots.clone()), jobs);
 
     let gaps: Vec<regex::Regex> = GAPS.iter().map(|gap| regex::Regex::new(gap.pattern).expect("gap pattern")).collect();
     let pre_existing = regex::Regex::new(PRE_EXISTING).expect("pattern");
@@ -226,23 +245,37 @@ fn every_aws_root_applies_with_an_empty_second_plan() {
             eprintln!("note: verify-aws-apply could not run; skipping:\n{}", run.stderr);
             return;
         }
-        let main = main_tf(&run.root);
-        let uses_existing_vpc = main.contains("existing_vpc_id");
         for line in run.stdout.lines() {
+            // Each finding names its root first (as given).
+            let shown = line.split(' ').nth(1).map(|shown| shown.trim_end_matches(':'));
+            let root = run.roots.iter().find(|root| shown.is_some_and(|shown| Path::new(shown) == root.as_path()));
+            let main = root.map(|root| main_tf(root)).unwrap_or_default();
+            let uses_existing_vpc = main.contains("existing_vpc_id");
             if let Some(captures) = summary.captures(line) {
-                eprintln!("{} ({} s): {line}", run.root.display(), run.seconds);
+                let names: Vec<String> = run.roots.iter().map(|root| root.display().to_string()).collect();
+                eprintln!("{} ({} s): {line}", names.join(" "), run.seconds);
                 total += captures[1].parse::<usize>().unwrap_or(0);
                 applied += captures[2].parse::<usize>().unwrap_or(0);
             } else if line.starts_with("ERROR ") {
                 let gap =
                     GAPS.iter().zip(&gaps).position(|(gap, pattern)| (gap.applies_to)(&main) && pattern.is_match(line));
+                // Every accepted line is shown (with --nocapture, and in CI's log on a failure).
                 match gap {
-                    Some(index) => used[index] = true,
-                    None if uses_existing_vpc && pre_existing.is_match(line) => {}
+                    Some(index) => {
+                        used[index] = true;
+                        eprintln!("  accepted, moto gap {}: {line}", GAPS[index].root);
+                    }
+                    None if uses_existing_vpc && pre_existing.is_match(line) => {
+                        eprintln!("  accepted, no such VPC in an empty moto: {line}");
+                    }
                     None => findings.push(line.to_string()),
                 }
-            } else if line.starts_with("WARN ") && !accepted.iter().any(|pattern| pattern.is_match(line)) {
-                findings.push(line.to_string());
+            } else if line.starts_with("WARN ") {
+                if accepted.iter().any(|pattern| pattern.is_match(line)) {
+                    eprintln!("  accepted: {line}");
+                } else {
+                    findings.push(line.to_string());
+                }
             }
         }
     }

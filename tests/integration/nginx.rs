@@ -1,13 +1,57 @@
-//! Every generated gateway `nginx.conf` passes `nginx -t` (Debian's nginx). Upstream host names
-//! resolve only inside the compose network, so the test points them at 127.0.0.1 first.
+//! Every generated gateway `nginx.conf` passes `nginx -t`.
+//!
+//! The binary is `$IACGEN_NGINX` when set, else `nginx` on the PATH (CI installs Debian's). The
+//! gateway image runs nginx 1.28; configs use two directives newer than Debian bookworm's 1.22:
+//! `http2 on` (1.25.1) and `resolve` on upstream servers (1.27.3). Against an older nginx the test
+//! rewrites exactly those two (`listen ... ssl http2`, and the upstream server pointed at 127.0.0.1
+//! without `resolve`, since nginx < 1.27.3 resolves upstream names when it reads the file and
+//! compose names resolve only inside the compose network). Against 1.27.3 or later the file is
+//! checked as generated, apart from the paths of the test certificate (made with openssl here) and
+//! of the cache folder.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::common;
 
+/// `(major, minor, patch)` of `nginx -v`.
+fn version(binary: &str) -> Option<(u32, u32, u32)> {
+    let output = Command::new(binary).arg("-v").output().ok()?;
+    let text = String::from_utf8_lossy(&output.stderr).to_string();
+    let number = text.split("nginx/").nth(1)?.split_whitespace().next()?.to_string();
+    let mut parts = number.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    Some((parts.next()?, parts.next().unwrap_or(0), parts.next().unwrap_or(0)))
+}
+
+/// The config as the installed nginx can check it in `scratch`.
+fn localise(config: &str, scratch: &Path, version: (u32, u32, u32)) -> String {
+    let dir = scratch.display().to_string();
+    let mut out = Vec::new();
+    for line in config.lines() {
+        let line =
+            line.replace("/etc/nginx/tls/", &format!("{dir}/")).replace("/var/cache/nginx/", &format!("{dir}/cache/"));
+        let trimmed = line.trim_start();
+        if version < (1, 25, 1) && trimmed == "http2 on;" {
+            continue;
+        }
+        if version < (1, 25, 1) && trimmed.starts_with("listen ") && trimmed.contains(" ssl") {
+            out.push(line.replacen(" ssl", " ssl http2", 1));
+            continue;
+        }
+        if version < (1, 27, 3) && trimmed.starts_with("server ") && trimmed.contains(" resolve ") {
+            let port = trimmed.split(':').nth(1).and_then(|p| p.split(' ').next()).unwrap_or("80");
+            out.push(format!("        server 127.0.0.1:{port} max_fails=3 fail_timeout=30s;"));
+            continue;
+        }
+        out.push(line);
+    }
+    out.join("\n")
+}
+
 #[test]
 fn generated_nginx_configs_pass_nginx_t() {
-    let Ok(version) = Command::new("nginx").arg("-v").output() else {
+    let binary = std::env::var("IACGEN_NGINX").unwrap_or_else(|_| String::from("nginx"));
+    let Some(version) = version(&binary) else {
         assert!(
             std::env::var_os("IACGEN_REQUIRE_NGINX").is_none(),
             "nginx is not installed but IACGEN_REQUIRE_NGINX is set"
@@ -15,8 +59,19 @@ fn generated_nginx_configs_pass_nginx_t() {
         eprintln!("note: nginx is not installed; skipping `nginx -t` (CI installs it)");
         return;
     };
-    assert!(version.status.success());
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let openssl = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .arg("-keyout")
+        .arg(scratch.path().join("tls.key"))
+        .arg("-out")
+        .arg(scratch.path().join("tls.crt"))
+        .output()
+        .expect("run openssl (it makes the test certificate)");
+    assert!(openssl.status.success(), "openssl: {}", String::from_utf8_lossy(&openssl.stderr));
+    std::fs::create_dir_all(scratch.path().join("cache")).expect("cache dir");
     let mut checked = 0;
+    let mut tls_checked = 0;
     let roots = [common::repo().join("fixtures/ok"), common::repo().join("tests/cases")];
     let projects: Vec<std::path::PathBuf> = roots.iter().flat_map(|root| common::projects(root)).collect();
     common::each(projects.iter().map(|dir| (dir.display(), dir)), |dir| {
@@ -24,23 +79,10 @@ fn generated_nginx_configs_pass_nginx_t() {
             if !path.ends_with("nginx.conf") {
                 continue;
             }
-            let scratch = tempfile::tempdir().expect("temp dir");
             let config = scratch.path().join("nginx.conf");
-            let local: String = file
-                .contents
-                .lines()
-                .map(|line| match line.trim_start().strip_prefix("server ") {
-                    Some(rest) if rest.contains(" max_fails=") => {
-                        let port = rest.split(':').nth(1).and_then(|p| p.split(' ').next()).unwrap_or("80");
-                        format!("        server 127.0.0.1:{port} max_fails=3 fail_timeout=30s;")
-                    }
-                    _ => line.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            std::fs::write(&config, local).expect("write");
+            std::fs::write(&config, localise(&file.contents, scratch.path(), version)).expect("write");
             let error_log = format!("error_log {}/error.log;", scratch.path().display());
-            let output = Command::new("nginx")
+            let output = Command::new(&binary)
                 .args(["-t", "-q", "-c"])
                 .arg(&config)
                 .args(["-g", &error_log])
@@ -48,13 +90,17 @@ fn generated_nginx_configs_pass_nginx_t() {
                 .expect("run nginx");
             assert!(
                 output.status.success(),
-                "nginx -t rejects {} of {}:\n{}",
+                "nginx {version:?} -t rejects {} of {}:\n{}",
                 path,
                 dir.display(),
                 String::from_utf8_lossy(&output.stderr)
             );
             checked += 1;
+            if file.contents.contains("ssl_certificate ") {
+                tls_checked += 1;
+            }
         }
     });
     assert!(checked > 0, "no nginx.conf was generated by any fixture");
+    assert!(tls_checked > 0, "no nginx.conf with TLS was generated by any fixture");
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use iacgen::model::decode;
+use iacgen::source::decode;
 use serde_json::Value;
 
 use crate::common;
@@ -109,4 +109,12 @@ fn the_schema_rejects_what_the_decoder_rejects() {
         let value = yaml_to_json(&common::repo().join("fixtures/err").join(case).join("iacgen.yaml"));
         assert!(!validator.is_valid(&value), "the schema accepts fixtures/err/{case}");
     }
+}
+
+#[test]
+fn the_schema_id_is_the_url_init_writes() {
+    let schema = schema();
+    let id = schema["$id"].as_str().expect("the schema has an $id");
+    let first_line = iacgen::commands::init::EXAMPLE.lines().next();
+    assert_eq!(first_line, Some(format!("# yaml-language-server: $schema={id}").as_str()));
 }

@@ -1,26 +1,51 @@
-//! What the aws target cannot express, as located diagnostics: Fargate's limits and schedules (the
-//! ecs target's checks, since services run as the same tasks), IAM role names, RDS and ElastiCache
+//! What the aws target cannot express, as located diagnostics: Fargate's limits and schedules (shared
+//! with the ecs target, since services run as the same tasks), IAM role names, RDS and ElastiCache
 //! identifiers (IAC024), RDS database names, mounted files. Load balancer and target group names
 //! are not checked: the target shortens them with a hash (`names::fit_32`).
 
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{ResourceKind, SecretRef, Stack, Target};
+use crate::ir::{Field, ResourceKind, SecretRef, Stack, Target};
 use crate::targets::checks::{derived_name, mounted_files};
-use crate::targets::ecs;
+use crate::targets::fargate;
 
 /// Every problem of the environments in `stacks` for the aws target.
 pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
     let mut out = Vec::new();
     for stack in stacks {
-        ecs::checks::fargate(stack, Target::Aws, &mut out);
-        ecs::checks::schedules(stack, Target::Aws, &mut out);
-        ecs::checks::role_names(stack, &mut out);
+        fargate::checks::fargate(stack, Target::Aws, &mut out);
+        fargate::checks::schedules(stack, Target::Aws, &mut out);
+        fargate::checks::role_names(stack, &mut out);
         resources(stack, &mut out);
         mounted_files(stack, Target::Aws, &mut out);
+        crate::targets::probe::check_tools(stack, &mut out);
+        stripped_prefixes(stack, &mut out);
     }
     out
+}
+
+/// IAC037: an Application Load Balancer routes by path but forwards the whole path, so it cannot
+/// strip a route's prefix (`ingress.strip_prefix`).
+fn stripped_prefixes(stack: &Stack, out: &mut Vec<Finding>) {
+    for service in stack.services.values() {
+        let Some(ingress) = service.ingress.as_ref().filter(|i| i.strip_prefix && i.path != "/") else { continue };
+        let name = &service.name;
+        out.push(Finding::new(
+            Diagnostic::new(
+                codes::UNSUPPORTED_ON_TARGET,
+                crate::targets::checks::span_of(&service.origins, &Field::Ingress, service.origin),
+                format!("`{name}` strips the prefix `{}` from its route, which the aws target cannot do", ingress.path),
+            )
+            .with_label("`strip_prefix: true`")
+            .with_help(format!(
+                "an Application Load Balancer forwards the whole path and rewrites none: serve the prefix in the application, or leave aws out of environment `{}`",
+                stack.environment
+            )),
+            Some(name),
+            &stack.environment,
+        ));
+    }
 }
 
 /// The resources some service or job uses become RDS instances or ElastiCache groups: their

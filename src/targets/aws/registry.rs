@@ -13,9 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Compilation, Image, Stack};
 use crate::model::image::ImagePin;
-use crate::targets::EmitOptions;
-use crate::targets::aws::main_tf;
-use crate::targets::aws::root::{self, file};
+use crate::targets::aws::files::{self, file};
+use crate::targets::aws::notes;
 use crate::targets::hcl::{self, Block, Body, Expr};
 
 /// The folder of the shared roots, below `terraform/aws/`. Environment names are DNS labels, so
@@ -98,26 +97,26 @@ pub fn files(
     registry: &Registry,
     project: &str,
     tags: &BTreeMap<String, String>,
-    options: &EmitOptions,
+    model_file: &str,
 ) -> Vec<(&'static str, String)> {
     let key = format!("{project}/{}/terraform.tfstate", registry.dir());
     let own = crate::targets::tags::with_own(tags, &[("managed-by", "iacgen"), ("project", project)]);
     vec![
-        ("versions.tf", root::versions_tf(options, &registry.region, &registry.account_id, own)),
-        ("backend.tf", root::backend_tf(options, &registry.state_bucket, &key, &registry.region, &[])),
-        ("main.tf", main_tf(registry, project, options)),
-        ("variables.tf", root::no_variables(options)),
-        ("outputs.tf", outputs_tf(options)),
+        ("versions.tf", files::versions_tf(model_file, &registry.region, &registry.account_id, own)),
+        ("backend.tf", files::backend_tf(model_file, &registry.state_bucket, &key, &registry.region, &[])),
+        ("main.tf", main_tf(registry, project, model_file)),
+        ("variables.tf", files::no_variables(model_file)),
+        ("outputs.tf", outputs_tf(model_file)),
     ]
 }
 
-fn main_tf(registry: &Registry, project: &str, options: &EmitOptions) -> String {
+fn main_tf(registry: &Registry, project: &str, model_file: &str) -> String {
     let text = format!(
         "ECR repositories of project {project} in account {} ({}), shared by its environments. Apply this root before theirs: they refer to the repositories by ARN.",
         registry.account_id, registry.region
     );
     let mut comments = vec![String::new()];
-    comments.extend(main_tf::fill(text.split(' ').map(String::from).collect()));
+    comments.extend(notes::fill(text.split(' ').map(String::from).collect()));
     let mut locals = Body::new();
     locals.attribute("project", Expr::string(project));
     let mut body = Body::new();
@@ -142,21 +141,21 @@ fn main_tf(registry: &Registry, project: &str, options: &EmitOptions) -> String 
         .attribute("repositories", Expr::map(repositories))
         .attribute("kms_key_arn", Expr::raw("module.kms.key_arn"));
     body.block(Block::labelled("module", "registry", module));
-    file(options, &comments, &body)
+    file(model_file, &comments, &body)
 }
 
-fn outputs_tf(options: &EmitOptions) -> String {
+fn outputs_tf(model_file: &str) -> String {
     let mut body = Body::new();
-    body.block(root::output(
+    body.block(files::output(
         "repository_urls",
         "ECR repositories by name: push images here.",
         Expr::raw("module.registry.repository_urls"),
     ))
     .blank()
-    .block(root::output(
+    .block(files::output(
         "repository_arns",
         "ECR repositories by name, as the environments' roots refer to them.",
         Expr::raw("module.registry.repository_arns"),
     ));
-    file(options, &[], &body)
+    file(model_file, &[], &body)
 }

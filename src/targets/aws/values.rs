@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use crate::ir::{ResourceKind, SecretRef, Stack};
 use crate::model::placeholder::{Placeholder, ResourceAttr, Segment, ServiceAttr, Template};
 use crate::targets::aws::names::{Kind, Labels};
-use crate::targets::ecs::container::Values;
-use crate::targets::ecs::node::Node;
+use crate::targets::fargate::container::Values;
+use crate::targets::fargate::node::Node;
 use crate::targets::hcl;
 
 /// Writes values as references to the modules of one environment's root.

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{HealthCheck, Origin, ResourceKind, SecretEnv, Stack, Strategy, Target, Volume};
+use crate::ir::{Field, HealthCheck, ResourceKind, SecretEnv, Stack, Strategy, Target, Volume};
 use crate::model::placeholder::Placeholder;
 use crate::shared::span::Span;
 use crate::targets::azure::Environment;
@@ -23,7 +23,7 @@ const RESERVED_SETTINGS: [&str; 4] = [
 ];
 
 /// The span of `field` in `origins`, else `fallback`.
-pub fn span_of(origins: &BTreeMap<String, Origin>, field: &str, fallback: Span) -> Span {
+pub fn span_of(origins: &crate::ir::Origins, field: &Field, fallback: Span) -> Span {
     origins.get(field).and_then(|origin| origin.span).unwrap_or(fallback)
 }
 
@@ -104,21 +104,21 @@ fn services(environment: &Environment<'_>, out: &mut Out) {
     for service in stack.services.values() {
         let name = &service.name;
         out.about(name);
-        let span = |field: &str| span_of(&service.origins, field, service.origin);
+        let span = |field: &Field| span_of(&service.origins, field, service.origin);
         if service.strategy == Strategy::BlueGreen && !slots {
             out.push(needs_standard(
                 environment,
-                span("strategy"),
+                span(&Field::Strategy),
                 &format!("`{name}` uses `strategy: blue-green` (a staging slot), which"),
             ));
         }
         if let Some(autoscale) = &service.autoscale {
             if !slots {
-                out.push(needs_standard(environment, span("autoscale"), &format!("autoscale of `{name}`")));
+                out.push(needs_standard(environment, span(&Field::Autoscale), &format!("autoscale of `{name}`")));
             }
             if autoscale.cpu.is_none() {
                 out.push(unsupported(
-                    span("autoscale"),
+                    span(&Field::Autoscale),
                     format!("autoscale of `{name}` has no CPU target, which App Service autoscale rules need"),
                     "no `cpu`",
                     String::from("add `cpu: <percent>` to autoscale (memory may stay as a second rule)"),
@@ -126,7 +126,7 @@ fn services(environment: &Environment<'_>, out: &mut Out) {
             }
             if autoscale.max > 100 {
                 out.push(unsupported(
-                    span("autoscale"),
+                    span(&Field::Autoscale),
                     format!(
                         "autoscale of `{name}` asks for {} instances, more than an App Service plan runs",
                         autoscale.max
@@ -146,7 +146,7 @@ fn services(environment: &Environment<'_>, out: &mut Out) {
         }
         match service.health.as_ref().map(|health| &health.check) {
             Some(HealthCheck::Exec { .. }) => out.push(unsupported(
-                span("health.command"),
+                span(&Field::HealthCommand),
                 format!("`{name}` has an exec health check, and App Service only checks HTTP paths"),
                 "exec health check",
                 String::from("use `health: { path: /health }` (an HTTP endpoint of the service)"),
@@ -162,7 +162,7 @@ fn services(environment: &Environment<'_>, out: &mut Out) {
         let unsplittable = |a: &String| a.is_empty() || a.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'');
         if let Some(argument) = service.command.iter().flatten().find(|a| unsplittable(a)) {
             out.push(unsupported(
-                span("command"),
+                span(&Field::Command),
                 format!(
                     "`{name}` has the command argument `{argument}`, which App Service's startup command (one line split at spaces) cannot pass"
                 ),
@@ -193,14 +193,14 @@ fn services(environment: &Environment<'_>, out: &mut Out) {
 fn volumes(
     name: &str,
     volumes: &BTreeMap<String, Volume>,
-    origins: &BTreeMap<String, Origin>,
+    origins: &crate::ir::Origins,
     fallback: Span,
     out: &mut Out,
 ) {
     for (path, volume) in volumes {
         if let Volume::Persistent(size) = volume {
             out.push(unsupported(
-                span_of(origins, &format!("volumes.{path}"), fallback),
+                span_of(origins, &Field::Volume(path.to_string()), fallback),
                 format!(
                     "`{name}` mounts a persistent volume at `{path}` ({}), which the azure target cannot provide",
                     size.kubernetes()
@@ -217,14 +217,14 @@ fn volumes(
 fn job_size(
     name: &str,
     compute: crate::ir::Compute,
-    origins: &BTreeMap<String, Origin>,
+    origins: &crate::ir::Origins,
     fallback: Span,
     what: &str,
     out: &mut Out,
 ) {
     if let Err(reason) = sizing::job_size(compute.cpu, compute.memory) {
         out.push(unsupported(
-            span_of(origins, "resources.cpu", fallback),
+            span_of(origins, &Field::Cpu, fallback),
             format!("{what} `{name}` asks for {reason}"),
             "too large for a Container Apps job",
             String::from("lower resources to at most cpu 4 and memory 8Gi"),
@@ -281,7 +281,7 @@ fn jobs(environment: &Environment<'_>, out: &mut Out) {
                         }
                     });
                 out.push(unsupported(
-                    placeholder.unwrap_or_else(|| span_of(&job.origins, "calls", job.origin)),
+                    placeholder.unwrap_or_else(|| span_of(&job.origins, &Field::Calls, job.origin)),
                     format!(
                         "job `{name}` calls the internal service `{callee}`, which admits only its callers' App Service addresses"
                     ),
@@ -296,7 +296,7 @@ fn jobs(environment: &Environment<'_>, out: &mut Out) {
             || job.secrets.contains_key("APPLICATIONINSIGHTS_CONNECTION_STRING")
         {
             out.push(unsupported(
-                span_of(&job.origins, "env.APPLICATIONINSIGHTS_CONNECTION_STRING", job.origin),
+                span_of(&job.origins, &Field::Env(String::from("APPLICATIONINSIGHTS_CONNECTION_STRING")), job.origin),
                 format!(
                     "job `{name}` sets `APPLICATIONINSIGHTS_CONNECTION_STRING`, which the azure target sets itself"
                 ),

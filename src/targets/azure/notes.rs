@@ -2,22 +2,20 @@
 //! above the module block they concern so nothing is dropped silently. Only values the model sets
 //! (not built-in defaults) get a note; the README documents the defaults (section 1.2).
 
-use std::collections::BTreeMap;
-
-use crate::ir::{Concurrency, HealthCheck, Job, Layer, Origin, Resource, ResourceKind, Service};
+use crate::ir::{Concurrency, Field, HealthCheck, Job, Layer, Resource, ResourceKind, Service};
 use crate::targets::azure::Environment;
 use crate::targets::azure::sizing;
 use crate::targets::azure::values::Source;
 
-fn set(origins: &BTreeMap<String, Origin>, fields: &[&str]) -> bool {
-    fields.iter().any(|field| origins.get(*field).is_some_and(|origin| origin.layer != Layer::BuiltIn))
+fn set(origins: &crate::ir::Origins, fields: &[Field]) -> bool {
+    fields.iter().any(|field| origins.get(field).is_some_and(|origin| origin.layer != Layer::BuiltIn))
 }
 
 /// Notes above a service's `web_app` block.
 pub fn service(environment: &Environment<'_>, service: &Service, source: &Source) -> Vec<String> {
     let mut notes = Vec::new();
     let origins = &service.origins;
-    if set(origins, &["resources.cpu", "resources.memory", "resources.cpu_limit", "resources.memory_limit"]) {
+    if set(origins, &[Field::Cpu, Field::Memory, Field::CpuLimit, Field::MemoryLimit]) {
         let compute = service.compute;
         let migration = if service.migrate.is_some() { "; its migration job uses them" } else { "" };
         notes.push(format!(
@@ -27,7 +25,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, source: &Source
             environment.options.plan_sku
         ));
     }
-    if set(origins, &["security.user", "security.group", "security.read_only_root", "security.capabilities"]) {
+    if set(origins, &[Field::User, Field::Group, Field::ReadOnlyRoot, Field::Capabilities]) {
         notes.push(security(&service.security));
     }
     if let Some(HealthCheck::Http { path, ready }) = service.health.as_ref().map(|h| &h.check)
@@ -77,10 +75,10 @@ pub fn service(environment: &Environment<'_>, service: &Service, source: &Source
 /// Notes above a job's `container_job` block.
 pub fn job(job: &Job, source: &Source) -> Vec<String> {
     let mut notes = Vec::new();
-    if set(&job.origins, &["security.user", "security.group", "security.read_only_root", "security.capabilities"]) {
+    if set(&job.origins, &[Field::User, Field::Group, Field::ReadOnlyRoot, Field::Capabilities]) {
         notes.push(security(&job.security));
     }
-    if job.concurrency != Concurrency::Allow && set(&job.origins, &["concurrency"]) {
+    if job.concurrency != Concurrency::Allow && set(&job.origins, &[Field::Concurrency]) {
         let timeout = job.timeout.map_or_else(|| String::from("30m"), |t| t.to_string());
         let mode = if job.concurrency == Concurrency::Forbid { "forbid" } else { "replace" };
         notes.push(format!(

@@ -181,6 +181,13 @@ mod tests {
             timeout: Duration::from_secs(5),
             retries,
             start_period: Duration::from_secs(start),
+            probe: crate::ir::Probe::Auto,
+            readiness: crate::ir::Timings {
+                interval: Duration::from_secs(interval),
+                timeout: Duration::from_secs(5),
+                retries,
+                start_period: Duration::from_secs(start),
+            },
         }
     }
 

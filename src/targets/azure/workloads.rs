@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Compute, EnvValue, HealthCheck, Job, SecretEnv, Service};
+use crate::ir::{Compute, EnvValue, Field, HealthCheck, Job, SecretEnv, Service};
 use crate::targets::azure::Environment;
 use crate::targets::azure::foundation::{in_resource_group, module, tags};
 use crate::targets::azure::names;
@@ -16,7 +16,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
     let stack = environment.stack;
     let names = &environment.names;
     let block = names::block(&service.name);
-    let source = values::image_source(stack, &service.image, service.origins.get("image"));
+    let source = values::image_source(stack, &service.image, service.origins.get(&Field::Image));
     for note in notes::service(environment, service, &source) {
         file.comment(&note);
     }
@@ -91,7 +91,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
 
 /// A scheduled job's `container_job` block, with its notes.
 pub fn job(environment: &Environment<'_>, job: &Job, file: &mut Body) {
-    let source = values::image_source(environment.stack, &job.image, job.origins.get("image"));
+    let source = values::image_source(environment.stack, &job.image, job.origins.get(&Field::Image));
     for note in notes::job(job, &source) {
         file.comment(&note);
     }

@@ -87,7 +87,7 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let environment = stack.environment.as_str();
     let dir = format!("compose/{environment}");
     let compose_options = stack.config.compose.clone().unwrap_or_default();
-    let published = ports::assign(stack, compose_options.gateway);
+    let published = ports::assign(stack, compose_options.gateway.as_ref());
 
     let mut services: BTreeMap<String, Yaml> = BTreeMap::new();
     let mut volumes: BTreeMap<String, Yaml> = BTreeMap::new();
@@ -130,9 +130,12 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         );
         services.insert(job.name.clone(), built.service);
     }
-    if compose_options.gateway {
-        let (service, config) = gateway::nginx(stack, options);
+    if let Some(gateway_options) = &compose_options.gateway {
+        let (service, config) = gateway::nginx(stack, gateway_options, options);
         services.insert(String::from("gateway"), service);
+        if gateway_options.cache_static.is_some() || gateway_options.cache_get.is_some() {
+            volumes.insert(String::from(gateway::CACHE_VOLUME), Yaml::map());
+        }
         files.insert(format!("{dir}/nginx.conf"), Target::Compose, Some(environment), config);
     }
     if compose_options.monitoring {
@@ -161,7 +164,8 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         format!("docker compose for environment `{environment}` of project `{}`.", stack.project),
         String::from("Secrets come from .env beside this file (copy .env.example; never commit .env)."),
     ];
-    notes.extend(ports::describe(stack, &published, compose_options.gateway));
+    notes.extend(ports::describe(stack, &published, compose_options.gateway.as_ref()));
+    notes.extend(stack.resources.values().filter_map(|r| resource::memory_limit(r).1));
     let text = format!("{}{}", header::hash_comment(&options.model_file, &notes), yaml_out::to_string(&document));
     files.insert(format!("{dir}/compose.yaml"), Target::Compose, Some(environment), text);
     files.insert(format!("{dir}/.env.example"), Target::Compose, Some(environment), env_example(options, &variables));

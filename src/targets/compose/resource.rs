@@ -5,13 +5,46 @@ use crate::ir::{Auth, Resource, ResourceKind, Size};
 use crate::targets::compose::{password_variable, required_variable, workload};
 use crate::targets::yaml_out::Yaml;
 
-/// Memory limit per size for local containers.
-pub fn memory(size: Size) -> &'static str {
+/// Memory limit per size for local containers, in MiB.
+pub fn memory_mebibytes(size: Size) -> u32 {
     match size {
-        Size::Small => "512M",
-        Size::Medium => "1G",
-        Size::Large => "2G",
+        Size::Small => 512,
+        Size::Medium => 1024,
+        Size::Large => 2048,
     }
+}
+
+/// Compose's spelling of a limit in MiB: `512M`, `2G`.
+fn compose_memory(mebibytes: u32) -> String {
+    if mebibytes.is_multiple_of(1024) { format!("{}G", mebibytes / 1024) } else { format!("{mebibytes}M") }
+}
+
+/// The least memory an engine starts with, in MiB: SQL Server on Linux refuses to start below 2000 MB
+/// ("This program requires a machine with at least 2000 megabytes of memory") and is OOM-killed
+/// under a smaller cgroup limit. The other engines start within the smallest size (512M).
+pub fn minimum_mebibytes(kind: ResourceKind) -> u32 {
+    match kind {
+        ResourceKind::Mssql => 2048,
+        ResourceKind::Postgres | ResourceKind::Mysql | ResourceKind::Redis => 512,
+    }
+}
+
+/// The container's memory limit: the size's, raised to the engine's minimum, with a header note
+/// when raised.
+pub fn memory_limit(resource: &Resource) -> (String, Option<String>) {
+    let sized = memory_mebibytes(resource.size);
+    let minimum = minimum_mebibytes(resource.kind);
+    if sized >= minimum {
+        return (compose_memory(sized), None);
+    }
+    let (raised, sized) = (compose_memory(minimum), compose_memory(sized));
+    let note = format!(
+        "{}: memory limit {raised}, not the {sized} of size {}: {} needs at least {raised} to start.",
+        resource.name,
+        resource.size.as_str(),
+        resource.kind.as_str()
+    );
+    (raised, Some(note))
 }
 
 /// CPU limit per size for local containers.
@@ -155,7 +188,7 @@ pub fn container(resource: &Resource) -> (Yaml, String) {
                 "limits",
                 Yaml::map()
                     .with("cpus", Yaml::str(cpus(resource.size)))
-                    .with("memory", Yaml::str(memory(resource.size))),
+                    .with("memory", Yaml::str(memory_limit(resource).0)),
             ),
         ),
     );
@@ -182,4 +215,42 @@ fn mysql_environment(resource: &Resource, password: String) -> Vec<(&'static str
         environment.push(("MYSQL_USER", resource.user.clone()));
     }
     environment
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::quantity::Memory;
+
+    fn resource(kind: ResourceKind, size: Size) -> Resource {
+        Resource {
+            name: String::from("db"),
+            kind,
+            version: String::from(kind.default_version()),
+            size,
+            storage: Memory { mebibytes: 20 * 1024 },
+            backup_days: 7,
+            database: String::from("db"),
+            allow_azure_services: false,
+            host: None,
+            port: kind.default_port(),
+            user: String::from(kind.default_user()),
+            image: None,
+            auth: crate::ir::Auth::Password,
+            origin: crate::shared::span::Span::default(),
+        }
+    }
+
+    #[test]
+    fn sql_server_gets_the_two_gigabytes_it_needs_with_a_note() {
+        let (limit, note) = memory_limit(&resource(ResourceKind::Mssql, Size::Small));
+        assert_eq!(limit, "2G");
+        assert_eq!(
+            note.as_deref(),
+            Some("db: memory limit 2G, not the 512M of size small: mssql needs at least 2G to start.")
+        );
+        assert_eq!(memory_limit(&resource(ResourceKind::Mssql, Size::Large)), (String::from("2G"), None));
+        assert_eq!(memory_limit(&resource(ResourceKind::Postgres, Size::Small)), (String::from("512M"), None));
+        assert_eq!(memory_limit(&resource(ResourceKind::Mysql, Size::Medium)), (String::from("1G"), None));
+    }
 }

@@ -3,10 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    Build, Compute, EnvValue, Health, HealthCheck, Image, Job, SecretEnv, SecretRef, Security, Service, Stack, Volume,
+    Build, Compute, EnvValue, Health, HealthCheck, Image, Job, Probe, SecretEnv, SecretRef, Security, Service, Stack,
+    Volume,
 };
 use crate::targets::EmitOptions;
 use crate::targets::compose::{literal, password_variable, placeholder_value, required_variable, secret_variable};
+use crate::targets::probe::{self, ContainerCheck};
 use crate::targets::yaml_out::Yaml;
 
 /// A built compose service and what it needs at the top level of the file.
@@ -141,12 +143,16 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
     let mut configs = BTreeMap::new();
     yaml.insert("image", Yaml::str(container.image.reference()));
     if let Some(build) = container.build {
-        let mut build_yaml = Yaml::map().with("context", Yaml::str(build_context(&build.context, &options.output)));
+        let mut build_yaml = Yaml::map().with("context", Yaml::str(host_path(&build.context, &options.output)));
         if let Some(dockerfile) = &build.dockerfile {
             build_yaml.insert("dockerfile", Yaml::str(dockerfile.clone()));
         }
         if let Some(target) = &build.target {
             build_yaml.insert("target", Yaml::str(target.clone()));
+        }
+        if !build.args.is_empty() {
+            let args = build.args.iter().map(|(name, value)| entry(name.clone(), Yaml::Str(literal(value)))).collect();
+            build_yaml.insert("args", Yaml::Map(args));
         }
         yaml.insert("build", build_yaml);
     }
@@ -229,8 +235,9 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
     Built { service: yaml, migration: None, variables, volumes, configs }
 }
 
-/// `./services/auth` (relative to the project) as seen from `<output>/compose/<env>/`.
-fn build_context(context: &str, output: &str) -> String {
+/// A host path written relative to the project (`./services/auth`, `./nginx/ssl/cert.pem`) as seen
+/// from `<output>/compose/<env>/`, where compose resolves relative paths; absolute paths and URLs stay.
+pub fn host_path(context: &str, output: &str) -> String {
     if context.starts_with('/') || context.contains("://") {
         return context.to_string();
     }
@@ -253,12 +260,13 @@ fn healthcheck(service: &Service) -> Option<Yaml> {
     Some(match &health.check {
         HealthCheck::Http { path, .. } => {
             let port = service.http_port()?;
-            let url = literal(&format!("http://127.0.0.1:{port}{path}"));
-            // Images differ in what they ship: try curl, then busybox wget.
-            Yaml::strs([
-                "CMD-SHELL".to_string(),
-                format!("curl -fsS -o /dev/null {url} || wget -q -O /dev/null {url} || exit 1"),
-            ])
+            let url = format!("http://127.0.0.1:{port}{path}");
+            match probe::http(health.probe, &url, health.timeout.secs_ceil())? {
+                ContainerCheck::Exec(argv) => {
+                    Yaml::strs(std::iter::once(String::from("CMD")).chain(argv.iter().map(|a| literal(a))))
+                }
+                ContainerCheck::Shell(line) => Yaml::strs([String::from("CMD-SHELL"), literal(&line)]),
+            }
         }
         HealthCheck::Exec { command } => {
             let mut test = vec![String::from("CMD")];
@@ -266,6 +274,11 @@ fn healthcheck(service: &Service) -> Option<Yaml> {
             Yaml::strs(test)
         }
     })
+}
+
+/// Whether the service's container gets a health check (`depends_on: service_healthy` needs one).
+pub fn has_container_check(service: &Service) -> bool {
+    service.health.as_ref().is_some_and(|h| matches!(h.check, HealthCheck::Exec { .. }) || h.probe != Probe::None)
 }
 
 /// A `healthcheck:` block from a test and the model's timings.

@@ -1,13 +1,11 @@
-//! What ECS on Fargate cannot run, as located diagnostics, for the ecs target and (through
-//! [`fargate`] and [`schedules`]) the aws target, whose services are the same Fargate tasks: task
-//! sizes (IAC036), persistent volumes and inexpressible schedules (IAC037), health check timings
-//! outside ECS's ranges (IAC039), IAM role names (IAC024), unpinned resource hosts (IAC035) and
-//! mounted files.
+//! What the ecs target cannot express, as located diagnostics: Fargate's limits, shared with the aws
+//! target ([`crate::targets::fargate::checks`]), unpinned resource hosts (IAC035), mounted files,
+//! and the tools in-container HTTP checks need (IAC045, `targets::probe`).
 
-use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Health, Stack, Target, Volume};
-use crate::targets::checks::{derived_name, mounted_files, pinned_hosts, span_of};
-use crate::targets::ecs::{fargate, schedule};
+use crate::diagnostic::Finding;
+use crate::ir::{Stack, Target};
+use crate::targets::checks::{mounted_files, pinned_hosts};
+use crate::targets::fargate::checks::{fargate, role_names, schedules};
 
 /// Every problem of the environments in `stacks` for the ecs target.
 pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
@@ -21,119 +19,7 @@ pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
             pinned_hosts(stack, Target::Ecs, &mut out);
         }
         mounted_files(stack, Target::Ecs, &mut out);
+        crate::targets::probe::check_tools(stack, &mut out);
     }
     out
-}
-
-/// Fargate's limits, for `target` (ecs or aws): health check ranges, persistent volumes, task size.
-pub fn fargate(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
-    for service in stack.services.values() {
-        if let Some(health) = &service.health {
-            health_ranges(stack, health, service, target, out);
-        }
-    }
-    let workloads = stack
-        .services
-        .values()
-        .map(|s| (&s.name, &s.compute, &s.volumes, &s.origins, s.origin))
-        .chain(stack.jobs.values().map(|j| (&j.name, &j.compute, &j.volumes, &j.origins, j.origin)));
-    for (name, compute, volumes, origins, origin) in workloads {
-        let persistent = volumes.iter().find(|(_, volume)| matches!(volume, Volume::Persistent(_)));
-        if let Some((path, _)) = persistent {
-            let target = target.as_str();
-            let diagnostic = Diagnostic::new(
-                codes::UNSUPPORTED_ON_TARGET,
-                span_of(origins, &format!("volumes.{path}"), origin),
-                format!("`{name}` keeps `{path}` on a persistent volume, which the {target} target cannot provide"),
-            )
-            .with_label("persistent volume")
-            .with_help(format!(
-                "Fargate tasks have no persistent disk without EFS, which iacgen does not provision: use a `scratch` volume and keep the data in a database, or leave {target} out of environment `{}`",
-                stack.environment
-            ));
-            out.push(Finding::new(diagnostic, Some(name), &stack.environment));
-        }
-        if compute.cpu_limit.millis > fargate::MAX_CPU_MILLIS
-            || compute.memory_limit.mebibytes > fargate::MAX_MEMORY_MIB
-        {
-            let diagnostic = Diagnostic::new(
-                codes::FARGATE_SIZE,
-                span_of(origins, "resources.cpu_limit", origin),
-                format!(
-                    "`{name}` needs {} vCPU and {} of memory, more than the largest Fargate task (16 vCPU, 120Gi)",
-                    compute.cpu_limit.cores(),
-                    compute.memory_limit.kubernetes()
-                ),
-            )
-            .with_label("too large for Fargate")
-            .with_help(codes::FARGATE_SIZE.fix);
-            out.push(Finding::new(diagnostic, Some(name), &stack.environment));
-        }
-    }
-}
-
-/// ECS's container health check ranges, in whole seconds (durations round up).
-const HEALTH_RANGES: [(&str, &str, u64, u64); 4] = [
-    ("interval", "health.interval", 5, 300),
-    ("timeout", "health.timeout", 2, 60),
-    ("retries", "health.retries", 1, 10),
-    ("start period", "health.start_period", 0, 300),
-];
-
-fn health_ranges(stack: &Stack, health: &Health, service: &crate::ir::Service, target: Target, out: &mut Vec<Finding>) {
-    let values = [
-        health.interval.secs_ceil(),
-        health.timeout.secs_ceil(),
-        u64::from(health.retries),
-        health.start_period.secs_ceil(),
-    ];
-    for ((what, field, low, high), value) in HEALTH_RANGES.into_iter().zip(values) {
-        if (low..=high).contains(&value) {
-            continue;
-        }
-        let unit = if what == "retries" { "" } else { " s" };
-        let diagnostic = Diagnostic::new(
-            codes::HEALTH_CHECK_RANGE,
-            span_of(&service.origins, field, service.origin),
-            format!(
-                "service `{}` has a health check {what} of {value}{unit}, outside the {low}-{high}{unit} that the {} target accepts",
-                service.name,
-                target.as_str()
-            ),
-        )
-        .with_label(format!("ECS accepts {low}-{high}{unit}"))
-        .with_help(format!("set `{field}` between {low} and {high}{unit}"));
-        out.push(Finding::new(diagnostic, Some(&service.name), &stack.environment));
-    }
-}
-
-/// IAC037: a job's schedule that EventBridge Scheduler cannot express, for `target` (ecs or aws).
-pub fn schedules(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
-    for job in stack.jobs.values() {
-        let Err(why) = schedule::eventbridge(&job.schedule) else { continue };
-        let diagnostic = Diagnostic::new(
-            codes::UNSUPPORTED_ON_TARGET,
-            span_of(&job.origins, "schedule", job.origin),
-            format!("job `{}` has a schedule that the {} target cannot express: {why}", job.name, target.as_str()),
-        )
-        .with_label("not expressible as an EventBridge Scheduler cron")
-        .with_help(
-            "restrict either the day of month or the day of week (not both), without a step in day of week; split the job in two if it needs both",
-        );
-        out.push(Finding::new(diagnostic, Some(&job.name), ""));
-    }
-}
-
-/// IAC024: the IAM roles `<project>-<env>-<name>-execution|-task|-scheduler` must fit in 64 characters
-/// (`-scheduler` is as long as `-execution`: one check covers a job's three roles).
-pub fn role_names(stack: &Stack, out: &mut Vec<Finding>) {
-    let prefix = format!("{}-{}", stack.project, stack.environment);
-    let workloads =
-        stack.services.values().map(|s| (&s.name, s.origin)).chain(stack.jobs.values().map(|j| (&j.name, j.origin)));
-    for (name, origin) in workloads {
-        let role = format!("{prefix}-{name}-execution");
-        if role.len() > 64 {
-            out.push(derived_name(stack, name, origin, role, 64, "IAM role name"));
-        }
-    }
 }

@@ -7,13 +7,10 @@
 //! Resources are not provisioned here: placeholders take the environment's pinned values. Secrets
 //! are Secrets Manager ARNs `arn:aws:secretsmanager:<region>:<account>:secret:<project>/<env>/<name>`;
 //! a resource's credential is the JSON secret `<project>/<env>/<resource>` read at key `password`.
-//! The container definitions come from [`container`], which the aws target shares.
+//! Container definitions, task sizes and schedules come from [`crate::targets::fargate`], which the
+//! aws target shares.
 
 pub mod checks;
-pub mod container;
-pub mod fargate;
-pub mod node;
-pub mod schedule;
 mod task;
 
 use crate::ir::{Compilation, Stack};

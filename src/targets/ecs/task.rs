@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Compute, Job, SecretRef, Service, Stack, Target};
+use crate::ir::{Compute, Field, Job, SecretRef, Service, Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
 use crate::shared::FileSet;
-use crate::targets::ecs::container::{self, Place, Values, Workload};
-use crate::targets::ecs::fargate::{self, TaskSize};
-use crate::targets::ecs::node::{self, Layout, Node};
-use crate::targets::ecs::schedule;
+use crate::targets::fargate::container::{self, Place, Values, Workload};
+use crate::targets::fargate::node::{self, Layout, Node};
+use crate::targets::fargate::schedule;
+use crate::targets::fargate::size::{self, TaskSize};
 use crate::targets::yaml_out::Yaml;
 use crate::targets::{EmitOptions, header, yaml_out};
 
@@ -93,7 +93,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
     // `checks` rejected workloads larger than any Fargate task and schedules EventBridge cannot
     // express before emission: none is skipped here.
     for service in stack.services.values() {
-        let Some(size) = fargate::for_compute(&service.compute) else { continue };
+        let Some(size) = size::for_compute(&service.compute) else { continue };
         notes.size(&service.name, &service.compute, size);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Service(service), size, &values);
         add(files, format!("{}.json", service.name), node::to_json(&definition));
@@ -109,7 +109,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         }
     }
     for job in stack.jobs.values() {
-        let Some(size) = fargate::for_compute(&job.compute) else { continue };
+        let Some(size) = size::for_compute(&job.compute) else { continue };
         let Ok(expression) = schedule::eventbridge(&job.schedule) else { continue };
         notes.size(&job.name, &job.compute, size);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Job(job), size, &values);
@@ -244,7 +244,7 @@ fn schedule_comment(stack: &Stack, job: &Job, expression: &str) -> Vec<String> {
             "Target.EcsParameters.NetworkConfiguration before creating it (Fargate tasks need one).",
         ));
     }
-    if job.timeout.is_some() || job.origins.get("concurrency").is_some_and(|o| o.span.is_some()) {
+    if job.timeout.is_some() || job.origins.get(&Field::Concurrency).is_some_and(|o| o.span.is_some()) {
         lines.push(String::from("Not enforced on AWS: the job's timeout and concurrency (ECS has no equivalent)."));
     }
     lines
@@ -304,7 +304,7 @@ struct Notes {
 
 impl Notes {
     fn size(&mut self, name: &str, compute: &Compute, size: TaskSize) {
-        self.sizes.push(fargate::describe(name, compute, size));
+        self.sizes.push(size::describe(name, compute, size));
     }
 
     fn render(&self, stack: &Stack, place: &Place<'_>, account: &str, options: &EmitOptions) -> String {
@@ -363,7 +363,7 @@ impl Notes {
             "These are task definitions only: the ECS services (desired count, load balancer, autoscaling) and the network are created with `aws ecs create-service`, or by the aws target.\n\n",
         );
         out.push_str(
-            "HTTP health checks run `curl` inside the container (`CMD-SHELL curl -f http://localhost:<port><path>`): the image must ship curl, or the service should use `health.command`.\n\n",
+            "HTTP health checks run inside the container with the tool `health.probe` names (`curl`, `wget` or `python` (python3's urllib, no shell needed)); by default (`auto`) `/bin/sh` tries curl, then wget, then python3. An image with none of them needs `health.command`, or `probe: none` (no container check; the load balancer still checks the path).\n\n",
         );
         out.push_str(
             "## Fargate sizes\n\nThe smallest valid task size that covers each workload's limits (CPU units/MiB):\n\n",

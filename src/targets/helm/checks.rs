@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Compilation, Stack, Target};
+use crate::ir::{Compilation, Field, Stack, Target};
 use crate::targets::checks::{derived_name, pinned_hosts};
 use crate::targets::helm::values::{Scope, Workload};
 use crate::targets::helm::{Sink, chart, labels, placeholders};
@@ -87,7 +87,7 @@ fn release_names(stack: &Stack, sink: &mut Sink) {
 /// keeps `<name>-preview` and `<name>-migrate` within 63).
 fn workload(workload: Workload<'_>, sink: &mut Sink) {
     let origins = workload.origins();
-    let span_of = |field: String| origins.get(&field).and_then(|o| o.span).unwrap_or(workload.origin());
+    let span_of = |field: &Field| origins.get(field).and_then(|o| o.span).unwrap_or(workload.origin());
     let mut volume_names: BTreeMap<String, &String> = BTreeMap::new();
     for path in workload.volumes().keys() {
         let name = volume_name(path);
@@ -95,7 +95,7 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
-                    span_of(format!("volumes.{path}")),
+                    span_of(&Field::Volume(path.to_string())),
                     format!("volume paths `{first}` and `{path}` give the same Kubernetes volume name `{name}`"),
                 )
                 .with_label("same volume name")
@@ -107,7 +107,7 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
-                    span_of(format!("volumes.{path}")),
+                    span_of(&Field::Volume(path.to_string())),
                     format!("volume path `{path}` has no letter or digit to name a Kubernetes volume"),
                 )
                 .with_label("cannot name this volume")
@@ -123,7 +123,7 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     codes::INVALID_VALUE,
-                    span_of(format!("files.{path}")),
+                    span_of(&Field::File(path.to_string())),
                     format!("file paths `{first}` and `{path}` give the same ConfigMap key `{key}`"),
                 )
                 .with_label("same ConfigMap key")

@@ -85,6 +85,8 @@ fn resolve(scope: &Scope<'_>, placeholder: &Placeholder) -> Resolved {
             let Some(port) = stack.services.get(name).and_then(|service| service.http_port()) else {
                 return Resolved::NoHttpPort(name.clone());
             };
+            // The callee's Service port (targets.helm.service_port, else its container port).
+            let port = scope.helm.service_port.unwrap_or(port);
             match attr {
                 ServiceAttr::Url => Resolved::Value(format!("http://{host}:{port}")),
                 _ => Resolved::Value(port.to_string()),
@@ -124,10 +126,15 @@ fn spelling(placeholder: &Placeholder) -> String {
 /// `external-secrets`: `remoteKey` is the model name (`s`, `r.password`) under `remoteKeyPrefix`,
 /// `<project>/<env>/` (`<project>/` in values.yaml); each chart's ExternalSecret fills its own
 /// Secret `<chart>-secrets`.
-pub fn secrets(scope: &Scope<'_>, secrets: &BTreeMap<String, SecretEnv>) -> Yaml {
+pub fn secrets(scope: &Scope<'_>, workload: &str, secrets: &BTreeMap<String, SecretEnv>) -> Yaml {
     let external = scope.helm.external_secrets;
     let env = secrets.iter().map(|(variable, secret)| {
         let reference = match (&secret.reference, external) {
+            // `secret_names: per-service`: one Secret per service, one key per env var
+            // (`DATABASE_PASSWORD` → `database-password`), as teams that write their Secrets by hand do.
+            (_, false) if scope.helm.per_service_secrets => Yaml::map()
+                .with("name", Yaml::str(format!("{workload}-secrets")))
+                .with("key", Yaml::str(variable.to_ascii_lowercase().replace('_', "-"))),
             (SecretRef::Declared(name), false) => {
                 Yaml::map().with("name", Yaml::str(name.clone())).with("key", Yaml::str("value"))
             }

@@ -8,6 +8,7 @@ use crate::ir::{
     Strategy, Volume,
 };
 use crate::model::image::ImagePin;
+use crate::model::quantity::Duration;
 use crate::targets::helm::{Sink, network, placeholders};
 use crate::targets::yaml_out::Yaml;
 
@@ -85,7 +86,7 @@ impl<'a> Workload<'a> {
     }
 
     /// Where each resolved field came from.
-    pub fn origins(self) -> &'a BTreeMap<String, crate::ir::Origin> {
+    pub fn origins(self) -> &'a crate::ir::Origins {
         match self {
             Workload::Service(service) => &service.origins,
             Workload::Job(job) => &job.origins,
@@ -133,7 +134,7 @@ fn service_values(scope: &Scope<'_>, service: &Service, sink: &mut Sink) -> Yaml
     let mut values = head(scope, "service", &common);
     values.insert("ports", Yaml::Map(service.ports.iter().map(|(n, p)| entry(n, int(*p))).collect()));
     match service.http_port() {
-        Some(port) => values.insert("service", Yaml::map().with("port", int(port))),
+        Some(port) => values.insert("service", Yaml::map().with("port", int(scope.helm.service_port.unwrap_or(port)))),
         None => values.insert_commented(
             "service",
             Yaml::map().with("port", int(80)),
@@ -144,6 +145,14 @@ fn service_values(scope: &Scope<'_>, service: &Service, sink: &mut Sink) -> Yaml
     values.insert("resources", compute(common.compute));
     values.insert("replicas", int(service.replicas));
     values.insert("autoscale", autoscale(service));
+    values.insert("podDisruptionBudget", Yaml::map().with("maxUnavailable", Yaml::str("25%")));
+    values.insert(
+        "topologySpread",
+        Yaml::map()
+            .with("enabled", Yaml::Bool(true))
+            .with("zone", Yaml::str("ScheduleAnyway"))
+            .with("node", Yaml::str("ScheduleAnyway")),
+    );
     values.insert("strategy", Yaml::str(strategy(service.strategy)));
     if service.strategy == Strategy::BlueGreen {
         values.insert("blueGreen", blue_green());
@@ -207,6 +216,7 @@ fn head(scope: &Scope<'_>, kind: &str, common: &Common<'_>) -> Yaml {
         .with("kind", Yaml::str(kind))
         .with("project", Yaml::str(scope.stack.project.clone()))
         .with("commonLabels", scope.common_labels.clone())
+        .with("appLabels", Yaml::Bool(scope.helm.app_labels))
         .with(
             "image",
             Yaml::map()
@@ -226,7 +236,7 @@ fn tail(scope: &Scope<'_>, common: &Common<'_>, values: &mut Yaml, workload: Wor
     let env = placeholders::env(scope, workload, sink);
     values.insert("env", Yaml::Map(env.into_iter().map(|(k, v)| entry(&k, Yaml::Str(v))).collect()));
     values.insert("extraEnv", Yaml::Seq(Vec::new()));
-    values.insert("secrets", placeholders::secrets(scope, common.secrets));
+    values.insert("secrets", placeholders::secrets(scope, workload.name(), common.secrets));
     values.insert("files", Yaml::Map(common.files.iter().map(|(p, c)| entry(p, Yaml::str(c.clone()))).collect()));
     let volumes = common.volumes.iter().map(|(path, volume)| {
         let value = match volume {
@@ -268,37 +278,66 @@ fn finish(values: &mut Yaml, policy: Yaml, skips: BTreeMap<&'static str, String>
     values.insert("topologySpreadConstraints", Yaml::Seq(Vec::new()));
 }
 
+/// A start period of at least this long makes a slow starter: it gets a startup probe instead of
+/// delaying its liveness probe (Kubernetes' advice for containers that take long to start).
+const SLOW_START_SECONDS: u64 = 60;
+
+/// Probe timings as values: Kubernetes counts whole seconds, at least one (a delay may be 0).
+fn timings(initial_delay: u64, interval: Duration, timeout: Duration, retries: u32) -> Yaml {
+    Yaml::map()
+        .with("initialDelaySeconds", seconds(initial_delay))
+        .with("periodSeconds", seconds(interval.secs_ceil().max(1)))
+        .with("timeoutSeconds", seconds(timeout.secs_ceil().max(1)))
+        .with("failureThreshold", int(retries.max(1)))
+}
+
 fn health(service: &Service) -> Yaml {
-    let startup =
-        Yaml::map().with("enabled", Yaml::Bool(false)).with("periodSeconds", int(10)).with("failureThreshold", int(30));
     let Some(health) = &service.health else {
+        let startup = Yaml::map()
+            .with("enabled", Yaml::Bool(false))
+            .with("periodSeconds", int(10))
+            .with("failureThreshold", int(30));
+        let none = Duration::from_secs(30);
         return Yaml::map()
             .with("type", Yaml::str("none"))
             .with("path", Yaml::str(""))
             .with("readyPath", Yaml::str(""))
             .with("command", Yaml::Seq(Vec::new()))
             .with("port", Yaml::str("http"))
-            .with("initialDelaySeconds", int(0))
-            .with("periodSeconds", int(30))
-            .with("timeoutSeconds", int(10))
-            .with("failureThreshold", int(3))
+            .merged(timings(0, none, Duration::from_secs(10), 3))
+            .with("readiness", timings(0, none, Duration::from_secs(10), 3))
             .with("startup", startup);
     };
     let (kind, path, ready, command) = match &health.check {
         HealthCheck::Http { path, ready } => ("http", path.clone(), ready.clone(), Vec::new()),
         HealthCheck::Exec { command } => ("exec", String::new(), String::new(), command.clone()),
     };
-    // Kubernetes probes count in whole seconds, at least one.
+    // A slow starter: a startup probe (every 10 s at most, for the whole start period) holds back
+    // liveness and readiness, which then start at once; otherwise each waits its own start period.
+    let start = health.start_period.secs_ceil();
+    let slow = start >= SLOW_START_SECONDS;
+    let startup_period = health.interval.secs_ceil().clamp(1, 10);
+    let startup = Yaml::map()
+        .with("enabled", Yaml::Bool(slow))
+        .with("periodSeconds", seconds(startup_period))
+        .with("failureThreshold", seconds(start.div_ceil(startup_period).max(1)));
+    let ready_timings = &health.readiness;
     Yaml::map()
         .with("type", Yaml::str(kind))
         .with("path", Yaml::str(path))
         .with("readyPath", Yaml::str(ready))
         .with("command", Yaml::strs(command))
         .with("port", Yaml::str("http"))
-        .with("initialDelaySeconds", seconds(health.start_period.secs_ceil()))
-        .with("periodSeconds", seconds(health.interval.secs_ceil().max(1)))
-        .with("timeoutSeconds", seconds(health.timeout.secs_ceil().max(1)))
-        .with("failureThreshold", int(health.retries.max(1)))
+        .merged(timings(if slow { 0 } else { start }, health.interval, health.timeout, health.retries))
+        .with(
+            "readiness",
+            timings(
+                if slow { 0 } else { ready_timings.start_period.secs_ceil() },
+                ready_timings.interval,
+                ready_timings.timeout,
+                ready_timings.retries,
+            ),
+        )
         .with("startup", startup)
 }
 
@@ -359,6 +398,7 @@ fn ingress(scope: &Scope<'_>, service: &Service) -> Yaml {
             .with("tlsSecretName", Yaml::str(""))
             .with("clusterIssuer", Yaml::str(""))
             .with("rateLimit", Yaml::map())
+            .with("stripPrefix", Yaml::Bool(false))
             .with("annotations", Yaml::map());
     };
     // cert-manager issues certificates for host names: a host-less route uses the controller's
@@ -380,6 +420,7 @@ fn ingress(scope: &Scope<'_>, service: &Service) -> Yaml {
         .with("tlsSecretName", Yaml::str(""))
         .with("clusterIssuer", Yaml::str(issuer))
         .with("rateLimit", rate_limit)
+        .with("stripPrefix", Yaml::Bool(ingress.strip_prefix))
         .with("annotations", Yaml::map())
 }
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Compute, HealthCheck, Origin, Stack};
+use crate::ir::{Compute, Field, HealthCheck, Stack};
 use crate::shared::span::Span;
 
 /// Run the checks on `stack`.
@@ -18,7 +18,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
             environment: stack.environment.clone(),
         });
     };
-    let origin_span = |origins: &BTreeMap<String, Origin>, field: &str, fallback: Span| {
+    let origin_span = |origins: &crate::ir::Origins, field: &Field, fallback: Span| {
         origins.get(field).and_then(|o| o.span).unwrap_or(fallback)
     };
     let mut routes: BTreeMap<(Option<String>, String), (String, Span)> = BTreeMap::new();
@@ -31,7 +31,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
                 push(
                     Diagnostic::new(
                         codes::INVALID_PORT,
-                        origin_span(&service.origins, &format!("ports.{port_name}"), service.origin),
+                        origin_span(&service.origins, &Field::Port(port_name.to_string()), service.origin),
                         format!("service `{name}` names port {port} twice (`{first}` and `{port_name}`)"),
                     )
                     .with_label("same port number")
@@ -46,7 +46,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
                 push(
                     Diagnostic::new(
                         codes::HEALTH_CHECK_SHAPE,
-                        origin_span(&service.origins, "health.path", service.origin),
+                        origin_span(&service.origins, &Field::HealthPath, service.origin),
                         format!("service `{name}` has an HTTP health check but no `http` port"),
                     )
                     .with_label("HTTP check needs ports.http")
@@ -55,11 +55,11 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
                 );
             }
         }
-        if service.origins.contains_key("metrics") && service.metrics.is_none() {
+        if service.origins.contains_key(&Field::Metrics) && service.metrics.is_none() {
             push(
                 Diagnostic::new(
                     codes::UNKNOWN_PORT_NAME,
-                    origin_span(&service.origins, "metrics", service.origin),
+                    origin_span(&service.origins, &Field::Metrics, service.origin),
                     format!("service `{name}` scrapes metrics on a port it does not declare"),
                 )
                 .with_label("unknown port name")
@@ -71,7 +71,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
             push(
                 Diagnostic::new(
                     codes::INVALID_PORT,
-                    origin_span(&service.origins, "ingress", service.origin),
+                    origin_span(&service.origins, &Field::Ingress, service.origin),
                     format!("service `{name}` has an ingress but no `http` port to route to"),
                 )
                 .with_label("nothing to route to")
@@ -81,7 +81,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
         }
         if let Some(ingress) = &service.ingress {
             let key = (ingress.host.clone(), ingress.path.clone());
-            let span = origin_span(&service.origins, "ingress", service.origin);
+            let span = origin_span(&service.origins, &Field::Ingress, service.origin);
             if let Some((first, first_span)) = routes.get(&key) {
                 push(
                     Diagnostic::new(
@@ -110,17 +110,17 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
 
 fn check_compute(
     compute: &Compute,
-    origins: &BTreeMap<String, Origin>,
+    origins: &crate::ir::Origins,
     fallback: Span,
     name: &str,
     push: &mut impl FnMut(Diagnostic, Option<&str>),
 ) {
-    let span = |field: &str| origins.get(field).and_then(|o| o.span).unwrap_or(fallback);
+    let span = |field: &Field| origins.get(field).and_then(|o| o.span).unwrap_or(fallback);
     if compute.cpu_limit < compute.cpu {
         push(
             Diagnostic::new(
                 codes::LIMIT_BELOW_REQUEST,
-                span("resources.cpu_limit"),
+                span(&Field::CpuLimit),
                 format!(
                     "`{name}` has a CPU limit ({}) below its request ({})",
                     compute.cpu_limit.kubernetes(),
@@ -128,7 +128,7 @@ fn check_compute(
                 ),
             )
             .with_label("limit below request")
-            .with_related(span("resources.cpu"), "request set here")
+            .with_related(span(&Field::Cpu), "request set here")
             .with_help(codes::LIMIT_BELOW_REQUEST.fix),
             Some(name),
         );
@@ -137,7 +137,7 @@ fn check_compute(
         push(
             Diagnostic::new(
                 codes::LIMIT_BELOW_REQUEST,
-                span("resources.memory_limit"),
+                span(&Field::MemoryLimit),
                 format!(
                     "`{name}` has a memory limit ({}) below its request ({})",
                     compute.memory_limit.kubernetes(),
@@ -145,7 +145,7 @@ fn check_compute(
                 ),
             )
             .with_label("limit below request")
-            .with_related(span("resources.memory"), "request set here")
+            .with_related(span(&Field::Memory), "request set here")
             .with_help(codes::LIMIT_BELOW_REQUEST.fix),
             Some(name),
         );

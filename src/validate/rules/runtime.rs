@@ -2,11 +2,11 @@
 //! no cycle (IAC013), kept capabilities fit Fargate (IAC037), and a resource without a password is
 //! a development-only, compose-run thing that no service reads a password of (IAC013).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::diagnostic::Finding;
 use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{Auth, Origin, ResourceKind, SecretRef, Stack, Stage, Target};
+use crate::ir::{Auth, Field, ResourceKind, SecretRef, Stack, Stage, Target};
 
 /// The only capability Fargate lets a task add back.
 const FARGATE_CAPABILITY: &str = "SYS_PTRACE";
@@ -20,7 +20,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
             environment: stack.environment.clone(),
         });
     };
-    let span_of = |origins: &BTreeMap<String, Origin>, field: &str, fallback: crate::shared::span::Span| {
+    let span_of = |origins: &crate::ir::Origins, field: &Field, fallback: crate::shared::span::Span| {
         origins.get(field).and_then(|o| o.span).unwrap_or(fallback)
     };
     start_order(stack, &mut push);
@@ -38,7 +38,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
             push(
                 Diagnostic::new(
                     codes::UNSUPPORTED_ON_TARGET,
-                    span_of(origins, "security.capabilities", origin),
+                    span_of(origins, &Field::Capabilities, origin),
                     format!("`{name}` keeps the capability {capability}, which the {target} target cannot add"),
                 )
                 .with_label("not on Fargate")
@@ -100,7 +100,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
 /// Following `after` never comes back to where it started (unknown names are reference errors).
 fn start_order(stack: &Stack, push: &mut impl FnMut(Diagnostic, Option<&str>)) {
     for service in stack.services.values() {
-        let span = service.origins.get("after").and_then(|o| o.span).unwrap_or(service.origin);
+        let span = service.origins.get(&Field::After).and_then(|o| o.span).unwrap_or(service.origin);
         // Depth-first from this service: a path back to it is a cycle compose would refuse.
         let mut seen = BTreeSet::new();
         let mut stack_ = vec![(service.name.clone(), vec![service.name.clone()])];

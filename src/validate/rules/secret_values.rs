@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{EnvValue, HealthCheck, Origin, Stack};
+use crate::ir::{EnvValue, Field, HealthCheck, Origin, Stack};
 use crate::model::placeholder::{Segment, Template};
 use crate::model::{FileSource, Model, ServiceSpec};
 use crate::shared::span::{SourceMap, Span};
@@ -25,17 +25,17 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
         let name = service.name.as_str();
         let workload = Workload { name, origins: &service.origins, fallback: service.origin };
         env(&workload, &service.env, &mut push);
-        command(&workload, "command", service.command.as_deref(), &mut push);
-        command(&workload, "migrate", service.migrate.as_deref(), &mut push);
+        command(&workload, Field::Command, service.command.as_deref(), &mut push);
+        command(&workload, Field::Migrate, service.migrate.as_deref(), &mut push);
         if let Some(HealthCheck::Exec { command: health }) = service.health.as_ref().map(|h| &h.check) {
-            command(&workload, "health.command", Some(health), &mut push);
+            command(&workload, Field::HealthCommand, Some(health), &mut push);
         }
         files(&workload, &service.files, &mut push);
     }
     for job in stack.jobs.values() {
         let workload = Workload { name: job.name.as_str(), origins: &job.origins, fallback: job.origin };
         env(&workload, &job.env, &mut push);
-        command(&workload, "command", job.command.as_deref(), &mut push);
+        command(&workload, Field::Command, job.command.as_deref(), &mut push);
         files(&workload, &job.files, &mut push);
     }
 }
@@ -43,16 +43,16 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
 /// A service or job: its name and where its fields came from.
 struct Workload<'a> {
     name: &'a str,
-    origins: &'a BTreeMap<String, Origin>,
+    origins: &'a BTreeMap<Field, Origin>,
     fallback: Span,
 }
 
 impl Workload<'_> {
-    fn span(&self, field: &str) -> Span {
+    fn span(&self, field: &Field) -> Span {
         self.origins.get(field).and_then(|origin| origin.span).unwrap_or(self.fallback)
     }
 
-    fn diagnostic(&self, field: &str, what: String, kind: secrets::Kind) -> Diagnostic {
+    fn diagnostic(&self, field: &Field, what: String, kind: secrets::Kind) -> Diagnostic {
         Diagnostic::new(
             codes::SECRET_VALUE,
             self.span(field),
@@ -72,28 +72,28 @@ fn env(workload: &Workload, env: &BTreeMap<String, EnvValue>, push: &mut impl Fn
         if let Some(found) =
             literal_parts(&value.template).find_map(|text| secrets::find(text, Scan::Value).first().copied())
         {
-            let diagnostic = workload.diagnostic(&format!("env.{variable}"), format!("`{variable}`"), found.kind);
+            let diagnostic = workload.diagnostic(&Field::Env(variable.clone()), format!("`{variable}`"), found.kind);
             push(Diagnostic { span: value.origin.span.or(diagnostic.span), ..diagnostic }, workload.name);
         }
     }
 }
 
-fn command(workload: &Workload, field: &str, command: Option<&[String]>, push: &mut impl FnMut(Diagnostic, &str)) {
+fn command(workload: &Workload, field: Field, command: Option<&[String]>, push: &mut impl FnMut(Diagnostic, &str)) {
     let Some(command) = command else { return };
     if let Some(found) = command.iter().find_map(|arg| secrets::find(arg, Scan::Value).first().copied()) {
         let what = match field {
-            "migrate" => String::from("the migration command"),
-            "health.command" => String::from("the health check command"),
+            Field::Migrate => String::from("the migration command"),
+            Field::HealthCommand => String::from("the health check command"),
             _ => String::from("the command"),
         };
-        push(workload.diagnostic(field, what, found.kind), workload.name);
+        push(workload.diagnostic(&field, what, found.kind), workload.name);
     }
 }
 
 fn files(workload: &Workload, files: &BTreeMap<String, String>, push: &mut impl FnMut(Diagnostic, &str)) {
     for (path, content) in files {
         if let Some(found) = secrets::find(content, Scan::Document).first() {
-            let field = format!("files.{path}");
+            let field = Field::File(path.clone());
             push(workload.diagnostic(&field, format!("the file mounted at `{path}`"), found.kind), workload.name);
         }
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::Finding;
 use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{EnvValue, Image, Origin, Security, Stack, Stage};
+use crate::ir::{EnvValue, Field, Image, Security, Stack, Stage};
 use crate::model::image::ImagePin;
 use crate::shared::span::Span;
 
@@ -22,7 +22,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
     };
     for service in stack.services.values() {
         let name = service.name.as_str();
-        let span = |field: &str| span_of(&service.origins, field, service.origin);
+        let span = |field: &Field| span_of(&service.origins, field, service.origin);
         if !service.ports.is_empty() && service.health.is_none() {
             push(
                 Diagnostic::new(
@@ -35,19 +35,19 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
                 name,
             );
         }
-        image_rules(stack, name, &service.image, span("version"), &mut push);
+        image_rules(stack, name, &service.image, span(&Field::Version), &mut push);
         secret_rules(name, &service.env, &mut push);
         security_rules(name, &service.security, &service.origins, service.origin, &mut push);
         if stack.stage == Stage::Production {
             let (count, field) = match &service.autoscale {
-                Some(autoscale) => (autoscale.min, "autoscale"),
-                None => (service.replicas, "replicas"),
+                Some(autoscale) => (autoscale.min, Field::Autoscale),
+                None => (service.replicas, Field::Replicas),
             };
             if count < 2 {
                 push(
                     Diagnostic::new(
                         codes::PRODUCTION_REPLICAS,
-                        span(field),
+                        span(&field),
                         format!("service `{name}` runs {count} replica in production"),
                     )
                     .with_label("fewer than 2")
@@ -61,7 +61,7 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
                 push(
                     Diagnostic::new(
                         codes::INGRESS_WITHOUT_TLS,
-                        span("ingress"),
+                        span(&Field::Ingress),
                         format!("service `{name}` has a public route without TLS"),
                     )
                     .with_label("`tls: false`")
@@ -73,13 +73,13 @@ pub fn check(stack: &Stack, findings: &mut Vec<Finding>) {
     }
     for job in stack.jobs.values() {
         let name = job.name.as_str();
-        image_rules(stack, name, &job.image, span_of(&job.origins, "version", job.origin), &mut push);
+        image_rules(stack, name, &job.image, span_of(&job.origins, &Field::Version, job.origin), &mut push);
         secret_rules(name, &job.env, &mut push);
         security_rules(name, &job.security, &job.origins, job.origin, &mut push);
     }
 }
 
-fn span_of(origins: &BTreeMap<String, Origin>, field: &str, fallback: Span) -> Span {
+fn span_of(origins: &crate::ir::Origins, field: &Field, fallback: Span) -> Span {
     origins.get(field).and_then(|o| o.span).unwrap_or(fallback)
 }
 
@@ -130,7 +130,7 @@ fn secret_rules(name: &str, env: &BTreeMap<String, EnvValue>, push: &mut impl Fn
 fn security_rules(
     name: &str,
     security: &Security,
-    origins: &BTreeMap<String, Origin>,
+    origins: &crate::ir::Origins,
     fallback: Span,
     push: &mut impl FnMut(Diagnostic, &str),
 ) {
@@ -138,7 +138,7 @@ fn security_rules(
         push(
             Diagnostic::new(
                 codes::RUNS_AS_ROOT,
-                span_of(origins, "security.user", fallback),
+                span_of(origins, &Field::User, fallback),
                 format!("`{name}` runs as root"),
             )
             .with_label("user 0")
@@ -150,7 +150,7 @@ fn security_rules(
         push(
             Diagnostic::new(
                 codes::WRITABLE_ROOT,
-                span_of(origins, "security.read_only_root", fallback),
+                span_of(origins, &Field::ReadOnlyRoot, fallback),
                 format!("`{name}` has a writable root filesystem"),
             )
             .with_label("`read_only_root: false`")

@@ -44,6 +44,11 @@ The model's tags (commonLabels) never override the standard labels.
 {{- if .slot }}
 {{- $_ := set $labels "iacgen.dev/slot" .slot }}
 {{- end }}
+{{- if $root.Values.appLabels }}
+{{- /* The short labels teams select by (`kubectl get pods -l app=<name>`); selectors keep the standard ones. */}}
+{{- $_ := set $labels "app" (include "iacgen.name" $root) }}
+{{- $_ := set $labels "version" (get $labels "app.kubernetes.io/version") }}
+{{- end }}
 {{- toYaml (merge $labels (deepCopy ($root.Values.commonLabels | default dict))) -}}
 {{- end -}}
 

@@ -116,10 +116,12 @@ spec:
       {{- $ready = dict "httpGet" (dict "path" ($v.health.readyPath | default $v.health.path) "port" $v.health.port) }}
       {{- end }}
       {{- $timing := dict "initialDelaySeconds" $v.health.initialDelaySeconds "periodSeconds" $v.health.periodSeconds "timeoutSeconds" $v.health.timeoutSeconds "failureThreshold" $v.health.failureThreshold }}
+      {{- $r := $v.health.readiness }}
+      {{- $readyTiming := dict "initialDelaySeconds" $r.initialDelaySeconds "periodSeconds" $r.periodSeconds "timeoutSeconds" $r.timeoutSeconds "failureThreshold" $r.failureThreshold }}
       livenessProbe:
         {{- toYaml (merge (deepCopy $check) $timing) | nindent 8 }}
       readinessProbe:
-        {{- toYaml (merge (deepCopy $ready) $timing) | nindent 8 }}
+        {{- toYaml (merge (deepCopy $ready) $readyTiming) | nindent 8 }}
       {{- if $v.health.startup.enabled }}
       startupProbe:
         {{- toYaml (merge (deepCopy $check) (dict "periodSeconds" $v.health.startup.periodSeconds "timeoutSeconds" $v.health.timeoutSeconds "failureThreshold" $v.health.startup.failureThreshold)) | nindent 8 }}
@@ -201,8 +203,25 @@ spec:
               app.kubernetes.io/component: service
           topologyKey: kubernetes.io/hostname
   {{- end }}
-  {{- with $v.topologySpreadConstraints }}
+  {{- $many := or (gt (int ($v.replicas | default 1)) 1) (and $v.autoscale $v.autoscale.enabled (gt (int $v.autoscale.max) 1)) }}
+  {{- if $v.topologySpreadConstraints }}
   topologySpreadConstraints:
-    {{- toYaml . | nindent 4 }}
+    {{- toYaml $v.topologySpreadConstraints | nindent 4 }}
+  {{- else if and (eq $mode "service") $many $v.topologySpread.enabled }}
+  {{- /* More than one replica: spread them over zones and nodes. Scored, not enforced by default
+       (ScheduleAnyway): a single-zone cluster, unlabelled nodes or a full zone still schedule the
+       surge pod of a rolling update (maxUnavailable 0) instead of leaving it pending. Skew is counted
+       per ReplicaSet (pod-template-hash), so old pods do not skew a rollout. */}}
+  topologySpreadConstraints:
+    {{- range $key, $when := dict "topology.kubernetes.io/zone" $v.topologySpread.zone "kubernetes.io/hostname" $v.topologySpread.node }}
+    - maxSkew: 1
+      topologyKey: {{ $key }}
+      whenUnsatisfiable: {{ $when }}
+      labelSelector:
+        matchLabels:
+          {{- include "iacgen.podSelector" (dict "root" $root "slot" $w.slot) | nindent 10 }}
+      matchLabelKeys:
+        - pod-template-hash
+    {{- end }}
   {{- end }}
 {{- end -}}

@@ -10,7 +10,7 @@ use crate::model::quantity::Cpu;
 
 /// Largest Fargate task: 16 vCPU (in millicores, as the model writes CPU)...
 pub const MAX_CPU_MILLIS: u32 = 16_000;
-/// ... and 120 GiB of memory, in MiB. Larger workloads are IAC036 (`ecs::checks`).
+/// ... and 120 GiB of memory, in MiB. Larger workloads are IAC036 (`fargate::checks`).
 pub const MAX_MEMORY_MIB: u32 = 122_880;
 
 /// Memory choices of one cpu row: an explicit list or an inclusive range with a step.

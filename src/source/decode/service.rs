@@ -4,17 +4,17 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
 use crate::model::cron::Cron;
-use crate::model::decode::{
-    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, sub_span,
-};
 use crate::model::image::{ImageRef, parse_pin};
 use crate::model::placeholder::{self, Template};
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
 use crate::model::{
-    AutoscaleSpec, Build, ComputeSpec, Concurrency, FileSource, HealthSpec, IngressSpec, MetricsSpec, Migrate,
-    SecretRef, SecuritySpec, ServiceSpec, Strategy, Volume, Waiver,
+    AutoscaleSpec, Build, ComputeSpec, Concurrency, FileSource, HealthSpec, IngressSpec, MetricsSpec, Migrate, Probe,
+    ReadinessSpec, SecretRef, SecuritySpec, ServiceSpec, Strategy, Volume, Waiver,
 };
 use crate::shared::span::Spanned;
+use crate::source::decode::{
+    Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, sub_span,
+};
 use crate::source::yaml::{Node, NodeKind};
 
 /// Which fields a layer may have.
@@ -73,13 +73,16 @@ pub const JOB_KEYS: &[&str] = &[
 ];
 
 /// Keys of `health`.
-pub const HEALTH_KEYS: &[&str] = &["path", "ready", "command", "interval", "timeout", "retries", "start_period"];
+pub const HEALTH_KEYS: &[&str] =
+    &["path", "ready", "command", "interval", "timeout", "retries", "start_period", "probe", "readiness"];
+/// Keys of `health.readiness`.
+pub const READINESS_KEYS: &[&str] = &["interval", "timeout", "retries", "start_period"];
 /// Keys of `compute`.
 pub const COMPUTE_KEYS: &[&str] = &["cpu", "memory", "cpu_limit", "memory_limit"];
 /// Keys of `autoscale`.
 pub const AUTOSCALE_KEYS: &[&str] = &["min", "max", "cpu", "memory"];
 /// Keys of `ingress`.
-pub const INGRESS_KEYS: &[&str] = &["host", "path", "tls", "rate_limit"];
+pub const INGRESS_KEYS: &[&str] = &["host", "path", "tls", "rate_limit", "strip_prefix"];
 /// Keys of `metrics`.
 pub const METRICS_KEYS: &[&str] = &["port", "path"];
 /// Keys of `security`.
@@ -192,10 +195,13 @@ fn nullable<T>(node: &Node, decode: impl FnOnce(&Node) -> Option<T>) -> Option<S
 
 fn build(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Build>> {
     if let NodeKind::Scalar { text, .. } = &node.kind {
-        return Some(Spanned::new(Build { context: text.clone(), dockerfile: None, target: None }, node.span));
+        return Some(Spanned::new(
+            Build { context: text.clone(), dockerfile: None, target: None, args: BTreeMap::new() },
+            node.span,
+        ));
     }
     let map = entries(ctx, node, context)?;
-    check_keys(ctx, map, &["context", "dockerfile", "target"], context);
+    check_keys(ctx, map, &["context", "dockerfile", "target", "args"], context);
     let Some(context_node) = get(map, "context") else {
         ctx.report(Diagnostic::new(codes::MISSING_FIELD, node.span, format!("`{context}` needs `context`")));
         return None;
@@ -204,7 +210,13 @@ fn build(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Build>
     let dockerfile =
         get(map, "dockerfile").and_then(|n| string(ctx, n, &format!("{context}.dockerfile"))).map(|s| s.value);
     let target = get(map, "target").and_then(|n| string(ctx, n, &format!("{context}.target"))).map(|s| s.value);
-    Some(Spanned::new(Build { context: build_context, dockerfile, target }, node.span))
+    let args = get(map, "args")
+        .map(|n| crate::source::decode::string_map(ctx, n, &format!("{context}.args")))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, value)| (name, value.value))
+        .collect();
+    Some(Spanned::new(Build { context: build_context, dockerfile, target, args }, node.span))
 }
 
 pub fn port(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<u16>> {
@@ -275,6 +287,25 @@ fn health(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<HealthSpec> {
     spec.timeout = get(map, "timeout").and_then(|n| parsed(ctx, n, &at("timeout"), positive_duration));
     spec.retries = get(map, "retries").and_then(|n| integer(ctx, n, &at("retries")));
     spec.start_period = get(map, "start_period").and_then(|n| parsed(ctx, n, &at("start_period"), Duration::parse));
+    spec.probe = get(map, "probe").and_then(|n| {
+        let probes = [Probe::Auto, Probe::Curl, Probe::Wget, Probe::Python, Probe::None];
+        choice(ctx, n, &at("probe"), &probes.map(|p| (p.as_str(), p)))
+    });
+    if let Some(node) = get(map, "readiness") {
+        let context = at("readiness");
+        if let Some(fields) = entries(ctx, node, &context) {
+            check_keys(ctx, fields, READINESS_KEYS, &context);
+            let at = |field: &str| format!("{context}.{field}");
+            spec.readiness = Some(ReadinessSpec {
+                interval: get(fields, "interval").and_then(|n| parsed(ctx, n, &at("interval"), positive_duration)),
+                timeout: get(fields, "timeout").and_then(|n| parsed(ctx, n, &at("timeout"), positive_duration)),
+                retries: get(fields, "retries").and_then(|n| integer(ctx, n, &at("retries"))),
+                start_period: get(fields, "start_period")
+                    .and_then(|n| parsed(ctx, n, &at("start_period"), Duration::parse)),
+                span: node.span,
+            });
+        }
+    }
     if let Some(command) = &spec.command {
         if command.value.is_empty() {
             ctx.report(Diagnostic::new(codes::INVALID_VALUE, command.span, "a health check command cannot be empty"));
@@ -442,7 +473,8 @@ fn ingress(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<IngressSpec>
         None => Some(Spanned::new(true, node.span)),
     };
     let rate_limit = get(map, "rate_limit").and_then(|n| parsed(ctx, n, &at("rate_limit"), RateLimit::parse));
-    Some(IngressSpec { host, path: path?, tls: tls?, rate_limit })
+    let strip_prefix = get(map, "strip_prefix").and_then(|n| boolean(ctx, n, &at("strip_prefix")));
+    Some(IngressSpec { host, path: path?, tls: tls?, rate_limit, strip_prefix })
 }
 
 /// A DNS host name (lowercase labels separated by dots).

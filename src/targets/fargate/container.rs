@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Compute, EnvValue, HealthCheck, Image, Job, SecretEnv, SecretRef, Security, Service, Volume};
 use crate::model::placeholder::Template;
-use crate::targets::ecs::fargate::{self, TaskSize};
-use crate::targets::ecs::node::{Layout, Node};
+use crate::targets::fargate::node::{Layout, Node};
+use crate::targets::fargate::size::{self, TaskSize};
+use crate::targets::probe::{self, ContainerCheck};
 
 /// How a target writes the values that depend on where the task runs.
 pub trait Values {
@@ -134,7 +135,7 @@ pub fn definition(workload: Workload<'_>, size: TaskSize, place: &Place<'_>, val
     if let Some(command) = command {
         container.push("command", Node::strs(command.iter().cloned()));
     }
-    container.push("cpu", Node::Int(i64::from(fargate::cpu_units(parts.compute.cpu))));
+    container.push("cpu", Node::Int(i64::from(size::cpu_units(parts.compute.cpu))));
     container.push("memory", Node::Int(i64::from(size.memory)));
     if parts.compute.memory < parts.compute.memory_limit {
         container.push("memoryReservation", Node::Int(i64::from(parts.compute.memory.mebibytes)));
@@ -246,7 +247,11 @@ fn health_check(service: &Service) -> Option<Node> {
     let command = match &health.check {
         HealthCheck::Http { path, .. } => {
             let port = service.http_port()?;
-            Node::strs([String::from("CMD-SHELL"), format!("curl -f http://localhost:{port}{path} || exit 1")])
+            let url = format!("http://127.0.0.1:{port}{path}");
+            match probe::http(health.probe, &url, health.timeout.secs_ceil())? {
+                ContainerCheck::Exec(argv) => Node::strs(std::iter::once(String::from("CMD")).chain(argv)),
+                ContainerCheck::Shell(line) => Node::strs([String::from("CMD-SHELL"), line]),
+            }
         }
         HealthCheck::Exec { command } => {
             Node::strs(std::iter::once(String::from("CMD")).chain(command.iter().cloned()))

@@ -3,17 +3,19 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::model::decode::service::{LayerKind, service_spec};
-use crate::model::decode::{
+use crate::model::image::ImageRef;
+use crate::model::quantity::{Duration, Memory};
+use crate::model::{
+    Auth, AwsConfig, AwsVpc, AzureConfig, ComposeConfig, EcsConfig, EnvironmentDef, Expose, GatewayConfig, HelmConfig,
+    JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage, TargetsConfig,
+    TemplateDir,
+};
+use crate::shared::Target;
+use crate::shared::span::Spanned;
+use crate::source::decode::service::{LayerKind, service_spec};
+use crate::source::decode::{
     Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, string_map,
 };
-use crate::model::image::ImageRef;
-use crate::model::quantity::Memory;
-use crate::model::{
-    Auth, AwsConfig, AwsVpc, AzureConfig, ComposeConfig, EcsConfig, EnvironmentDef, HelmConfig, JobDef, Model, Patch,
-    ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage, Target, TargetsConfig, TemplateDir,
-};
-use crate::shared::span::Spanned;
 use crate::source::yaml::{Node, NodeKind};
 
 /// Top-level keys of iacgen.yaml.
@@ -270,8 +272,7 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
         match target {
             Target::Compose => {
                 check_keys(ctx, fields, &["gateway", "monitoring", "publish", "templates"], &at);
-                let gateway = get(fields, "gateway")
-                    .and_then(|n| choice(ctx, n, &format!("{at}.gateway"), &[("nginx", "nginx")]));
+                let gateway = get(fields, "gateway").and_then(|n| gateway(ctx, n, &format!("{at}.gateway")));
                 let monitoring = get(fields, "monitoring")
                     .and_then(|n| choice(ctx, n, &format!("{at}.monitoring"), &[("prometheus", "prometheus")]));
                 let mut publish = BTreeMap::new();
@@ -284,7 +285,7 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                     }
                 }
                 config.compose = Some(ComposeConfig {
-                    gateway: gateway.map(|s| s.map(String::from)),
+                    gateway,
                     publish,
                     monitoring: monitoring.map(|s| s.map(String::from)),
                     templates: template_dir(ctx, fields, &at),
@@ -303,10 +304,36 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                         "secret_store",
                         "ingress_namespace",
                         "monitoring_namespace",
+                        "service_port",
+                        "app_labels",
+                        "secret_names",
                         "templates",
                     ],
                     &at,
                 );
+                let secret_names = get(fields, "secret_names").and_then(|n| {
+                    choice(
+                        ctx,
+                        n,
+                        &format!("{at}.secret_names"),
+                        &[("per-secret", "per-secret"), ("per-service", "per-service")],
+                    )
+                });
+                let service_port = get(fields, "service_port").and_then(|n| {
+                    integer::<u16>(ctx, n, &format!("{at}.service_port")).filter(|p| {
+                        if p.value == 0 {
+                            ctx.report(
+                                Diagnostic::new(
+                                    codes::INVALID_PORT,
+                                    n.span,
+                                    format!("`{at}.service_port` must be between 1 and 65535"),
+                                )
+                                .with_label("port 0"),
+                            );
+                        }
+                        p.value != 0
+                    })
+                });
                 let secrets = get(fields, "secrets").and_then(|n| {
                     choice(
                         ctx,
@@ -323,6 +350,9 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                     secret_store: field(ctx, "secret_store"),
                     ingress_namespace: field(ctx, "ingress_namespace"),
                     monitoring_namespace: field(ctx, "monitoring_namespace"),
+                    service_port,
+                    app_labels: get(fields, "app_labels").and_then(|n| boolean(ctx, n, &format!("{at}.app_labels"))),
+                    secret_names: secret_names.map(|s| s.map(String::from)),
                     templates: template_dir(ctx, fields, &at),
                     span: value.span,
                 });
@@ -402,6 +432,91 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
         }
     }
     config
+}
+
+/// Keys of `targets.compose.gateway` in its map form.
+pub const GATEWAY_KEYS: &[&str] = &["expose", "tls", "cache", "csp"];
+
+/// `gateway: nginx`, or `gateway: { expose, tls: { certificate, key }, cache: { static, get }, csp }`.
+fn gateway(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<GatewayConfig>> {
+    if let NodeKind::Scalar { .. } = &node.kind {
+        return choice(ctx, node, context, &[("nginx", ())]).map(|s| s.map(|()| GatewayConfig::default()));
+    }
+    let fields = entries(ctx, node, context)?;
+    check_keys(ctx, fields, GATEWAY_KEYS, context);
+    let mut config = GatewayConfig::default();
+    if let Some(n) = get(fields, "expose") {
+        config.expose =
+            choice(ctx, n, &format!("{context}.expose"), &[("local", Expose::Local), ("server", Expose::Server)]);
+    }
+    if let Some(n) = get(fields, "tls") {
+        let tls_at = format!("{context}.tls");
+        if let Some(tls) = entries(ctx, n, &tls_at) {
+            check_keys(ctx, tls, &["certificate", "key"], &tls_at);
+            config.certificate =
+                get(tls, "certificate").and_then(|f| parsed(ctx, f, &format!("{tls_at}.certificate"), host_file));
+            config.certificate_key = get(tls, "key").and_then(|f| parsed(ctx, f, &format!("{tls_at}.key"), host_file));
+            for key in ["certificate", "key"] {
+                if get(tls, key).is_none() {
+                    ctx.report(
+                        Diagnostic::new(codes::MISSING_FIELD, n.span, format!("`{tls_at}` needs `{key}`"))
+                            .with_label(format!("`{key}` missing"))
+                            .with_help("name the certificate chain and its private key: `tls: { certificate: ./nginx/ssl/fullchain.pem, key: ./nginx/ssl/privkey.pem }`"),
+                    );
+                }
+            }
+            config.tls_span = Some(n.span);
+        }
+    }
+    if let Some(n) = get(fields, "cache") {
+        let cache_at = format!("{context}.cache");
+        if let Some(cache) = entries(ctx, n, &cache_at) {
+            check_keys(ctx, cache, &["static", "get"], &cache_at);
+            let ttl = |ctx: &mut Ctx<'_>, key: &str| {
+                get(cache, key).and_then(|f| parsed(ctx, f, &format!("{cache_at}.{key}"), whole_seconds))
+            };
+            config.cache_static = ttl(ctx, "static");
+            config.cache_get = ttl(ctx, "get");
+        }
+    }
+    if let Some(n) = get(fields, "csp") {
+        config.csp = parsed(ctx, n, &format!("{context}.csp"), header_value);
+    }
+    Some(Spanned::new(config, node.span))
+}
+
+/// A file on the Docker host: absolute, or relative to the project. It is mounted (never read by
+/// iacgen), so it only has to be writable into a compose short volume: no `:`, `$`, spaces or
+/// control characters.
+fn host_file(text: &str) -> Result<String, String> {
+    let bad = |c: char| c == ':' || c == '$' || c.is_whitespace() || c.is_control();
+    if text.is_empty() || text.ends_with('/') || text.chars().any(bad) {
+        let shown: String = text.chars().flat_map(char::escape_debug).collect();
+        return Err(format!(
+            "`{shown}` is not a file path on the Docker host: write an absolute path or one relative to the project, without `:`, `$` or spaces"
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// A cache time in whole seconds, at least one.
+fn whole_seconds(text: &str) -> Result<Duration, String> {
+    let duration = Duration::parse(text)?;
+    if duration.millis == 0 || !duration.millis.is_multiple_of(1000) {
+        return Err(format!("`{text}` must be a whole number of seconds, at least 1s (e.g. 10m or 720h)"));
+    }
+    Ok(duration)
+}
+
+/// An HTTP header value written inside double quotes in nginx.conf: printable ASCII without `"`,
+/// `\` and `$` (nginx would read `$name` as a variable).
+fn header_value(text: &str) -> Result<String, String> {
+    if !text.is_empty() && text.chars().all(|c| (' '..='~').contains(&c) && !matches!(c, '"' | '\\' | '$')) {
+        return Ok(text.to_string());
+    }
+    let shown: String = text.chars().flat_map(char::escape_default).collect();
+    let shown = if text.chars().any(char::is_control) { shown } else { text.to_string() };
+    Err(format!("`{shown}` cannot be a header value here: use printable ASCII without `\"`, `\\` or `$`"))
 }
 
 /// `vpc: { id, public_subnets, private_subnets }`: all three are required.

@@ -1,30 +1,17 @@
-//! The small files of a root: versions.tf, backend.tf, variables.tf, outputs.tf (main.tf is
-//! [`super::main_tf`]).
+//! The files of a root besides main.tf: versions.tf, backend.tf, variables.tf, outputs.tf (the
+//! shared registry root writes its own with the same helpers).
 
 use std::collections::BTreeMap;
 
 use crate::ir::ResourceKind;
-use crate::targets::EmitOptions;
-use crate::targets::aws::main_tf;
+use crate::targets::aws::Environment;
 use crate::targets::aws::names::Kind;
-use crate::targets::aws::plan::Plan;
 use crate::targets::hcl::{Block, Body, Expr};
 use crate::targets::{header, tags};
 
-/// Every file of the root, by file name.
-pub fn files(plan: &Plan<'_>, options: &EmitOptions) -> Vec<(&'static str, String)> {
-    vec![
-        ("versions.tf", versions(plan, options)),
-        ("backend.tf", backend(plan, options)),
-        ("main.tf", main_tf::render(plan, options)),
-        ("variables.tf", variables(plan, options)),
-        ("outputs.tf", outputs(plan, options)),
-    ]
-}
-
 /// The header line, a blank line, then `body`.
-pub fn file(options: &EmitOptions, comments: &[String], body: &Body) -> String {
-    let mut out = header::hash_comment(&options.model_file, comments);
+pub fn file(model_file: &str, comments: &[String], body: &Body) -> String {
+    let mut out = header::hash_comment(model_file, comments);
     if !body.is_empty() {
         out.push('\n');
         body.write_to(&mut out);
@@ -42,18 +29,18 @@ fn provider(source: &str, version: &str) -> Expr {
     Expr::Object(vec![(String::from("source"), Expr::string(source)), (String::from("version"), Expr::string(version))])
 }
 
-fn versions(plan: &Plan<'_>, options: &EmitOptions) -> String {
-    let stack = plan.stack;
+pub fn versions(environment: &Environment<'_>, model_file: &str) -> String {
+    let stack = environment.stack;
     let tags = tags::with_own(
         &stack.tags,
         &[("environment", &stack.environment), ("managed-by", "iacgen"), ("project", &stack.project)],
     );
-    versions_tf(options, &plan.aws.region, &plan.aws.account_id, tags)
+    versions_tf(model_file, &environment.aws.region, &environment.aws.account_id, tags)
 }
 
 /// versions.tf of a root: Terraform and provider versions, and the `aws` provider of `region`,
 /// restricted to `account`, tagging every resource with `tags`.
-pub fn versions_tf(options: &EmitOptions, region: &str, account: &str, tags: BTreeMap<String, String>) -> String {
+pub fn versions_tf(model_file: &str, region: &str, account: &str, tags: BTreeMap<String, String>) -> String {
     let mut providers = Body::new();
     providers.attribute("aws", provider("hashicorp/aws", AWS_PROVIDER));
     let mut terraform = Body::new();
@@ -71,13 +58,13 @@ pub fn versions_tf(options: &EmitOptions, region: &str, account: &str, tags: BTr
         .block(Block::new("default_tags", default_tags));
     let mut body = Body::new();
     body.block(Block::new("terraform", terraform)).blank().block(Block::labelled("provider", "aws", aws));
-    file(options, &[], &body)
+    file(model_file, &[], &body)
 }
 
-fn backend(plan: &Plan<'_>, options: &EmitOptions) -> String {
-    let stack = plan.stack;
+pub fn backend(environment: &Environment<'_>, model_file: &str) -> String {
+    let stack = environment.stack;
     let key = format!("{}/{}/terraform.tfstate", stack.project, stack.environment);
-    let comments = match &plan.aws.state_lock_table {
+    let comments = match &environment.aws.state_lock_table {
         Some(table) => vec![
             String::new(),
             format!(
@@ -86,11 +73,11 @@ fn backend(plan: &Plan<'_>, options: &EmitOptions) -> String {
         ],
         None => Vec::new(),
     };
-    backend_tf(options, &plan.aws.state_bucket, &key, &plan.aws.region, &comments)
+    backend_tf(model_file, &environment.aws.state_bucket, &key, &environment.aws.region, &comments)
 }
 
 /// backend.tf of a root: its state at `key` in `bucket`, locked by S3 itself.
-pub fn backend_tf(options: &EmitOptions, bucket: &str, key: &str, region: &str, comments: &[String]) -> String {
+pub fn backend_tf(model_file: &str, bucket: &str, key: &str, region: &str, comments: &[String]) -> String {
     let mut s3 = Body::new();
     s3.attribute("bucket", Expr::string(bucket))
         .attribute("key", Expr::string(key))
@@ -101,22 +88,22 @@ pub fn backend_tf(options: &EmitOptions, bucket: &str, key: &str, region: &str, 
     terraform.block(Block::labelled("backend", "s3", s3));
     let mut body = Body::new();
     body.block(Block::new("terraform", terraform));
-    file(options, comments, &body)
+    file(model_file, comments, &body)
 }
 
 /// variables.tf of a root without input variables.
-pub fn no_variables(options: &EmitOptions) -> String {
-    file(options, &[String::new(), String::from("This environment takes no input variables.")], &Body::new())
+pub fn no_variables(model_file: &str) -> String {
+    file(model_file, &[String::new(), String::from("This environment takes no input variables.")], &Body::new())
 }
 
-fn variables(plan: &Plan<'_>, options: &EmitOptions) -> String {
+pub fn variables(environment: &Environment<'_>, model_file: &str) -> String {
     let mut blocks = Vec::new();
-    if plan.has_load_balancer() {
+    if environment.has_load_balancer() {
         let mut hosts: Vec<&str> =
-            plan.stack.services.values().filter_map(|s| s.ingress.as_ref()?.host.as_deref()).collect();
+            environment.stack.services.values().filter_map(|s| s.ingress.as_ref()?.host.as_deref()).collect();
         hosts.sort_unstable();
         hosts.dedup();
-        let region = &plan.aws.region;
+        let region = &environment.aws.region;
         let description = if hosts.is_empty() {
             format!("ACM certificate ({region}) for the HTTPS listener.")
         } else {
@@ -124,12 +111,12 @@ fn variables(plan: &Plan<'_>, options: &EmitOptions) -> String {
         };
         let mut variable = Body::new();
         variable.attribute("description", Expr::string(&description)).attribute("type", Expr::raw("string"));
-        if let Some(arn) = &plan.aws.certificate_arn {
+        if let Some(arn) = &environment.aws.certificate_arn {
             variable.attribute("default", Expr::string(arn));
         }
         blocks.push(Block::labelled("variable", "certificate_arn", variable));
     }
-    if plan.stack.services.values().any(|service| service.migrate.is_some()) {
+    if environment.stack.services.values().any(|service| service.migrate.is_some()) {
         let mut variable = Body::new();
         variable
             .attribute(
@@ -143,8 +130,13 @@ fn variables(plan: &Plan<'_>, options: &EmitOptions) -> String {
         blocks.push(Block::labelled("variable", "run_migrations", variable));
     }
     if blocks.is_empty() {
-        return no_variables(options);
+        return no_variables(model_file);
     }
+    file(model_file, &[], &separated(blocks))
+}
+
+/// `blocks`, one blank line between each two.
+fn separated(blocks: Vec<Block>) -> Body {
     let mut body = Body::new();
     for (index, block) in blocks.into_iter().enumerate() {
         if index > 0 {
@@ -152,7 +144,7 @@ fn variables(plan: &Plan<'_>, options: &EmitOptions) -> String {
         }
         body.block(block);
     }
-    file(options, &[], &body)
+    body
 }
 
 /// An `output` block.
@@ -162,8 +154,8 @@ pub fn output(name: &str, description: &str, value: Expr) -> Block {
     Block::labelled("output", name, body)
 }
 
-fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
-    let stack = plan.stack;
+pub fn outputs(environment: &Environment<'_>, model_file: &str) -> String {
+    let stack = environment.stack;
     let mut blocks = vec![
         output("cluster_name", "ECS cluster of the environment.", Expr::raw("module.cluster.name")),
         output(
@@ -172,7 +164,7 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
             Expr::raw("module.network.private_subnet_ids"),
         ),
     ];
-    if plan.has_load_balancer() {
+    if environment.has_load_balancer() {
         blocks.push(output(
             "load_balancer_dns_name",
             "Point every ingress host (CNAME or alias) at this name.",
@@ -189,7 +181,7 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
     };
     if !stack.services.is_empty() {
         let services = stack.services.keys().map(|name| {
-            let label = plan.label(Kind::Service, name);
+            let label = environment.label(Kind::Service, name);
             let value = fields(
                 &label,
                 &[
@@ -208,10 +200,10 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
             Expr::map(services),
         ));
     }
-    if !plan.resource_users.is_empty() {
-        let resources = plan.resource_users.keys().filter_map(|name| {
+    if !environment.resource_users.is_empty() {
+        let resources = environment.resource_users.keys().filter_map(|name| {
             let resource = stack.resources.get(name)?;
-            let label = plan.label(Kind::Resource, name);
+            let label = environment.label(Kind::Resource, name);
             let value = if resource.kind == ResourceKind::Redis {
                 fields(&label, &[("host", "host"), ("port", "port"), ("secret_arn", "auth_token_secret_arn")])
             } else {
@@ -227,7 +219,7 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
     }
     if !stack.jobs.is_empty() {
         let jobs = stack.jobs.keys().map(|name| {
-            let label = plan.label(Kind::Job, name);
+            let label = environment.label(Kind::Job, name);
             (
                 name.clone(),
                 fields(&label, &[("schedule_arn", "schedule_arn"), ("task_definition_arn", "task_definition_arn")]),
@@ -235,12 +227,5 @@ fn outputs(plan: &Plan<'_>, options: &EmitOptions) -> String {
         });
         blocks.push(output("jobs", "Per scheduled job: its schedule and task definition.", Expr::map(jobs)));
     }
-    let mut body = Body::new();
-    for (index, block) in blocks.into_iter().enumerate() {
-        if index > 0 {
-            body.blank();
-        }
-        body.block(block);
-    }
-    file(options, &[], &body)
+    file(model_file, &[], &separated(blocks))
 }

@@ -7,10 +7,10 @@ mod service;
 mod top;
 
 pub use service::{
-    AUTOSCALE_KEYS, COMPUTE_KEYS, HEALTH_KEYS, INGRESS_KEYS, JOB_KEYS, LayerKind, METRICS_KEYS, SECURITY_KEYS,
-    SERVICE_KEYS, http_path, is_env_name, is_mount_path, is_port_name, service_spec,
+    AUTOSCALE_KEYS, COMPUTE_KEYS, HEALTH_KEYS, INGRESS_KEYS, JOB_KEYS, LayerKind, METRICS_KEYS, READINESS_KEYS,
+    SECURITY_KEYS, SERVICE_KEYS, http_path, is_env_name, is_mount_path, is_port_name, service_spec,
 };
-pub use top::{ENVIRONMENT_KEYS, PIN_KEYS, RESOURCE_KEYS, TOP_KEYS, environment_file, model, to_json};
+pub use top::{ENVIRONMENT_KEYS, GATEWAY_KEYS, PIN_KEYS, RESOURCE_KEYS, TOP_KEYS, environment_file, model, to_json};
 
 use std::collections::BTreeMap;
 
