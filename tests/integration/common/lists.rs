@@ -60,7 +60,9 @@ macro_rules! error_cases {
             patch_failed: "patch-failed",
             pin_missing: "pin-missing",
             read_failed: "read-failed",
+            read_outside_project: "read-outside-project",
             runnable: "runnable",
+            secret_values: "secret-values",
             standards: "standards",
             start_order_and_auth: "start-order-and-auth",
             stateful_blue_green: "stateful-blue-green",
@@ -75,6 +77,7 @@ macro_rules! error_cases {
             unsupported_on_target: "unsupported-on-target",
             unsupported_version: "unsupported-version",
             waivers: "waivers",
+            windows_reserved_name: "windows-reserved-name",
             wrong_type: "wrong-type",
             yaml_syntax: "yaml-syntax",
         }
