@@ -6,9 +6,9 @@ use crate::diagnostic::{Diagnostic, codes};
 use crate::model::image::ImageRef;
 use crate::model::quantity::{Duration, Memory};
 use crate::model::{
-    Auth, AwsConfig, AwsVpc, AzureConfig, BackupTime, ComposeConfig, EcsConfig, EfsPin, EnvironmentDef, Expose, GatewayConfig,
-    HelmConfig, JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage,
-    TargetsConfig, TemplateDir,
+    Auth, AwsConfig, AwsVpc, AzureConfig, BackupTime, ComposeConfig, EcsConfig, EfsPin, EnvironmentDef, Expose,
+    GatewayConfig, HelmConfig, JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef,
+    Size, Stage, TargetsConfig, TemplateDir,
 };
 use crate::shared::Target;
 use crate::shared::span::Spanned;
