@@ -89,13 +89,20 @@ fn check_stack(label: &str, stack: &Stack, compose: &str) {
             "{label}: resource {resource} joins {joined:?}, not only the internal backend network"
         );
     }
+    if let (Some(prometheus), Some(alertmanager)) = (nets.get("prometheus"), nets.get("alertmanager")) {
+        assert!(
+            prometheus.intersection(alertmanager).next().is_some(),
+            "{label}: prometheus cannot reach alertmanager"
+        );
+    }
     if nets.contains_key("gateway") {
         let published: Vec<&String> =
             nets.iter().filter(|(_, joined)| joined.contains("published")).map(|(name, _)| name).collect();
         assert_eq!(published, vec!["gateway"], "{label}: only the gateway is on the published network");
     }
     for (name, joined) in &nets {
-        if joined.contains("egress") {
+        // Alertmanager sends mail and webhooks outside: its egress is the model's `notify`.
+        if joined.contains("egress") && name != "alertmanager" {
             let declared = stack.services.get(name).map(|s| !s.egress.is_empty()).unwrap_or(false)
                 || stack.jobs.get(name).map(|j| !j.egress.is_empty()).unwrap_or(false)
                 || name

@@ -4,6 +4,8 @@
 //! Ports are published on 127.0.0.1 only. Secrets come from a git-ignored `.env` beside the file,
 //! each as `${NAME:?...}` so `docker compose up` fails loudly when one is missing.
 
+mod alerts;
+mod backup;
 pub mod checks;
 mod gateway;
 mod networks;
@@ -112,6 +114,7 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let mut configs: BTreeMap<String, Yaml> = BTreeMap::new();
     let mut variables: BTreeMap<String, String> = BTreeMap::new();
     let mut comments: BTreeMap<String, String> = BTreeMap::new();
+    let mut backup_notes: Vec<String> = Vec::new();
 
     let mut used_networks = std::collections::BTreeSet::new();
     let mut join = |service: &mut Yaml, joined: std::collections::BTreeSet<&'static str>| {
@@ -119,6 +122,27 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         used_networks.extend(joined);
     };
     for resource in stack.resources.values() {
+        match backup::plan(stack, resource) {
+            backup::Plan::Container => {
+                services.insert(format!("{}-backup", resource.name), {
+                    let mut backup = backup::container(resource, &resource::image(resource));
+                    join(&mut backup, [networks::BACKEND].into());
+                    backup
+                });
+                volumes.insert(backup::volume(resource), Yaml::map());
+                comments.insert(
+                    format!("{}-backup", resource.name),
+                    format!(
+                        "Backups of `{}`: daily at {} UTC into the volume {}, kept {} days.",
+                        resource.name,
+                        resource.backup_time,
+                        backup::volume(resource),
+                        resource.backup_days
+                    ),
+                );
+            }
+            backup::Plan::Note(note) => backup_notes.push(note),
+        }
         let (mut service, volume) = resource::container(resource);
         join(&mut service, [networks::BACKEND].into());
         if resource.auth == crate::ir::Auth::Password {
@@ -142,6 +166,10 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         }
         let published = host_port.is_some() && service.http_port().is_some();
         join(&mut built.service, networks::of_service(stack, service, published));
+        if let Some(init) = built.init {
+            comments.insert(workload::init_name(&service.name), volume_owner_comment(&service.name, &service.security));
+            services.insert(workload::init_name(&service.name), init);
+        }
         services.insert(service.name.clone(), built.service);
     }
     for job in stack.jobs.values() {
@@ -157,6 +185,10 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
                 job.schedule.expression, job.name
             ),
         );
+        if let Some(init) = built.init {
+            comments.insert(workload::init_name(&job.name), volume_owner_comment(&job.name, &job.security));
+            services.insert(workload::init_name(&job.name), init);
+        }
         services.insert(job.name.clone(), built.service);
     }
     if let Some(gateway_options) = &compose_options.gateway {
@@ -173,12 +205,26 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         }
         files.insert(format!("{dir}/nginx.conf"), Target::Compose, Some(environment), config);
     }
+    let mut secrets: BTreeMap<String, Yaml> = BTreeMap::new();
     if compose_options.monitoring {
-        let (mut service, config) = gateway::prometheus(stack, options);
+        let alerting = alerts::alerting(stack, &options.model_file);
+        let (mut service, config) = gateway::prometheus(stack, options, alerting.as_ref());
         join(&mut service, [networks::APPS].into());
         services.insert(String::from("prometheus"), service);
         volumes.insert(String::from("prometheus-data"), Yaml::map());
         files.insert(format!("{dir}/prometheus.yml"), Target::Compose, Some(environment), config);
+        if let Some(alerting) = alerting {
+            files.insert(format!("{dir}/alerts.yml"), Target::Compose, Some(environment), alerting.rules);
+            if let Some((mut service, config)) = alerting.alertmanager {
+                // Prometheus reaches it on apps; it sends mail and webhooks outside (egress).
+                join(&mut service, [networks::APPS, networks::EGRESS].into());
+                services.insert(String::from("alertmanager"), service);
+                volumes.insert(String::from("alertmanager-data"), Yaml::map());
+                files.insert(format!("{dir}/alertmanager.yml"), Target::Compose, Some(environment), config);
+            }
+            secrets.extend(alerting.secrets);
+            variables.extend(alerting.variables);
+        }
     }
 
     let mut document = Yaml::map();
@@ -198,6 +244,9 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     if !configs.is_empty() {
         document.insert("configs", Yaml::Map(configs.into_iter().map(|(k, v)| entry(k, v)).collect()));
     }
+    if !secrets.is_empty() {
+        document.insert("secrets", Yaml::Map(secrets.into_iter().map(|(k, v)| entry(k, v)).collect()));
+    }
 
     let mut notes = vec![
         format!("docker compose for environment `{environment}` of project `{}`.", stack.project),
@@ -206,6 +255,7 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     notes.extend(ports::describe(stack, &published, compose_options.gateway.as_ref()));
     notes.extend(stack.resources.values().filter_map(|r| resource::memory_limit(r).1));
     notes.extend(networks::describe(stack, &used_networks));
+    notes.extend(backup_notes);
     let text = format!("{}{}", header::hash_comment(&options.model_file, &notes), yaml_out::to_string(&document));
     files.insert(format!("{dir}/compose.yaml"), Target::Compose, Some(environment), text);
     files.insert(format!("{dir}/.env.example"), Target::Compose, Some(environment), env_example(options, &variables));
@@ -216,6 +266,13 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         Some(environment),
         format!("{}.env\n", header::hash_comment(&options.model_file, &[])),
     );
+}
+
+fn volume_owner_comment(name: &str, security: &crate::ir::Security) -> String {
+    format!(
+        "Runs once before `{name}`: hands its named volumes (a new one belongs to root) to its user {}:{}.",
+        security.user, security.group
+    )
 }
 
 fn entry(key: String, value: Yaml) -> yaml_out::Entry {

@@ -12,12 +12,14 @@ macro_rules! target_cases {
             aws_mssql: "aws-mssql",
             azure_basic: "azure-basic",
             azure_postgres_job: "azure-postgres-job",
+            compose_alerts_backups: "compose-alerts-backups",
             compose_basic: "compose-basic",
             compose_patches: "compose-patches",
             compose_server_gateway: "compose-server-gateway",
             connect_all_targets: "connect-all-targets",
             ecs_basic: "ecs-basic",
             ecs_probes: "ecs-probes",
+            helm_alerts: "helm-alerts",
             helm_basic: "helm-basic",
             helm_edge: "helm-edge",
             helm_external_secrets: "helm-external-secrets",
@@ -26,6 +28,7 @@ macro_rules! target_cases {
             helm_slotwise: "helm-slotwise",
             patches_all_targets: "patches-all-targets",
             runtime_from_compose: "runtime-from-compose",
+            stateful_all_targets: "stateful-all-targets",
         }
     };
 }
@@ -34,8 +37,10 @@ macro_rules! target_cases {
 macro_rules! error_cases {
     ($suite:ident) => {
         $suite! {
+            alerts_limited: "alerts-limited",
             autoscale_bounds: "autoscale-bounds",
             azure_unsupported: "azure-unsupported",
+            backup_limited: "backup-limited",
             credential_not_mapped: "credential-not-mapped",
             derived_name_invalid: "derived-name-invalid",
             duplicate_definition: "duplicate-definition",
@@ -59,9 +64,12 @@ macro_rules! error_cases {
             patch_failed: "patch-failed",
             pin_missing: "pin-missing",
             read_failed: "read-failed",
+            read_outside_project: "read-outside-project",
             runnable: "runnable",
+            secret_values: "secret-values",
             standards: "standards",
             start_order_and_auth: "start-order-and-auth",
+            stateful_blue_green: "stateful-blue-green",
             strip_prefix_on_aws: "strip-prefix-on-aws",
             tag_case: "tag-case",
             target_limits: "target-limits",
@@ -73,6 +81,7 @@ macro_rules! error_cases {
             unsupported_on_target: "unsupported-on-target",
             unsupported_version: "unsupported-version",
             waivers: "waivers",
+            windows_reserved_name: "windows-reserved-name",
             wrong_type: "wrong-type",
             yaml_syntax: "yaml-syntax",
         }
