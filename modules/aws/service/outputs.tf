@@ -69,3 +69,8 @@ output "task_role_name" {
   description = "Name of the task role, to attach policies from the root."
   value       = module.base.task_role_name
 }
+
+output "target_group_arn_suffix" {
+  description = "ARN suffix of the target group (the TargetGroup dimension of its CloudWatch metrics); null for an internal service."
+  value       = one(aws_lb_target_group.this[*].arn_suffix)
+}
