@@ -7,9 +7,7 @@ use crate::model::cron::Cron;
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
-pub use crate::model::{
-    Auth, AzureRuntime, Concurrency, Expose, Probe, ResourceKind, SecretRef, Size, Stage, Strategy,
-};
+pub use crate::model::{Auth, Concurrency, Expose, Probe, ResourceKind, SecretRef, Size, Stage, Strategy};
 pub use crate::shared::Target;
 use crate::shared::span::Span;
 
@@ -506,8 +504,6 @@ pub struct AzureOptions {
     pub plan_sku: String,
     /// Where `plan_sku` was set (the environment's `targets_config` or `targets.azure`); `None`: the default.
     pub plan_sku_span: Option<Span>,
-    /// Where services with an http port and no exec health check run (`targets.azure.web_services`).
-    pub web_services: AzureRuntime,
     pub state_resource_group: String,
     pub state_storage_account: String,
     pub state_container: String,

@@ -530,24 +530,11 @@ pub struct AwsVpc {
     pub private_subnets: Vec<String>,
 }
 
-/// `targets.azure.web_services`: the Azure service that runs a service with an http port (services
-/// without one, and those with an exec health check, always run on Container Apps).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum AzureRuntime {
-    /// A Linux web app on an App Service plan (the Pact seed's standard).
-    #[default]
-    AppService,
-    /// A container app in the environment's Container Apps environment.
-    ContainerApps,
-}
-
 /// `targets.azure`.
 #[derive(Clone, Debug, Default)]
 pub struct AzureConfig {
     pub location: Option<Spanned<String>>,
     pub plan_sku: Option<Spanned<String>>,
-    /// Where services with an http port and an HTTP (or no) health check run.
-    pub web_services: Option<Spanned<AzureRuntime>>,
     pub state_resource_group: Option<Spanned<String>>,
     pub state_storage_account: Option<Spanned<String>>,
     pub state_container: Option<Spanned<String>>,

@@ -337,8 +337,6 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
             plan_sku: value(a.plan_sku.as_ref(), over.and_then(|x| x.plan_sku.as_ref()))
                 .unwrap_or_else(|| String::from("B1")),
             plan_sku_span: over.and_then(|x| x.plan_sku.as_ref()).or(a.plan_sku.as_ref()).map(|s| s.span),
-            web_services: value(a.web_services.as_ref(), over.and_then(|x| x.web_services.as_ref()))
-                .unwrap_or_default(),
             state_resource_group: value(
                 a.state_resource_group.as_ref(),
                 over.and_then(|x| x.state_resource_group.as_ref()),

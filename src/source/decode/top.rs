@@ -6,9 +6,9 @@ use crate::diagnostic::{Diagnostic, codes};
 use crate::model::image::ImageRef;
 use crate::model::quantity::{Duration, Memory};
 use crate::model::{
-    Auth, AwsConfig, AwsVpc, AzureConfig, AzureRuntime, ComposeConfig, EcsConfig, EfsPin, EnvironmentDef, Expose,
-    GatewayConfig, HelmConfig, JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef,
-    Size, Stage, TargetsConfig, TemplateDir,
+    Auth, AwsConfig, AwsVpc, AzureConfig, ComposeConfig, EcsConfig, EfsPin, EnvironmentDef, Expose, GatewayConfig,
+    HelmConfig, JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage,
+    TargetsConfig, TemplateDir,
 };
 use crate::shared::Target;
 use crate::shared::span::Spanned;
@@ -398,16 +398,10 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                 config.aws = Some(aws);
             }
             Target::Azure => {
-                check_keys(ctx, fields, &["location", "plan_sku", "web_services", "state", "templates"], &at);
-                let web_services = get(fields, "web_services").and_then(|n| {
-                    let options =
-                        [("app-service", AzureRuntime::AppService), ("container-apps", AzureRuntime::ContainerApps)];
-                    choice(ctx, n, &format!("{at}.web_services"), &options)
-                });
+                check_keys(ctx, fields, &["location", "plan_sku", "state", "templates"], &at);
                 let mut azure = AzureConfig {
                     location: field(ctx, "location"),
                     plan_sku: field(ctx, "plan_sku"),
-                    web_services,
                     templates: template_dir(ctx, fields, &at),
                     span: value.span,
                     ..AzureConfig::default()
