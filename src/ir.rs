@@ -624,6 +624,10 @@ pub struct AwsOptions {
     /// An existing VPC (`targets.aws.vpc`) instead of a new one.
     pub vpc: Option<crate::model::AwsVpc>,
     pub single_nat_gateway: bool,
+    /// The region that keeps a copy of the databases' backups (`targets.aws.backup_region`), and
+    /// where it is written.
+    pub backup_region: Option<String>,
+    pub backup_region_span: Option<Span>,
     /// Deletion protection and Multi-AZ (default: the environment's stage is production).
     pub protect: bool,
     pub templates: BTreeMap<String, String>,

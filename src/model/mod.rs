@@ -679,6 +679,8 @@ pub struct AwsConfig {
     pub vpc: Option<Spanned<AwsVpc>>,
     /// One NAT gateway for both private subnets instead of one per availability zone.
     pub single_nat_gateway: Option<Spanned<bool>>,
+    /// The region that keeps a copy of the databases' backups (`backup_copy`).
+    pub backup_region: Option<Spanned<String>>,
     /// Deletion protection and Multi-AZ; by default only in production-stage environments.
     pub protect: Option<Spanned<bool>>,
     pub templates: Option<Spanned<TemplateDir>>,

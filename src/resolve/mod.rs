@@ -363,6 +363,11 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
             vpc: value(a.vpc.as_ref(), over.and_then(|x| x.vpc.as_ref())),
             single_nat_gateway: value(a.single_nat_gateway.as_ref(), over.and_then(|x| x.single_nat_gateway.as_ref()))
                 .unwrap_or(false),
+            backup_region: value(a.backup_region.as_ref(), over.and_then(|x| x.backup_region.as_ref())),
+            backup_region_span: over
+                .and_then(|x| x.backup_region.as_ref())
+                .or(a.backup_region.as_ref())
+                .map(|s| s.span),
             protect: value(a.protect.as_ref(), over.and_then(|x| x.protect.as_ref()))
                 .unwrap_or(stage == Stage::Production),
             templates: a.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),

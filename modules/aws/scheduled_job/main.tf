@@ -79,6 +79,27 @@ resource "aws_vpc_security_group_egress_rule" "declared" {
   tags              = var.tags
 }
 
+# Persistent volumes: an EFS file system of this workload's own (../file_system), mounted by every
+# task through the volume's access point with TLS and the task role's IAM identity.
+
+module "file_system" {
+  source = "../file_system"
+  count  = length(var.persistent_volumes) > 0 ? 1 : 0
+
+  project                  = var.project
+  environment              = var.environment
+  name                     = var.name
+  volumes                  = var.persistent_volumes
+  uid                      = var.volume_owner.uid
+  gid                      = var.volume_owner.gid
+  vpc_id                   = var.vpc_id
+  subnet_ids               = var.private_subnet_ids
+  client_security_group_id = aws_security_group.this.id
+  task_role_name           = module.base.task_role_name
+  kms_key_arn              = var.kms_key_arn
+  tags                     = var.tags
+}
+
 resource "aws_ecs_task_definition" "this" {
   family                   = local.prefix
   requires_compatibilities = ["FARGATE"]
@@ -99,6 +120,23 @@ resource "aws_ecs_task_definition" "this" {
     for_each = toset(var.scratch_volumes)
     content {
       name = volume.value
+    }
+  }
+
+  dynamic "volume" {
+    for_each = var.persistent_volumes
+    content {
+      name = volume.key
+
+      efs_volume_configuration {
+        file_system_id     = module.file_system[0].id
+        transit_encryption = "ENABLED"
+
+        authorization_config {
+          access_point_id = module.file_system[0].access_point_ids[volume.key]
+          iam             = "ENABLED"
+        }
+      }
     }
   }
 

@@ -90,6 +90,18 @@ variable "scratch_volumes" {
   default     = []
 }
 
+variable "persistent_volumes" {
+  description = "Task volume name => container path of the volumes kept on an EFS file system of this workload's own (../file_system), referenced by the containers' mountPoints; empty: no file system."
+  type        = map(string)
+  default     = {}
+}
+
+variable "volume_owner" {
+  description = "User and group ids the EFS access points enter as (the container's user); required with persistent_volumes."
+  type        = object({ uid = number, gid = number })
+  default     = null
+}
+
 variable "egress_https_cidr_blocks" {
   description = "Ranges the tasks may reach on port 443."
   type        = list(string)

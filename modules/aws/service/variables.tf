@@ -93,6 +93,18 @@ variable "scratch_volumes" {
   default     = []
 }
 
+variable "persistent_volumes" {
+  description = "Task volume name => container path of the volumes kept on an EFS file system of this workload's own (../file_system), referenced by the containers' mountPoints; empty: no file system."
+  type        = map(string)
+  default     = {}
+}
+
+variable "volume_owner" {
+  description = "User and group ids the EFS access points enter as (the container's user); required with persistent_volumes."
+  type        = object({ uid = number, gid = number })
+  default     = null
+}
+
 variable "desired_count" {
   description = "Number of tasks when autoscale is null (the model's replicas)."
   type        = number

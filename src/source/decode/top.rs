@@ -398,6 +398,7 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                         "certificate_arn",
                         "vpc",
                         "single_nat_gateway",
+                        "backup_region",
                         "protect",
                         "templates",
                     ],
@@ -410,6 +411,7 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                     vpc: get(fields, "vpc").and_then(|n| aws_vpc(ctx, n, &format!("{at}.vpc"))),
                     single_nat_gateway: get(fields, "single_nat_gateway")
                         .and_then(|n| boolean(ctx, n, &format!("{at}.single_nat_gateway"))),
+                    backup_region: field(ctx, "backup_region"),
                     protect: get(fields, "protect").and_then(|n| boolean(ctx, n, &format!("{at}.protect"))),
                     templates: template_dir(ctx, fields, &at),
                     span: value.span,

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Egress, Field, Job, Origins, Service};
+use crate::ir::{Egress, Field, Job, Origins, Security, Service, Volume};
 use crate::targets::aws::Environment;
 use crate::targets::aws::foundation::{KMS, module, project_environment, security_groups};
 use crate::targets::aws::names::{self, Kind};
@@ -75,10 +75,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
     if service.autoscale.is_none() {
         body.attribute("desired_count", Expr::raw(service.replicas.to_string()));
     }
-    let scratch = container::scratch_volumes(&service.volumes);
-    if !scratch.is_empty() {
-        body.attribute("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
-    }
+    volumes(&mut body, &service.volumes, &service.security);
     if let Some(autoscale) = &service.autoscale {
         // The module always takes a CPU target; 100 % never adds tasks (memory-only scaling).
         let mut fields = vec![
@@ -156,10 +153,7 @@ pub fn job(environment: &Environment<'_>, job: &Job, file: &mut Body) {
     body.attribute("cluster_arn", Expr::raw("module.cluster.arn"));
     network_arguments(&mut body);
     task_size(&mut body, size);
-    let scratch = container::scratch_volumes(&job.volumes);
-    if !scratch.is_empty() {
-        body.attribute("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
-    }
+    volumes(&mut body, &job.volumes, &job.security);
     body.attribute("container_definitions", definitions(environment, Workload::Job(job), size));
     access(environment, &mut body, &[Workload::Job(job)], &job.image);
     if let Some(egress) = egress_rules(&job.egress) {
@@ -197,6 +191,22 @@ fn egress_rules(egress: &[Egress]) -> Option<Expr> {
 }
 
 /// Whether `field` of a workload was set in the model (not a built-in default).
+/// `scratch_volumes` (task storage), and `persistent_volumes` (task volume name → container path)
+/// with the user and group their EFS access points enter as.
+fn volumes(body: &mut Body, volumes: &BTreeMap<String, Volume>, security: &Security) {
+    let scratch = container::scratch_volumes(volumes);
+    if !scratch.is_empty() {
+        body.attribute("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
+    }
+    let persistent = container::persistent_volumes(volumes);
+    if !persistent.is_empty() {
+        let entries: Vec<String> =
+            persistent.iter().map(|(path, name)| format!("{} = {}", hcl::quote(name), hcl::quote(path))).collect();
+        body.attribute("persistent_volumes", Expr::raw(format!("{{ {} }}", entries.join(", "))))
+            .attribute("volume_owner", Expr::raw(format!("{{ uid = {}, gid = {} }}", security.user, security.group)));
+    }
+}
+
 fn is_set(origins: &Origins, field: &Field) -> bool {
     origins.get(field).is_some_and(|origin| origin.span.is_some())
 }

@@ -8,6 +8,7 @@
 //! itself, a note in main.tf (`notes.rs`). Output is `terraform fmt`-clean, written by the HCL writer
 //! shared with the aws target (`targets/hcl.rs`).
 
+mod alerts;
 pub mod checks;
 mod files;
 mod foundation;
@@ -91,6 +92,9 @@ impl<'a> Environment<'a> {
         if self.has_jobs() {
             modules.extend(["container_app_environment", "container_job"]);
         }
+        if self.stack.alerting.is_some() {
+            modules.insert("alerts");
+        }
         for resource in self.stack.resources.values() {
             modules.insert(match resource.kind {
                 ResourceKind::Postgres => "postgres",
@@ -149,6 +153,7 @@ fn main_tf(environment: &Environment<'_>, model_file: &str) -> String {
     for job in stack.jobs.values() {
         workloads::job(environment, job, &mut file);
     }
+    alerts::block(environment, &mut file);
     let text = file.render();
     let header = header::hash_comment(
         model_file,

@@ -6,10 +6,13 @@
 macro_rules! target_cases {
     ($suite:ident) => {
         $suite! {
+            aws_alerts: "aws-alerts",
+            aws_backups: "aws-backups",
             aws_basic: "aws-basic",
             aws_egress: "aws-egress",
             aws_existing_vpc: "aws-existing-vpc",
             aws_mssql: "aws-mssql",
+            azure_alerts: "azure-alerts",
             azure_basic: "azure-basic",
             azure_postgres_job: "azure-postgres-job",
             compose_alerts_backups: "compose-alerts-backups",
