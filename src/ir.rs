@@ -609,4 +609,7 @@ pub struct EcsOptions {
     /// Subnets and security groups of scheduled jobs' tasks (empty: not configured).
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
+    /// Where each workload's persistent volumes live on EFS (`targets.ecs.volumes`, an environment's
+    /// entry replacing the project's for the same workload), with where it is written.
+    pub volumes: BTreeMap<String, (crate::model::EfsPin, Span)>,
 }

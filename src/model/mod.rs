@@ -704,7 +704,19 @@ pub struct EcsConfig {
     pub subnets: Option<Spanned<Vec<String>>>,
     /// Security groups of the scheduled jobs' tasks.
     pub security_groups: Option<Spanned<Vec<String>>>,
+    /// The EFS file system and access points that hold each workload's persistent volumes.
+    pub volumes: BTreeMap<String, Spanned<EfsPin>>,
     pub span: Span,
+}
+
+/// `targets.ecs.volumes.<service or job>`: where its persistent volumes live on EFS, as the aws
+/// target creates them (or as a team provisions them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EfsPin {
+    /// `fs-…`.
+    pub file_system: String,
+    /// Container path → `fsap-…`.
+    pub access_points: BTreeMap<String, String>,
 }
 
 /// A project's own template folder, read by the loader: relative path → content.

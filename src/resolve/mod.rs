@@ -376,6 +376,12 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
             subnets: value(e.subnets.as_ref(), over.and_then(|x| x.subnets.as_ref())).unwrap_or_default(),
             security_groups: value(e.security_groups.as_ref(), over.and_then(|x| x.security_groups.as_ref()))
                 .unwrap_or_default(),
+            volumes: e
+                .volumes
+                .iter()
+                .chain(over.map(|x| &x.volumes).into_iter().flatten())
+                .map(|(name, pin)| (name.clone(), (pin.value.clone(), pin.span)))
+                .collect(),
         }
     });
     TargetConfig { compose, helm, aws, azure, ecs }

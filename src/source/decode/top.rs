@@ -6,9 +6,9 @@ use crate::diagnostic::{Diagnostic, codes};
 use crate::model::image::ImageRef;
 use crate::model::quantity::{Duration, Memory};
 use crate::model::{
-    Auth, AwsConfig, AwsVpc, AzureConfig, BackupTime, ComposeConfig, EcsConfig, EnvironmentDef, Expose, GatewayConfig,
-    HelmConfig, JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage,
-    TargetsConfig, TemplateDir,
+    Auth, AwsConfig, AwsVpc, AzureConfig, BackupTime, ComposeConfig, EcsConfig, EfsPin, EnvironmentDef, Expose,
+    GatewayConfig, HelmConfig, JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef,
+    Size, Stage, TargetsConfig, TemplateDir,
 };
 use crate::shared::Target;
 use crate::shared::span::Spanned;
@@ -449,17 +449,88 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                 config.azure = Some(azure);
             }
             Target::Ecs => {
-                check_keys(ctx, fields, &["subnets", "security_groups"], &at);
+                check_keys(ctx, fields, &["subnets", "security_groups", "volumes"], &at);
                 config.ecs = Some(EcsConfig {
                     subnets: get(fields, "subnets").and_then(|n| string_list(ctx, n, &format!("{at}.subnets"))),
                     security_groups: get(fields, "security_groups")
                         .and_then(|n| string_list(ctx, n, &format!("{at}.security_groups"))),
+                    volumes: get(fields, "volumes")
+                        .map(|n| efs_pins(ctx, n, &format!("{at}.volumes")))
+                        .unwrap_or_default(),
                     span: value.span,
                 });
             }
         }
     }
     config
+}
+
+/// `volumes: { <workload>: { file_system: fs-…, access_points: { <path>: fsap-… } } }`.
+fn efs_pins(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String, Spanned<EfsPin>> {
+    let mut out = BTreeMap::new();
+    for (key, value) in entries(ctx, node, context).unwrap_or_default() {
+        let name = key.as_str().unwrap_or("").to_string();
+        let at = format!("{context}.{name}");
+        let Some(fields) = entries(ctx, value, &at) else { continue };
+        check_keys(ctx, fields, &["file_system", "access_points"], &at);
+        let mut pin = EfsPin::default();
+        match get(fields, "file_system") {
+            Some(id) => {
+                if let Some(id) = efs_id(ctx, id, &format!("{at}.file_system"), "fs-") {
+                    pin.file_system = id;
+                }
+            }
+            None => ctx.report(
+                Diagnostic::new(codes::MISSING_FIELD, value.span, format!("`{at}.file_system` is required"))
+                    .with_label("`file_system` missing")
+                    .with_help("give the id of the EFS file system (`fs-…`) that holds the volumes"),
+            ),
+        }
+        if let Some(points) = get(fields, "access_points") {
+            let points_at = format!("{at}.access_points");
+            for (path, id) in entries(ctx, points, &points_at).unwrap_or_default() {
+                let path_text = path.as_str().unwrap_or("").to_string();
+                if !path_text.starts_with('/') {
+                    ctx.report(
+                        Diagnostic::new(
+                            codes::INVALID_VALUE,
+                            path.span,
+                            format!("`{path_text}` is not an absolute container path"),
+                        )
+                        .with_label("not a path")
+                        .with_help(
+                            "key each access point by the volume's path, as in the workload's `volumes` (e.g. `/data`)",
+                        ),
+                    );
+                    continue;
+                }
+                if let Some(id) = efs_id(ctx, id, &format!("{points_at}.{path_text}"), "fsap-") {
+                    pin.access_points.insert(path_text, id);
+                }
+            }
+        }
+        out.insert(name, Spanned::new(pin, value.span));
+    }
+    out
+}
+
+/// An EFS id: `prefix` and 8 to 40 lowercase hex digits (`fs-0123abcd`, `fsap-0123456789abcdef0`).
+fn efs_id(ctx: &mut Ctx<'_>, node: &Node, context: &str, prefix: &str) -> Option<String> {
+    let id = string(ctx, node, context)?;
+    let digits = id.value.strip_prefix(prefix).unwrap_or("");
+    if (8..=40).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+        return Some(id.value);
+    }
+    let what = if prefix == "fs-" { "file system" } else { "access point" };
+    ctx.report(
+        Diagnostic::new(codes::INVALID_VALUE, id.span, format!("`{}` is not an EFS {what} id", id.value))
+            .with_label(format!("expected `{prefix}` and 8 to 40 hex digits"))
+            .with_help(format!(
+                "copy the id from the AWS console or `aws efs describe-{}s` (e.g. `{prefix}0123456789abcdef0`)",
+                if prefix == "fs-" { "file-system" } else { "access-point" }
+            )),
+    );
+    None
 }
 
 /// Keys of `targets.compose.gateway` in its map form.

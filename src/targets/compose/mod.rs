@@ -137,6 +137,10 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         if let Some(migration) = built.migration {
             services.insert(format!("{}-migrate", service.name), migration);
         }
+        if let Some(init) = built.init {
+            comments.insert(workload::init_name(&service.name), volume_owner_comment(&service.name, &service.security));
+            services.insert(workload::init_name(&service.name), init);
+        }
         services.insert(service.name.clone(), built.service);
     }
     for job in stack.jobs.values() {
@@ -151,6 +155,10 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
                 job.schedule.expression, job.name
             ),
         );
+        if let Some(init) = built.init {
+            comments.insert(workload::init_name(&job.name), volume_owner_comment(&job.name, &job.security));
+            services.insert(workload::init_name(&job.name), init);
+        }
         services.insert(job.name.clone(), built.service);
     }
     if let Some(gateway_options) = &compose_options.gateway {
@@ -215,6 +223,13 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         Some(environment),
         format!("{}.env\n", header::hash_comment(&options.model_file, &[])),
     );
+}
+
+fn volume_owner_comment(name: &str, security: &crate::ir::Security) -> String {
+    format!(
+        "Runs once before `{name}`: hands its named volumes (a new one belongs to root) to its user {}:{}.",
+        security.user, security.group
+    )
 }
 
 fn entry(key: String, value: Yaml) -> yaml_out::Entry {

@@ -15,6 +15,8 @@ use crate::targets::yaml_out::Yaml;
 pub struct Built {
     pub service: Yaml,
     pub migration: Option<Yaml>,
+    /// The one-shot `<name>-volumes` service that hands the named volumes to the container's user.
+    pub init: Option<Yaml>,
     /// `.env` variables it reads, with a description for `.env.example`.
     pub variables: BTreeMap<String, String>,
     pub volumes: BTreeSet<String>,
@@ -54,7 +56,11 @@ pub fn service(stack: &Stack, service: &Service, published: Option<u16>, options
     if let Some(command) = &service.command {
         yaml.insert("command", Yaml::strs(command.iter().map(|a| literal(a))));
     }
+    built.init = volume_owner(&container, None);
     let mut depends = depends_on(container.uses);
+    if built.init.is_some() {
+        depends.insert(init_name(&service.name), completed());
+    }
     for other in &service.after {
         // Start order from the model's `after`: healthy when the other service can say so.
         let condition = match stack.services.get(other).map(|s| s.health.is_some()) {
@@ -64,10 +70,7 @@ pub fn service(stack: &Stack, service: &Service, published: Option<u16>, options
         depends.insert(other.clone(), Yaml::map().with("condition", Yaml::str(condition)));
     }
     if service.migrate.is_some() {
-        depends.insert(
-            format!("{}-migrate", service.name),
-            Yaml::map().with("condition", Yaml::str("service_completed_successfully")),
-        );
+        depends.insert(format!("{}-migrate", service.name), completed());
     }
     if !depends.is_empty() {
         yaml.insert("depends_on", Yaml::Map(depends.into_iter().map(|(k, v)| entry(k, v)).collect()));
@@ -94,7 +97,10 @@ pub fn service(stack: &Stack, service: &Service, published: Option<u16>, options
     if let Some(command) = &service.migrate {
         let mut migration = base(stack, &container, options);
         migration.service.insert("command", Yaml::strs(command.iter().map(|a| literal(a))));
-        let depends = depends_on(container.uses);
+        let mut depends = depends_on(container.uses);
+        if built.init.is_some() {
+            depends.insert(init_name(&service.name), completed());
+        }
         if !depends.is_empty() {
             migration.service.insert("depends_on", Yaml::Map(depends.into_iter().map(|(k, v)| entry(k, v)).collect()));
         }
@@ -123,13 +129,78 @@ pub fn job(stack: &Stack, job: &Job, options: &EmitOptions) -> Built {
     if let Some(command) = &job.command {
         yaml.insert("command", Yaml::strs(command.iter().map(|a| literal(a))));
     }
-    let depends = depends_on(container.uses);
+    built.init = volume_owner(&container, Some("jobs"));
+    let mut depends = depends_on(container.uses);
+    if built.init.is_some() {
+        depends.insert(init_name(&job.name), completed());
+    }
     if !depends.is_empty() {
         yaml.insert("depends_on", Yaml::Map(depends.into_iter().map(|(k, v)| entry(k, v)).collect()));
     }
     yaml.insert("profiles", Yaml::strs(["jobs"]));
     yaml.insert("restart", Yaml::str("no"));
     built
+}
+
+/// The image of the one-shot service that hands named volumes to a workload's user: busybox has
+/// `chown` (many application images, distroless ones, have no shell tools).
+pub const VOLUME_OWNER_IMAGE: &str = "busybox:1.37";
+
+/// `<name>-volumes`: the one-shot service that runs before `<name>` (and its migration).
+pub fn init_name(name: &str) -> String {
+    format!("{name}-volumes")
+}
+
+fn completed() -> Yaml {
+    Yaml::map().with("condition", Yaml::str("service_completed_successfully"))
+}
+
+/// The named volumes of `container`, as `volume:path` mounts, sorted by path.
+fn persistent_mounts(container: &Container<'_>) -> Vec<(String, String)> {
+    container
+        .volumes
+        .iter()
+        .filter(|(_, volume)| matches!(volume, Volume::Persistent(_)))
+        .map(|(path, _)| (format!("{}-{}", container.name, slug(path)), path.clone()))
+        .collect()
+}
+
+/// A new named volume is owned by root (Docker creates it so, unless the image has files at the
+/// path), and the container runs as the model's user: a one-shot service changes the owner of each
+/// volume's top folder to that user before the container starts. Only the top folder, as root with
+/// `CHOWN` and no other capability, no network and a read-only root: what the application writes
+/// below it is its own already. `None` when the container has no named volume or runs as root.
+fn volume_owner(container: &Container<'_>, profile: Option<&str>) -> Option<Yaml> {
+    let mounts = persistent_mounts(container);
+    if mounts.is_empty() || container.security.user == 0 {
+        return None;
+    }
+    let owner = format!("{}:{}", container.security.user, container.security.group);
+    let mut command = vec![String::from("chown"), owner];
+    command.extend(mounts.iter().map(|(_, path)| path.clone()));
+    let mut yaml = Yaml::map()
+        .with("image", Yaml::str(VOLUME_OWNER_IMAGE))
+        .with("command", Yaml::strs(command))
+        .with("user", Yaml::str("0:0"))
+        .with("volumes", Yaml::strs(mounts.iter().map(|(volume, path)| format!("{volume}:{path}"))))
+        .with("network_mode", Yaml::str("none"))
+        .with("read_only", Yaml::Bool(true))
+        .with("cap_drop", Yaml::strs(["ALL"]))
+        .with("cap_add", Yaml::strs(["CHOWN"]))
+        .with("security_opt", Yaml::strs(["no-new-privileges:true"]))
+        .with(
+            "deploy",
+            Yaml::map().with(
+                "resources",
+                Yaml::map().with("limits", Yaml::map().with("cpus", Yaml::str("0.1")).with("memory", Yaml::str("32M"))),
+            ),
+        )
+        .with("logging", logging());
+    if let Some(profile) = profile {
+        yaml.insert("profiles", Yaml::strs([profile]));
+    }
+    yaml.insert("restart", Yaml::str("no"));
+    Some(yaml)
 }
 
 fn entry(key: String, value: Yaml) -> crate::targets::yaml_out::Entry {
@@ -194,14 +265,13 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
     let mut tmpfs = Vec::new();
     let mut mounts = Vec::new();
     for (path, volume) in container.volumes {
-        match volume {
-            Volume::Scratch => tmpfs.push(path.clone()),
-            Volume::Persistent(_) => {
-                let volume_name = format!("{}-{}", container.name, slug(path));
-                mounts.push(format!("{volume_name}:{path}"));
-                volumes.insert(volume_name);
-            }
+        if *volume == Volume::Scratch {
+            tmpfs.push(path.clone());
         }
+    }
+    for (volume_name, path) in persistent_mounts(container) {
+        mounts.push(format!("{volume_name}:{path}"));
+        volumes.insert(volume_name);
     }
     if !container.files.is_empty() {
         let mut list = Vec::new();
@@ -232,7 +302,7 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
     yaml.insert("security_opt", Yaml::strs(["no-new-privileges:true"]));
     yaml.insert("deploy", deploy(container.compute));
     yaml.insert("logging", logging());
-    Built { service: yaml, migration: None, variables, volumes, configs }
+    Built { service: yaml, migration: None, init: None, variables, volumes, configs }
 }
 
 /// A host path written relative to the project (`./services/auth`, `./nginx/ssl/cert.pem`) as seen

@@ -1,11 +1,11 @@
 //! What the ecs target cannot express, as located diagnostics: Fargate's limits, shared with the aws
-//! target ([`crate::targets::fargate::checks`]), unpinned resource hosts (IAC035), mounted files,
+//! target ([`crate::targets::fargate::checks`]), unpinned resource hosts and EFS ids (IAC035), mounted files,
 //! the tools in-container HTTP checks need (IAC045, `targets::probe`), and what it leaves to the
 //! platform that runs the tasks: backups (IAC048) and alarms (IAC047).
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Stack, Target};
-use crate::targets::checks::{backups_elsewhere, mounted_files, pinned_hosts};
+use crate::ir::{Field, Stack, Target, Volume};
+use crate::targets::checks::{backups_elsewhere, mounted_files, pinned_hosts, span_of};
 use crate::targets::fargate::checks::{fargate, role_names, schedules};
 
 /// Every problem of the environments in `stacks` for the ecs target.
@@ -18,6 +18,7 @@ pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
         // Where an aws root provisions the resources, it also registers the task definitions.
         if !stack.targets.contains(&Target::Aws) {
             pinned_hosts(stack, Target::Ecs, &mut out);
+            efs_pins(stack, &mut out);
         }
         backups_elsewhere(stack, Target::Ecs, &mut out);
         alerting(stack, &mut out);
@@ -45,4 +46,45 @@ fn alerting(stack: &Stack, out: &mut Vec<Finding>) {
         stack.environment
     ));
     out.push(Finding::new(diagnostic, None, &stack.environment));
+}
+
+/// IAC035: the ecs target provisions nothing, so every persistent volume must name the EFS file
+/// system and access point it lives on (`targets.ecs.volumes`).
+fn efs_pins(stack: &Stack, out: &mut Vec<Finding>) {
+    let no_pins = std::collections::BTreeMap::new();
+    let pins = stack.config.ecs.as_ref().map_or(&no_pins, |ecs| &ecs.volumes);
+    let workloads = stack
+        .services
+        .values()
+        .map(|s| (&s.name, &s.volumes, &s.origins, s.origin))
+        .chain(stack.jobs.values().map(|j| (&j.name, &j.volumes, &j.origins, j.origin)));
+    for (name, volumes, origins, origin) in workloads {
+        for (path, _) in volumes.iter().filter(|(_, volume)| matches!(volume, Volume::Persistent(_))) {
+            let key = format!("environments.{}.targets_config.ecs.volumes.{name}", stack.environment);
+            let (missing, set) = match pins.get(name) {
+                None => (
+                    "EFS file system and access point",
+                    format!("`{key}: {{ file_system: fs-…, access_points: {{ {path}: fsap-… }} }}`"),
+                ),
+                Some((pin, _)) if pin.file_system.is_empty() => ("EFS file system", format!("`{key}.file_system`")),
+                Some((pin, _)) if !pin.access_points.contains_key(path) => {
+                    ("EFS access point", format!("`{key}.access_points.{path}`"))
+                }
+                Some(_) => continue,
+            };
+            let mut diagnostic = Diagnostic::new(
+                codes::PIN_MISSING,
+                span_of(origins, &Field::Volume(path.to_string()), origin),
+                format!("`{name}` keeps `{path}` on a persistent volume, and the ecs target has no {missing} pinned for it"),
+            )
+            .with_label("needs its EFS ids")
+            .with_help(format!(
+                "set {set} (or `targets.ecs.volumes`): the ecs target provisions nothing; the aws target creates them and lists them in its root's outputs"
+            ));
+            if let Some((_, pin_span)) = pins.get(name) {
+                diagnostic = diagnostic.with_related(*pin_span, "pinned here");
+            }
+            out.push(Finding::new(diagnostic, Some(name), &stack.environment));
+        }
+    }
 }

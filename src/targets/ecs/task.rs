@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Compute, Field, Job, SecretRef, Service, Stack, Target};
+use crate::ir::{Compute, EcsOptions, Field, Job, SecretRef, Service, Stack, Target, Volume};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr, Template};
 use crate::shared::FileSet;
 use crate::targets::fargate::container::{self, Place, Values, Workload};
@@ -95,6 +95,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
     for service in stack.services.values() {
         let Some(size) = size::for_compute(&service.compute) else { continue };
         notes.size(&service.name, &service.compute, size);
+        notes.volumes(&service.name, &service.volumes, &ecs);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Service(service), size, &values);
         add(files, format!("{}.json", service.name), node::to_json(&definition));
         notes.secrets.extend(Workload::Service(service).secret_refs());
@@ -112,6 +113,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         let Some(size) = size::for_compute(&job.compute) else { continue };
         let Ok(expression) = schedule::eventbridge(&job.schedule) else { continue };
         notes.size(&job.name, &job.compute, size);
+        notes.volumes(&job.name, &job.volumes, &ecs);
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Job(job), size, &values);
         add(files, format!("{}.json", job.name), node::to_json(&definition));
         let schedule = schedule_input(stack, &place, &ecs.account_id, job, &expression);
@@ -199,10 +201,33 @@ fn task_definition(
             "containerDefinitions",
             Node::List(vec![container::definition(workload, size, place, values)], Layout::Block),
         );
-    let scratch = container::scratch_volumes(volumes);
-    if !scratch.is_empty() {
-        let volumes =
-            scratch.into_iter().map(|(_, name)| Node::object(Layout::Inline).with("name", Node::Str(name))).collect();
+    let volumes = container::task_volumes(volumes);
+    if !volumes.is_empty() {
+        let pin = stack.config.ecs.as_ref().and_then(|ecs| ecs.volumes.get(owner)).map(|(pin, _)| pin);
+        let volumes = volumes
+            .into_iter()
+            .map(|volume| {
+                let node = Node::object(Layout::Inline).with("name", Node::Str(volume.name));
+                if !volume.persistent {
+                    return node;
+                }
+                // Validation (IAC035) makes sure both ids are pinned.
+                let file_system = pin.map(|pin| pin.file_system.clone()).unwrap_or_default();
+                let access_point = pin.and_then(|pin| pin.access_points.get(&volume.path)).cloned().unwrap_or_default();
+                node.with(
+                    "efsVolumeConfiguration",
+                    Node::object(Layout::Block)
+                        .with("fileSystemId", Node::Str(file_system))
+                        .with("transitEncryption", Node::str("ENABLED"))
+                        .with(
+                            "authorizationConfig",
+                            Node::object(Layout::Inline)
+                                .with("accessPointId", Node::Str(access_point))
+                                .with("iam", Node::str("ENABLED")),
+                        ),
+                )
+            })
+            .collect();
         task.push("volumes", Node::List(volumes, Layout::Block));
     }
     task.push("tags", tags(stack));
@@ -300,11 +325,30 @@ struct Notes {
     schedules: Vec<String>,
     roles: BTreeSet<String>,
     secrets: BTreeSet<SecretRef>,
+    /// One line per workload with persistent volumes: its EFS file system and access points.
+    file_systems: Vec<String>,
 }
 
 impl Notes {
     fn size(&mut self, name: &str, compute: &Compute, size: TaskSize) {
         self.sizes.push(size::describe(name, compute, size));
+    }
+
+    fn volumes(&mut self, name: &str, volumes: &std::collections::BTreeMap<String, Volume>, ecs: &EcsOptions) {
+        let persistent = container::persistent_volumes(volumes);
+        if persistent.is_empty() {
+            return;
+        }
+        let pin = ecs.volumes.get(name).map(|(pin, _)| pin);
+        let file_system = pin.map(|pin| pin.file_system.as_str()).unwrap_or_default();
+        let points: Vec<String> = persistent
+            .iter()
+            .map(|(path, _)| {
+                let point = pin.and_then(|pin| pin.access_points.get(path)).map(String::as_str).unwrap_or_default();
+                format!("`{path}` through access point `{point}`")
+            })
+            .collect();
+        self.file_systems.push(format!("`{name}`: file system `{file_system}`, {}", points.join(", ")));
     }
 
     fn render(&self, stack: &Stack, place: &Place<'_>, account: &str, options: &EmitOptions) -> String {
@@ -384,6 +428,12 @@ impl Notes {
         out.push_str("\nCloudWatch log groups (the execution role may not create them):\n\n");
         for name in &self.roles {
             out.push_str(&format!("- `{}`\n", place.log_group(name)));
+        }
+        if !self.file_systems.is_empty() {
+            out.push_str("\nEFS file systems of the persistent volumes (`targets.ecs.volumes`; the aws target creates them so). The task definitions mount them with transit encryption and IAM authorization, so each must have mount targets in the tasks' subnets whose security group admits NFS (TCP 2049) from the tasks, each access point must set the workload's user and group and a root folder of its own, and the task role needs `elasticfilesystem:ClientMount` and `elasticfilesystem:ClientWrite` on its file system:\n\n");
+            for line in &self.file_systems {
+                out.push_str(&format!("- {line}\n"));
+            }
         }
         if !self.secrets.is_empty() {
             out.push_str("\nSecrets Manager secrets (values are never in the model or this folder):\n\n");

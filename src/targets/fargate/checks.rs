@@ -21,7 +21,7 @@ pub fn fargate(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
         .chain(stack.jobs.values().map(|j| (&j.name, &j.compute, &j.volumes, &j.origins, j.origin)));
     for (name, compute, volumes, origins, origin) in workloads {
         let persistent = volumes.iter().find(|(_, volume)| matches!(volume, Volume::Persistent(_)));
-        if let Some((path, _)) = persistent {
+        if let (Some((path, _)), Target::Aws) = (persistent, target) {
             let target = target.as_str();
             let diagnostic = Diagnostic::new(
                 codes::UNSUPPORTED_ON_TARGET,

@@ -97,15 +97,22 @@ impl<'a> Workload<'a> {
     }
 }
 
-/// Scratch volumes of a workload: (container path, task volume name), sorted by path. Names are the
-/// path's slug (`/tmp` → `tmp`, `/var/cache` → `var-cache`), made unique with `-2`, `-3`, ...
-pub fn scratch_volumes(volumes: &BTreeMap<String, Volume>) -> Vec<(String, String)> {
+/// A task volume of a workload: a scratch one (the task's own storage) or a persistent one (EFS).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskVolume {
+    /// The container path.
+    pub path: String,
+    /// The task volume name, which `mountPoints[].sourceVolume` names.
+    pub name: String,
+    pub persistent: bool,
+}
+
+/// Every volume of a workload, sorted by path. Names are the path's slug (`/tmp` → `tmp`,
+/// `/var/cache` → `var-cache`), made unique with `-2`, `-3`, ...
+pub fn task_volumes(volumes: &BTreeMap<String, Volume>) -> Vec<TaskVolume> {
     let mut taken = BTreeSet::new();
     let mut out = Vec::new();
     for (path, volume) in volumes {
-        if *volume != Volume::Scratch {
-            continue;
-        }
         let slug = path.trim_matches('/').replace(['/', '.', '_'], "-").to_ascii_lowercase();
         let base = if slug.is_empty() { String::from("scratch") } else { slug };
         let mut name = base.clone();
@@ -114,9 +121,19 @@ pub fn scratch_volumes(volumes: &BTreeMap<String, Volume>) -> Vec<(String, Strin
             name = format!("{base}-{counter}");
             counter += 1;
         }
-        out.push((path.clone(), name));
+        out.push(TaskVolume { path: path.clone(), name, persistent: matches!(volume, Volume::Persistent(_)) });
     }
     out
+}
+
+/// Scratch volumes of a workload: (container path, task volume name), sorted by path.
+pub fn scratch_volumes(volumes: &BTreeMap<String, Volume>) -> Vec<(String, String)> {
+    task_volumes(volumes).into_iter().filter(|v| !v.persistent).map(|v| (v.path, v.name)).collect()
+}
+
+/// Persistent volumes of a workload: (container path, task volume name), sorted by path.
+pub fn persistent_volumes(volumes: &BTreeMap<String, Volume>) -> Vec<(String, String)> {
+    task_volumes(volumes).into_iter().filter(|v| v.persistent).map(|v| (v.path, v.name)).collect()
 }
 
 /// The container definition of `workload` in a task of `size`.
@@ -185,14 +202,14 @@ pub fn definition(workload: Workload<'_>, size: TaskSize, place: &Place<'_>, val
             ]),
         ),
     );
-    let scratch = scratch_volumes(parts.volumes);
-    if !scratch.is_empty() {
-        let mounts = scratch
+    let volumes = task_volumes(parts.volumes);
+    if !volumes.is_empty() {
+        let mounts = volumes
             .into_iter()
-            .map(|(path, volume)| {
+            .map(|volume| {
                 Node::object(Layout::Inline)
-                    .with("sourceVolume", Node::Str(volume))
-                    .with("containerPath", Node::Str(path))
+                    .with("sourceVolume", Node::Str(volume.name))
+                    .with("containerPath", Node::Str(volume.path))
                     .with("readOnly", Node::Bool(false))
             })
             .collect();
@@ -281,5 +298,7 @@ mod tests {
         volumes.insert(String::from("/data"), Volume::Persistent(crate::model::quantity::Memory { mebibytes: 1024 }));
         let names: Vec<String> = scratch_volumes(&volumes).into_iter().map(|(_, name)| name).collect();
         assert_eq!(names, ["tmp", "var-cache", "var-cache-2"]);
+        let persistent: Vec<String> = persistent_volumes(&volumes).into_iter().map(|(_, name)| name).collect();
+        assert_eq!(persistent, ["data"]);
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Compilation, Field, Stack, Target};
+use crate::ir::{Compilation, Field, Service, Stack, Strategy, Target, Volume};
 use crate::targets::checks::{backups_elsewhere, derived_name, pinned_hosts};
 use crate::targets::helm::values::{Scope, Workload};
 use crate::targets::helm::{Sink, chart, labels, placeholders};
@@ -118,6 +118,9 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
         }
         volume_names.insert(name, path);
     }
+    if let Workload::Service(service) = workload {
+        blue_green_with_own_volumes(service, sink);
+    }
     let mut file_keys: BTreeMap<String, &String> = BTreeMap::new();
     for path in workload.files().keys() {
         let key = file_key(path);
@@ -134,6 +137,32 @@ fn workload(workload: Workload<'_>, sink: &mut Sink) {
         }
         file_keys.insert(key, path);
     }
+}
+
+/// A service whose pods each need their own ReadWriteOnce volume (a persistent volume and more than
+/// one pod) runs as a StatefulSet; blue-green's second slot would start on empty volumes of its own.
+fn blue_green_with_own_volumes(service: &Service, sink: &mut Sink) {
+    let several = service.autoscale.is_some() || service.replicas > 1;
+    let persistent = service.volumes.iter().find(|(_, volume)| matches!(volume, Volume::Persistent(_)));
+    let (Some((path, _)), true, Strategy::BlueGreen) = (persistent, several, service.strategy) else { return };
+    let span_of = |field: &Field| service.origins.get(field).and_then(|o| o.span).unwrap_or(service.origin);
+    let pods = if service.autoscale.is_some() { "autoscaled" } else { "replicated" };
+    let mut diagnostic = Diagnostic::new(
+        codes::UNSUPPORTED_ON_TARGET,
+        span_of(&Field::Volume(path.to_string())),
+        format!(
+            "`{}` keeps `{path}` on a persistent volume and is {pods} with `strategy: blue-green`, which the helm target cannot run",
+            service.name
+        ),
+    )
+    .with_label("one ReadWriteOnce volume per pod")
+    .with_help(
+        "several pods each get a volume of their own (a StatefulSet), so a blue-green slot would start on empty volumes: use `strategy: rolling`, one replica without autoscale, or keep the data in a resource",
+    );
+    if let Some(span) = service.origins.get(&Field::Strategy).and_then(|o| o.span) {
+        diagnostic = diagnostic.with_related(span, "blue-green set here");
+    }
+    sink.push(diagnostic);
 }
 
 /// The pod volume name the chart gives a path (`iacgen.volumeName` in `_helpers.tpl`).

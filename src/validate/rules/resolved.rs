@@ -180,10 +180,9 @@ mod tests {
     }
 
     #[test]
-    fn persistent_volumes_are_rejected_on_fargate_targets() {
+    fn persistent_volumes_on_ecs_need_pinned_efs_ids() {
         let service = "    health: { path: /health }\n    volumes: { /data: { persistent: 1Gi } }";
-        assert_eq!(codes(&model("ecs", service)), ["IAC037"]);
-        assert_eq!(codes(&model("aws", service)), ["IAC037"]);
+        assert_eq!(codes(&model("ecs", service)), ["IAC035"]);
         assert!(codes(&model("compose", service)).is_empty());
     }
 

@@ -148,6 +148,29 @@ iacgen.dev/slot: {{ .slot }}
 {{- printf "%s-%s" (include "iacgen.name" .root) (regexReplaceAll "[^a-z0-9]+" (lower .path) "-" | trimAll "-") | trunc 253 | trimSuffix "-" -}}
 {{- end -}}
 
+{{- /* Whether a volume (a value of .Values.volumes) is persistent and ReadWriteOnce. */ -}}
+{{- define "iacgen.readWriteOnce" -}}
+{{- if and (eq .type "persistent") (eq (.accessMode | default "ReadWriteOnce") "ReadWriteOnce") -}}true{{- end -}}
+{{- end -}}
+
+{{- /*
+"true" when a service runs as a StatefulSet: it has a ReadWriteOnce volume and more than one pod
+(replicas > 1, or autoscale). One ReadWriteOnce claim attaches to one node, so several pods can only
+share it on that node; a StatefulSet gives each pod a claim of its own (volumeClaimTemplates) and
+lets the pods spread over nodes.
+*/ -}}
+{{- define "iacgen.stateful" -}}
+{{- $rwo := false -}}
+{{- range $path, $vol := .Values.volumes }}
+{{- if include "iacgen.readWriteOnce" $vol }}
+{{- $rwo = true }}
+{{- end }}
+{{- end }}
+{{- if and (eq .Values.kind "service") $rwo (or .Values.autoscale.enabled (gt (int .Values.replicas) 1)) -}}
+true
+{{- end -}}
+{{- end -}}
+
 {{- /* Fails when two paths map to the same volume name or ConfigMap key. */ -}}
 {{- define "iacgen.checkNames" -}}
 {{- $seen := dict -}}

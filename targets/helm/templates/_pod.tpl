@@ -19,9 +19,11 @@ Argument: dict "root" $ "mode" (service|job|migration) "workload" ({name, slot, 
 {{- if $v.files }}
 {{- $_ := set $podAnnotations "checksum/files" ($v.files | toJson | sha256sum) }}
 {{- end }}
+{{- /* A StatefulSet gives each pod its own ReadWriteOnce claims (volumeClaimTemplates). */ -}}
+{{- $stateful := and (eq $mode "service") (include "iacgen.stateful" $root) -}}
 {{- $persistent := list -}}
 {{- range $path, $vol := $v.volumes }}
-{{- if and (eq $vol.type "persistent") (eq ($vol.accessMode | default "ReadWriteOnce") "ReadWriteOnce") }}
+{{- if and (include "iacgen.readWriteOnce" $vol) (not $stateful) }}
 {{- $persistent = append $persistent $path }}
 {{- end }}
 {{- end -}}
@@ -161,7 +163,12 @@ spec:
   {{- $volumes := list }}
   {{- range $path, $vol := $v.volumes }}
   {{- if eq $vol.type "persistent" }}
-  {{- if ne $mode "migration" }}
+  {{- if and $stateful (include "iacgen.readWriteOnce" $vol) }}
+  {{- /* The pod's own claim from the StatefulSet's volumeClaimTemplates. The controller replaces a
+       pod volume named like a claim template with the pod's claim (<volume>-<name>-<ordinal>);
+       listing it keeps the template complete for tools that read it on its own. */}}
+  {{- $volumes = append $volumes (dict "name" (include "iacgen.volumeName" $path) "persistentVolumeClaim" (dict "claimName" (printf "%s-%s" (include "iacgen.volumeName" $path) $name))) }}
+  {{- else if ne $mode "migration" }}
   {{- $volumes = append $volumes (dict "name" (include "iacgen.volumeName" $path) "persistentVolumeClaim" (dict "claimName" (include "iacgen.pvcName" (dict "root" $root "path" $path)))) }}
   {{- end }}
   {{- else }}

@@ -29,6 +29,7 @@ macro_rules! target_cases {
             helm_slotwise: "helm-slotwise",
             patches_all_targets: "patches-all-targets",
             runtime_from_compose: "runtime-from-compose",
+            stateful_all_targets: "stateful-all-targets",
         }
     };
 }
@@ -62,9 +63,12 @@ macro_rules! error_cases {
             patch_failed: "patch-failed",
             pin_missing: "pin-missing",
             read_failed: "read-failed",
+            read_outside_project: "read-outside-project",
             runnable: "runnable",
+            secret_values: "secret-values",
             standards: "standards",
             start_order_and_auth: "start-order-and-auth",
+            stateful_blue_green: "stateful-blue-green",
             strip_prefix_on_aws: "strip-prefix-on-aws",
             tag_case: "tag-case",
             target_limits: "target-limits",
@@ -76,6 +80,7 @@ macro_rules! error_cases {
             unsupported_on_target: "unsupported-on-target",
             unsupported_version: "unsupported-version",
             waivers: "waivers",
+            windows_reserved_name: "windows-reserved-name",
             wrong_type: "wrong-type",
             yaml_syntax: "yaml-syntax",
         }
