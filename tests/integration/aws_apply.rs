@@ -75,6 +75,11 @@ const GAPS: &[Gap] = &[
         applies_to: several_databases,
     },
     Gap {
+        root: "db-performance-insights",
+        pattern: r"\[\S*aws_db_instance\.\S*\]: perpetual diff: terraform plan right after apply wants to update \((performance_insights_enabled|performance_insights_kms_key_id|performance_insights_retention_period)(, (performance_insights_enabled|performance_insights_kms_key_id|performance_insights_retention_period))*\)$",
+        applies_to: any_root,
+    },
+    Gap {
         root: "backup-selection",
         pattern: r"\[\S*aws_backup_selection\.\S*\]: apply: creating Backup Selection \([^)]*\): operation error Backup: CreateBackupSelection, .*HTTP 500",
         applies_to: copies_backups,
