@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ir::ResourceKind;
+use crate::ir::{ResourceKind, Volume};
 use crate::targets::aws::Environment;
 use crate::targets::aws::names::Kind;
 use crate::targets::hcl::{Block, Body, Expr};
@@ -173,6 +173,14 @@ pub fn output(name: &str, description: &str, value: Expr) -> Block {
     Block::labelled("output", name, body)
 }
 
+/// The outputs a workload with persistent volumes adds to its entry: the ids `targets.ecs.volumes`
+/// pins (the file system, and the access point of each container path).
+const EFS_OUTPUTS: [(&str, &str); 2] = [("file_system_id", "file_system_id"), ("access_point_ids", "access_point_ids")];
+
+fn has_persistent(volumes: &BTreeMap<String, Volume>) -> bool {
+    volumes.values().any(|volume| matches!(volume, Volume::Persistent(_)))
+}
+
 pub fn outputs(environment: &Environment<'_>, model_file: &str) -> String {
     let stack = environment.stack;
     let mut blocks = vec![
@@ -199,19 +207,19 @@ pub fn outputs(environment: &Environment<'_>, model_file: &str) -> String {
         )
     };
     if !stack.services.is_empty() {
-        let services = stack.services.keys().map(|name| {
-            let label = environment.label(Kind::Service, name);
-            let value = fields(
-                &label,
-                &[
-                    ("url", "url"),
-                    ("internal_url", "internal_url"),
-                    ("task_definition_arn", "task_definition_arn"),
-                    ("migration_task_definition_arn", "migration_task_definition_arn"),
-                    ("security_group_id", "security_group_id"),
-                ],
-            );
-            (name.clone(), value)
+        let services = stack.services.values().map(|service| {
+            let label = environment.label(Kind::Service, &service.name);
+            let mut names = vec![
+                ("url", "url"),
+                ("internal_url", "internal_url"),
+                ("task_definition_arn", "task_definition_arn"),
+                ("migration_task_definition_arn", "migration_task_definition_arn"),
+                ("security_group_id", "security_group_id"),
+            ];
+            if has_persistent(&service.volumes) {
+                names.extend(EFS_OUTPUTS);
+            }
+            (service.name.clone(), fields(&label, &names))
         });
         blocks.push(output(
             "services",
@@ -237,12 +245,13 @@ pub fn outputs(environment: &Environment<'_>, model_file: &str) -> String {
         ));
     }
     if !stack.jobs.is_empty() {
-        let jobs = stack.jobs.keys().map(|name| {
-            let label = environment.label(Kind::Job, name);
-            (
-                name.clone(),
-                fields(&label, &[("schedule_arn", "schedule_arn"), ("task_definition_arn", "task_definition_arn")]),
-            )
+        let jobs = stack.jobs.values().map(|job| {
+            let label = environment.label(Kind::Job, &job.name);
+            let mut names = vec![("schedule_arn", "schedule_arn"), ("task_definition_arn", "task_definition_arn")];
+            if has_persistent(&job.volumes) {
+                names.extend(EFS_OUTPUTS);
+            }
+            (job.name.clone(), fields(&label, &names))
         });
         blocks.push(output("jobs", "Per scheduled job: its schedule and task definition.", Expr::map(jobs)));
     }

@@ -28,26 +28,6 @@ pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
     out
 }
 
-/// IAC047: the ecs target writes task definitions only, so it creates no alarms and no topic; the
-/// aws target does, in an environment that names both.
-fn alerting(stack: &Stack, out: &mut Vec<Finding>) {
-    let Some(alerting) = &stack.alerting else { return };
-    if stack.targets.contains(&Target::Aws) {
-        return;
-    }
-    let diagnostic = Diagnostic::new(
-        codes::ALERTS_LIMITED,
-        alerting.span,
-        String::from("the ecs target writes task definitions only: it creates no CloudWatch alarms and no SNS topic for these alerts"),
-    )
-    .with_label("alerts asked here")
-    .with_help(format!(
-        "add `aws` to environment `{}`'s targets (its root creates the alarms and the topic), or create them where the cluster is managed",
-        stack.environment
-    ));
-    out.push(Finding::new(diagnostic, None, &stack.environment));
-}
-
 /// IAC035: the ecs target provisions nothing, so every persistent volume must name the EFS file
 /// system and access point it lives on (`targets.ecs.volumes`).
 fn efs_pins(stack: &Stack, out: &mut Vec<Finding>) {
@@ -87,4 +67,24 @@ fn efs_pins(stack: &Stack, out: &mut Vec<Finding>) {
             out.push(Finding::new(diagnostic, Some(name), &stack.environment));
         }
     }
+}
+
+/// IAC047: the ecs target writes task definitions only, so it creates no alarms and no topic; the
+/// aws target does, in an environment that names both.
+fn alerting(stack: &Stack, out: &mut Vec<Finding>) {
+    let Some(alerting) = &stack.alerting else { return };
+    if stack.targets.contains(&Target::Aws) {
+        return;
+    }
+    let diagnostic = Diagnostic::new(
+        codes::ALERTS_LIMITED,
+        alerting.span,
+        String::from("the ecs target writes task definitions only: it creates no CloudWatch alarms and no SNS topic for these alerts"),
+    )
+    .with_label("alerts asked here")
+    .with_help(format!(
+        "add `aws` to environment `{}`'s targets (its root creates the alarms and the topic), or create them where the cluster is managed",
+        stack.environment
+    ));
+    out.push(Finding::new(diagnostic, None, &stack.environment));
 }

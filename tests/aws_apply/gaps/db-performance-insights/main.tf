@@ -9,12 +9,12 @@ resource "aws_kms_key" "this" {
 }
 
 resource "aws_db_instance" "this" {
-  identifier                            = "insights"
+  identifier                            = "gap-insights"
   engine                                = "postgres"
   engine_version                        = "16"
-  instance_class                        = "db.t4g.medium"
+  instance_class                        = "db.t4g.micro"
   allocated_storage                     = 20
-  username                              = "app"
+  username                              = "postgres"
   manage_master_user_password           = true
   skip_final_snapshot                   = true
   performance_insights_enabled          = true
