@@ -148,10 +148,10 @@ codes! {
         "A service or job uses a resource that requires a password (a cache with AUTH, a database) but no variable of it reads that password: its connections are refused (NOAUTH, authentication failed).",
         "Map the password (`secrets: { CACHE_PASSWORD: cache.password }`), or use `${resources.<r>.url}`, which carries it; waive it with a reason when the client authenticates otherwise.";
     ALERTS_LIMITED = 47, "alerts-limited", Warning, false,
-        "Alerting the model asks for that a target cannot deliver as written: alerts in a compose environment without Prometheus, email without a mail relay, a PromQL rule where no Prometheus evaluates it, a webhook that Terraform would have to read into its state.",
-        "Follow the help line: add what the target needs (`monitoring: prometheus`, `notify.smtp`), move the rule to a service, or use the notification the target supports.";
+        "Alerting the model asks for that a target cannot deliver as written: alerts in a compose environment without Prometheus, email without a mail relay, a project-wide PromQL rule on helm (a chart is one service), alerts on the ecs target (task definitions only: no alarms).",
+        "Follow the help line: add what the target needs (`monitoring: prometheus`, `notify.smtp`), move the rule to a service, or add `aws` where the ecs target runs.";
     BACKUP_LIMITED = 48, "backup-limited", Warning, false,
-        "Backups the model asks for that a target keeps differently: a retention beyond what the platform allows (clamped to its maximum), a database the target does not run (helm, ecs), copies in a second location where the target has none, SQL Server on compose.",
+        "Backups the model asks for that a target keeps differently: a retention beyond what the platform allows (clamped to its maximum), a database the target does not run (helm, ecs), copies in a second location where the target has none (compose; aws without `targets.aws.backup_region`, or of an ElastiCache cache), SQL Server on compose.",
         "Lower `backup_days` to the platform's maximum, or take the backups where the database runs (the message says where).";
     MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,
         "A service with a port has no health check, so no platform can tell when it is ready or stuck.",
