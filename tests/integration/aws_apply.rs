@@ -27,12 +27,18 @@ use crate::common;
 /// The certificate moto is seeded with (see `../shared/tools/README-terraform.md`).
 const CERTIFICATE: &str = "certificate_arn=arn:aws:iam::123456789012:server-certificate/verify-aws-apply";
 
-/// A gap: the minimal root under `tests/aws_apply/gaps/`, the pattern over the oracle's ERROR line,
-/// and which roots it may occur in (by their main.tf).
+/// A webhook for the roots whose alerts post to one (the URL is a variable, never in the root).
+const WEBHOOK: &str = "alerts_webhook_url=https://hooks.example.com/iacgen-alerts";
+
+/// A gap: the minimal root under `tests/aws_apply/gaps/`, the pattern over the oracle's ERROR (or
+/// WARN) line, which roots it may occur in (by their main.tf), and whether every run must meet it
+/// (so that the list cannot go stale). A gap in a root whose apply already stops at another gap is
+/// met or not depending on what Terraform started before it stopped: such a gap is not `always`.
 struct Gap {
     root: &'static str,
     pattern: &'static str,
     applies_to: fn(&str) -> bool,
+    always: bool,
 }
 
 fn any_root(_: &str) -> bool {
@@ -49,29 +55,74 @@ fn several_databases(main: &str) -> bool {
         > 1
 }
 
+/// Roots with a service or job whose volumes live on EFS.
+fn persistent_volumes(main: &str) -> bool {
+    main.contains("persistent_volumes")
+}
+
 /// moto gaps, each reduced to a minimal root; see `tests/aws_apply/gaps/README.md`.
 const GAPS: &[Gap] = &[
     Gap {
         root: "sg-rule-description",
         pattern: r"\[\S*aws_vpc_security_group_(ingress|egress)_rule\.\S*\]: perpetual diff: terraform plan right after apply wants to update \(description\)$",
         applies_to: any_root,
+        always: true,
     },
     Gap {
         root: "ecs-service-attributes",
         pattern: r"\[\S*aws_ecs_service\.\S*\]: perpetual diff: terraform plan right after apply wants to update \((availability_zone_rebalancing|enable_ecs_managed_tags|health_check_grace_period_seconds)(, (availability_zone_rebalancing|enable_ecs_managed_tags|health_check_grace_period_seconds))*\)$",
         applies_to: any_root,
+        always: true,
     },
     Gap {
         root: "db-parameter-group",
         pattern: r"\[\S*aws_db_parameter_group\.\S*\]: perpetual diff: terraform plan right after apply wants to update \(parameter\)$",
         applies_to: any_root,
+        always: true,
+    },
+    Gap {
+        root: "efs-backup-policy",
+        pattern: r"\[\S*aws_efs_backup_policy\.\S*\]: apply: putting EFS Backup Policy \([^)]*\): operation error EFS: PutBackupPolicy, .*HTTP 500",
+        applies_to: persistent_volumes,
+        always: true,
+    },
+    Gap {
+        root: "efs-file-system-policy",
+        pattern: r"^WARN \S+: destroy: deleting EFS File System Policy \([^)]*\): operation error EFS: DeleteFileSystemPolicy, .*HTTP 500",
+        applies_to: persistent_volumes,
+        always: false,
+    },
+    Gap {
+        root: "appautoscaling-target-tags",
+        pattern: r"\[\S*aws_appautoscaling_target\.\S*\]: (apply|destroy): listing tags for Application Auto Scaling Target \([^)]*\): operation error Application Auto Scaling: ListTagsForResource, .*HTTP 500",
+        applies_to: any_root,
+        always: false,
+    },
+    Gap {
+        root: "db-performance-insights",
+        pattern: r"\[\S*aws_db_instance\.\S*\]: perpetual diff: terraform plan right after apply wants to update \((performance_insights_enabled|performance_insights_kms_key_id|performance_insights_retention_period)(, (performance_insights_enabled|performance_insights_kms_key_id|performance_insights_retention_period))*\)$",
+        applies_to: any_root,
+        always: true,
     },
     Gap {
         root: "two-db-instances",
         pattern: r"\[\S*aws_db_instance\.\S*\]: apply: (waiting for RDS DB Instance \([^)]*\) update|reading RDS DB Instance \([^)]*\)): couldn't find resource",
         applies_to: several_databases,
+        always: true,
+    },
+    Gap {
+        root: "backup-selection",
+        pattern: r"\[\S*aws_backup_selection\.\S*\]: apply: creating Backup Selection \([^)]*\): operation error Backup: CreateBackupSelection, .*HTTP 500",
+        applies_to: copies_backups,
+        // A root that copies backups may stop first at another gap (personal-system at Redis).
+        always: false,
     },
 ];
+
+/// Roots that copy backups to a second region (AWS Backup): moto has no `CreateBackupSelection`.
+fn copies_backups(main: &str) -> bool {
+    main.contains("../modules/backup\"")
+}
 
 /// Roots that use a VPC the model says exists (`targets.aws.vpc`): the network module reads it,
 /// and an empty moto has none. Everything else in such a root depends on it, so it stops there.
@@ -175,7 +226,7 @@ struct Run {
 fn verify(tool: &Path, roots: &[PathBuf]) -> Run {
     let started = Instant::now();
     let output = Command::new(tool)
-        .args(["--timeout", "1800", "--var", CERTIFICATE, "--var", "run_migrations=false"])
+        .args(["--timeout", "1800", "--var", CERTIFICATE, "--var", WEBHOOK, "--var", "run_migrations=false"])
         .args(roots)
         .output()
         .expect("run verify-aws-apply");
@@ -256,7 +307,7 @@ fn every_aws_root_applies_with_an_empty_second_plan() {
                 eprintln!("{} ({} s): {line}", names.join(" "), run.seconds);
                 total += captures[1].parse::<usize>().unwrap_or(0);
                 applied += captures[2].parse::<usize>().unwrap_or(0);
-            } else if line.starts_with("ERROR ") {
+            } else if line.starts_with("ERROR ") || line.starts_with("WARN ") {
                 let gap =
                     GAPS.iter().zip(&gaps).position(|(gap, pattern)| (gap.applies_to)(&main) && pattern.is_match(line));
                 // Every accepted line is shown (with --nocapture, and in CI's log on a failure).
@@ -268,13 +319,10 @@ fn every_aws_root_applies_with_an_empty_second_plan() {
                     None if uses_existing_vpc && pre_existing.is_match(line) => {
                         eprintln!("  accepted, no such VPC in an empty moto: {line}");
                     }
+                    None if line.starts_with("WARN ") && accepted.iter().any(|pattern| pattern.is_match(line)) => {
+                        eprintln!("  accepted: {line}");
+                    }
                     None => findings.push(line.to_string()),
-                }
-            } else if line.starts_with("WARN ") {
-                if accepted.iter().any(|pattern| pattern.is_match(line)) {
-                    eprintln!("  accepted: {line}");
-                } else {
-                    findings.push(line.to_string());
                 }
             }
         }
@@ -285,6 +333,7 @@ fn every_aws_root_applies_with_an_empty_second_plan() {
     // A root that fails `terraform validate` is not applied, and the oracle does not always say why.
     assert_eq!(applied, total, "not every root was applied:\n{stdout}");
     assert!(findings.is_empty(), "verify-aws-apply findings:\n{}", findings.join("\n"));
-    let stale: Vec<&str> = GAPS.iter().zip(&used).filter(|(_, used)| !**used).map(|(gap, _)| gap.root).collect();
+    let stale: Vec<&str> =
+        GAPS.iter().zip(&used).filter(|(gap, used)| gap.always && !**used).map(|(gap, _)| gap.root).collect();
     assert!(stale.is_empty(), "emulator gaps that no longer occur (remove them from GAPS): {stale:?}");
 }

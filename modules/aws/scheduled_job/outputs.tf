@@ -29,3 +29,13 @@ output "task_role_arn" {
   description = "ARN of <project>-<env>-<name>-task."
   value       = module.base.task_role_arn
 }
+
+output "file_system_id" {
+  description = "EFS file system of the persistent volumes (fs-...); null without any."
+  value       = one(module.file_system[*].id)
+}
+
+output "access_point_ids" {
+  description = "EFS access point (fsap-...) per container path of a persistent volume; empty without any."
+  value       = length(var.persistent_volumes) > 0 ? { for name, path in var.persistent_volumes : path => module.file_system[0].access_point_ids[name] } : {}
+}

@@ -21,6 +21,12 @@ locals {
 
   # The container the load balancer forwards to.
   container_name = coalesce(var.container_name, var.name)
+
+  # Declared egress that the https rule does not already allow.
+  declared_egress = {
+    for key, rule in var.egress : key => rule
+    if !(rule.port == 443 && contains(var.egress_https_cidr_blocks, rule.cidr))
+  }
 }
 
 module "base" {
@@ -38,7 +44,7 @@ module "base" {
   tags                  = var.tags
 }
 
-# Security group of the tasks: out to HTTPS and to the VPC only.
+# Security group of the tasks: out to HTTPS, to the VPC and to what the model declares only.
 
 resource "aws_security_group" "this" {
   name        = "${local.prefix}-service"
@@ -68,6 +74,43 @@ resource "aws_vpc_security_group_egress_rule" "vpc" {
   tags              = var.tags
 }
 
+# What the model says the tasks reach outside the platform (`egress`), beyond 443 and the VPC.
+# Security groups match addresses, not names: a host name opens its port to any address, the
+# description names the hosts. A rule the https rule already makes is left out (AWS refuses a
+# duplicate rule).
+
+resource "aws_vpc_security_group_egress_rule" "declared" {
+  for_each          = local.declared_egress
+  security_group_id = aws_security_group.this.id
+  description       = each.value.description
+  ip_protocol       = "tcp"
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_ipv4         = each.value.cidr
+  tags              = var.tags
+}
+
+# Persistent volumes: an EFS file system of this workload's own (../file_system), mounted by every
+# task through the volume's access point with TLS and the task role's IAM identity.
+
+module "file_system" {
+  source = "../file_system"
+  count  = length(var.persistent_volumes) > 0 ? 1 : 0
+
+  project                  = var.project
+  environment              = var.environment
+  name                     = var.name
+  volumes                  = var.persistent_volumes
+  uid                      = var.volume_owner.uid
+  gid                      = var.volume_owner.gid
+  vpc_id                   = var.vpc_id
+  subnet_ids               = var.private_subnet_ids
+  client_security_group_id = aws_security_group.this.id
+  task_role_name           = module.base.task_role_name
+  kms_key_arn              = var.kms_key_arn
+  tags                     = var.tags
+}
+
 # Task definitions. Old revisions stay registered (skip_destroy) so that the circuit breaker can
 # roll back to them and running tasks keep a valid definition.
 
@@ -91,6 +134,23 @@ resource "aws_ecs_task_definition" "this" {
     for_each = toset(var.scratch_volumes)
     content {
       name = volume.value
+    }
+  }
+
+  dynamic "volume" {
+    for_each = var.persistent_volumes
+    content {
+      name = volume.key
+
+      efs_volume_configuration {
+        file_system_id     = module.file_system[0].id
+        transit_encryption = "ENABLED"
+
+        authorization_config {
+          access_point_id = module.file_system[0].access_point_ids[volume.key]
+          iam             = "ENABLED"
+        }
+      }
     }
   }
 
@@ -128,6 +188,23 @@ resource "aws_ecs_task_definition" "migrate" {
     }
   }
 
+  dynamic "volume" {
+    for_each = var.persistent_volumes
+    content {
+      name = volume.key
+
+      efs_volume_configuration {
+        file_system_id     = module.file_system[0].id
+        transit_encryption = "ENABLED"
+
+        authorization_config {
+          access_point_id = module.file_system[0].access_point_ids[volume.key]
+          iam             = "ENABLED"
+        }
+      }
+    }
+  }
+
   tags = var.tags
 }
 
@@ -157,7 +234,12 @@ resource "terraform_data" "migration" {
   }
 
   # Everything the task needs to start and reach its dependencies.
-  depends_on = [module.base, aws_vpc_security_group_egress_rule.https, aws_vpc_security_group_egress_rule.vpc]
+  depends_on = [
+    module.base,
+    aws_vpc_security_group_egress_rule.https,
+    aws_vpc_security_group_egress_rule.vpc,
+    aws_vpc_security_group_egress_rule.declared,
+  ]
 }
 
 # Network access to the tasks: the load balancer (when public), the services and jobs that call

@@ -93,6 +93,18 @@ variable "scratch_volumes" {
   default     = []
 }
 
+variable "persistent_volumes" {
+  description = "Task volume name => container path of the volumes kept on an EFS file system of this workload's own (../file_system), referenced by the containers' mountPoints; empty: no file system."
+  type        = map(string)
+  default     = {}
+}
+
+variable "volume_owner" {
+  description = "User and group ids the EFS access points enter as (the container's user); required with persistent_volumes."
+  type        = object({ uid = number, gid = number })
+  default     = null
+}
+
 variable "desired_count" {
   description = "Number of tasks when autoscale is null (the model's replicas)."
   type        = number
@@ -221,6 +233,16 @@ variable "egress_https_cidr_blocks" {
   description = "Ranges the tasks may reach on port 443 (AWS APIs through the NAT gateway, external HTTPS APIs)."
   type        = list(string)
   default     = ["0.0.0.0/0"]
+}
+
+variable "egress" {
+  description = "Outbound TCP the model declares (its `egress`), keyed \"<cidr>:<port>\": { cidr, port, description }. A host name is 0.0.0.0/0 on its port (security groups cannot match names); entries the https rule already allows are skipped."
+  type = map(object({
+    cidr        = string
+    port        = number
+    description = string
+  }))
+  default = {}
 }
 
 # Permissions.

@@ -2,9 +2,9 @@
 //! (`scheduled_job`): task size, container definitions (shared with the ecs target), network access,
 //! secrets and images.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Field, Job, Origins, Service};
+use crate::ir::{Egress, Field, Job, Origins, Security, Service, Volume};
 use crate::targets::aws::Environment;
 use crate::targets::aws::foundation::{KMS, module, project_environment, security_groups};
 use crate::targets::aws::names::{self, Kind};
@@ -75,10 +75,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
     if service.autoscale.is_none() {
         body.attribute("desired_count", Expr::raw(service.replicas.to_string()));
     }
-    let scratch = container::scratch_volumes(&service.volumes);
-    if !scratch.is_empty() {
-        body.attribute("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
-    }
+    volumes(&mut body, &service.volumes, &service.security);
     if let Some(autoscale) = &service.autoscale {
         // The module always takes a CPU target; 100 % never adds tasks (memory-only scaling).
         let mut fields = vec![
@@ -133,6 +130,9 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
             .collect();
         body.attribute("caller_security_group_ids", security_groups(environment, &callers));
     }
+    if let Some(egress) = egress_rules(&service.egress) {
+        body.attribute("egress", egress);
+    }
     body.attribute("kms_key_arn", Expr::raw(KMS));
     file.blank().block(Block::labelled("module", &environment.label(Kind::Service, &service.name), body));
 }
@@ -153,17 +153,60 @@ pub fn job(environment: &Environment<'_>, job: &Job, file: &mut Body) {
     body.attribute("cluster_arn", Expr::raw("module.cluster.arn"));
     network_arguments(&mut body);
     task_size(&mut body, size);
-    let scratch = container::scratch_volumes(&job.volumes);
-    if !scratch.is_empty() {
-        body.attribute("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
-    }
+    volumes(&mut body, &job.volumes, &job.security);
     body.attribute("container_definitions", definitions(environment, Workload::Job(job), size));
     access(environment, &mut body, &[Workload::Job(job)], &job.image);
+    if let Some(egress) = egress_rules(&job.egress) {
+        body.attribute("egress", egress);
+    }
     body.attribute("kms_key_arn", Expr::raw(KMS));
     file.blank().block(Block::labelled("module", &environment.label(Kind::Job, &job.name), body));
 }
 
+/// The module's `egress` map: one security group rule per address range and port, keyed
+/// `<cidr>:<port>`. A host name is 0.0.0.0/0 (security groups cannot match names); the rule's
+/// description names the hosts (at most 255 characters, as AWS allows).
+fn egress_rules(egress: &[Egress]) -> Option<Expr> {
+    let mut rules: BTreeMap<(String, u16), Vec<String>> = BTreeMap::new();
+    for entry in egress {
+        let cidr = entry.host.cidr().unwrap_or_else(|| String::from("0.0.0.0/0"));
+        rules.entry((cidr, entry.port)).or_default().push(entry.host.to_string());
+    }
+    if rules.is_empty() {
+        return None;
+    }
+    Some(Expr::map(rules.into_iter().map(|((cidr, port), hosts)| {
+        let mut description = format!("Declared egress: {}", hosts.join(", "));
+        if description.len() > 255 {
+            description.truncate(252);
+            description.push_str("...");
+        }
+        let rule = Expr::object([
+            (String::from("cidr"), Expr::string(&cidr)),
+            (String::from("port"), Expr::number(port)),
+            (String::from("description"), Expr::string(&description)),
+        ]);
+        (format!("{cidr}:{port}"), rule)
+    })))
+}
+
 /// Whether `field` of a workload was set in the model (not a built-in default).
+/// `scratch_volumes` (task storage), and `persistent_volumes` (task volume name → container path)
+/// with the user and group their EFS access points enter as.
+fn volumes(body: &mut Body, volumes: &BTreeMap<String, Volume>, security: &Security) {
+    let scratch = container::scratch_volumes(volumes);
+    if !scratch.is_empty() {
+        body.attribute("scratch_volumes", Expr::strings(scratch.iter().map(|(_, name)| name.as_str())));
+    }
+    let persistent = container::persistent_volumes(volumes);
+    if !persistent.is_empty() {
+        let entries: Vec<String> =
+            persistent.iter().map(|(path, name)| format!("{} = {}", hcl::quote(name), hcl::quote(path))).collect();
+        body.attribute("persistent_volumes", Expr::raw(format!("{{ {} }}", entries.join(", "))))
+            .attribute("volume_owner", Expr::raw(format!("{{ uid = {}, gid = {} }}", security.user, security.group)));
+    }
+}
+
 fn is_set(origins: &Origins, field: &Field) -> bool {
     origins.get(field).is_some_and(|origin| origin.span.is_some())
 }

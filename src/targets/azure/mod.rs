@@ -8,6 +8,7 @@
 //! itself, a note in main.tf (`notes.rs`). Output is `terraform fmt`-clean, written by the HCL writer
 //! shared with the aws target (`targets/hcl.rs`).
 
+mod alerts;
 pub mod checks;
 mod files;
 mod foundation;
@@ -69,6 +70,18 @@ impl<'a> Environment<'a> {
             || self.stack.jobs.values().any(|j| j.uses.contains(resource))
     }
 
+    /// Whether a service or job sets `resource`'s whole connection URL (its module then writes the
+    /// URL secret).
+    pub fn url_used(&self, resource: &str) -> bool {
+        let env = self
+            .stack
+            .services
+            .values()
+            .flat_map(|s| s.env.values())
+            .chain(self.stack.jobs.values().flat_map(|j| j.env.values()));
+        env.filter_map(|value| values::whole_url(self.stack, value)).any(|name| name == resource)
+    }
+
     /// The modules the root calls.
     pub fn modules(&self) -> BTreeSet<&'static str> {
         let mut modules: BTreeSet<&'static str> =
@@ -78,6 +91,9 @@ impl<'a> Environment<'a> {
         }
         if self.has_jobs() {
             modules.extend(["container_app_environment", "container_job"]);
+        }
+        if self.stack.alerting.is_some() {
+            modules.insert("alerts");
         }
         for resource in self.stack.resources.values() {
             modules.insert(match resource.kind {
@@ -137,6 +153,7 @@ fn main_tf(environment: &Environment<'_>, model_file: &str) -> String {
     for job in stack.jobs.values() {
         workloads::job(environment, job, &mut file);
     }
+    alerts::block(environment, &mut file);
     let text = file.render();
     let header = header::hash_comment(
         model_file,

@@ -1,13 +1,13 @@
 //! What ECS on Fargate cannot run, as located diagnostics, for both targets that run services as
-//! Fargate tasks (ecs and aws): task sizes (IAC036), persistent volumes and inexpressible schedules
+//! Fargate tasks (ecs and aws): task sizes (IAC036), inexpressible schedules
 //! (IAC037), health check timings outside ECS's ranges (IAC039) and IAM role names (IAC024).
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
-use crate::ir::{Field, Health, Stack, Target, Volume};
+use crate::ir::{Field, Health, Stack, Target};
 use crate::targets::checks::{derived_name, span_of};
 use crate::targets::fargate::{schedule, size};
 
-/// Fargate's limits, for `target` (ecs or aws): health check ranges, persistent volumes, task size.
+/// Fargate's limits, for `target` (ecs or aws): health check ranges, task size.
 pub fn fargate(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
     for service in stack.services.values() {
         if let Some(health) = &service.health {
@@ -17,24 +17,9 @@ pub fn fargate(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
     let workloads = stack
         .services
         .values()
-        .map(|s| (&s.name, &s.compute, &s.volumes, &s.origins, s.origin))
-        .chain(stack.jobs.values().map(|j| (&j.name, &j.compute, &j.volumes, &j.origins, j.origin)));
-    for (name, compute, volumes, origins, origin) in workloads {
-        let persistent = volumes.iter().find(|(_, volume)| matches!(volume, Volume::Persistent(_)));
-        if let (Some((path, _)), Target::Aws) = (persistent, target) {
-            let target = target.as_str();
-            let diagnostic = Diagnostic::new(
-                codes::UNSUPPORTED_ON_TARGET,
-                span_of(origins, &Field::Volume(path.to_string()), origin),
-                format!("`{name}` keeps `{path}` on a persistent volume, which the {target} target cannot provide"),
-            )
-            .with_label("persistent volume")
-            .with_help(format!(
-                "Fargate tasks have no persistent disk without EFS, which iacgen does not provision: use a `scratch` volume and keep the data in a database, or leave {target} out of environment `{}`",
-                stack.environment
-            ));
-            out.push(Finding::new(diagnostic, Some(name), &stack.environment));
-        }
+        .map(|s| (&s.name, &s.compute, &s.origins, s.origin))
+        .chain(stack.jobs.values().map(|j| (&j.name, &j.compute, &j.origins, j.origin)));
+    for (name, compute, origins, origin) in workloads {
         if compute.cpu_limit.millis > size::MAX_CPU_MILLIS || compute.memory_limit.mebibytes > size::MAX_MEMORY_MIB {
             let diagnostic = Diagnostic::new(
                 codes::FARGATE_SIZE,
