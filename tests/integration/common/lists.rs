@@ -10,6 +10,7 @@ macro_rules! target_cases {
             aws_existing_vpc: "aws-existing-vpc",
             aws_mssql: "aws-mssql",
             azure_basic: "azure-basic",
+            azure_files: "azure-files",
             azure_postgres_job: "azure-postgres-job",
             compose_basic: "compose-basic",
             compose_patches: "compose-patches",
