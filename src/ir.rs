@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::cron::Cron;
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Template;
-use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
-pub use crate::model::{Auth, Concurrency, Expose, Probe, ResourceKind, SecretRef, Size, Stage, Strategy};
+use crate::model::quantity::{Cpu, Duration, Memory, Percent, RateLimit};
+pub use crate::model::{
+    AlertSeverity, Auth, BackupTime, Concurrency, Expose, Probe, ResourceKind, SecretRef, Size, Stage, Strategy,
+};
 pub use crate::shared::Target;
 use crate::shared::span::Span;
 
@@ -45,6 +47,81 @@ pub struct Stack {
     pub resources: BTreeMap<String, Resource>,
     pub secrets: BTreeMap<String, Secret>,
     pub config: TargetConfig,
+    /// Alerting in this environment (`None`: off, or no `alerts:` in the model).
+    pub alerting: Option<Alerting>,
+}
+
+/// Alerting of one environment: where notifications go and the project's extra rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alerting {
+    pub notify: Notify,
+    /// Extra rules of the whole project (top level or the environment's `alerts.rules`).
+    pub rules: Vec<AlertRule>,
+    /// Where alerting is configured (the environment's `alerts` when it has one).
+    pub span: Span,
+}
+
+/// Where alerts are sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Notify {
+    pub email: Option<String>,
+    /// The declared secret holding the webhook's HTTPS URL.
+    pub webhook: Option<String>,
+    pub smtp: Option<SmtpRelay>,
+    /// Where `notify` is written.
+    pub span: Option<Span>,
+}
+
+/// The mail relay of the compose Alertmanager.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpRelay {
+    pub host: String,
+    pub from: String,
+    pub user: Option<String>,
+    /// The declared secret holding the relay's password.
+    pub password: Option<String>,
+}
+
+/// One extra alert rule (PromQL).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AlertRule {
+    pub name: String,
+    pub expr: String,
+    pub pending: Duration,
+    pub severity: AlertSeverity,
+    pub summary: String,
+    pub span: Span,
+}
+
+/// The alerts of one service, thresholds resolved (`None`: that alert is off).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ServiceAlerts {
+    pub pending: Duration,
+    pub error_rate: Option<Percent>,
+    pub latency: Option<Duration>,
+    pub cpu: Option<Percent>,
+    pub memory: Option<Percent>,
+    pub restarts: Option<u32>,
+    pub http: HttpMetrics,
+    pub rules: Vec<AlertRule>,
+}
+
+/// The Prometheus names of a service's HTTP metrics.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct HttpMetrics {
+    pub requests: String,
+    pub duration: String,
+    pub status: String,
+}
+
+/// The alerts of one database or cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ResourceAlerts {
+    pub pending: Duration,
+    pub cpu: Option<Percent>,
+    pub memory: Option<Percent>,
+    pub storage: Option<Percent>,
+    pub connections: Option<Percent>,
 }
 
 /// Which layer set a value.
@@ -352,6 +429,8 @@ pub struct Service {
     pub files: BTreeMap<String, String>,
     pub migrate: Option<Vec<String>>,
     pub strategy: Strategy,
+    /// Its alerts (`None`: alerting is off in the environment or for the service).
+    pub alerts: Option<ServiceAlerts>,
     /// Where the service is defined.
     pub origin: Span,
     /// Where each resolved field came from, by field path (`replicas`, `env.LOG_LEVEL`, ...).
@@ -397,6 +476,12 @@ pub struct Resource {
     pub size: Size,
     pub storage: Memory,
     pub backup_days: u32,
+    /// Where `backup_days` is written (`None`: the built-in 7 days).
+    pub backup_days_span: Option<Span>,
+    /// When the daily backup starts (UTC).
+    pub backup_time: BackupTime,
+    /// Copies of the backups in a second region, and where that is asked.
+    pub backup_copy: Option<Span>,
     /// Database name (`database:`, default: the resource name with '-' → '_').
     pub database: String,
     pub allow_azure_services: bool,
@@ -407,6 +492,8 @@ pub struct Resource {
     /// The exact image the compose target runs, when the model names one.
     pub image: Option<String>,
     pub auth: Auth,
+    /// Its alerts (`None`: alerting is off in the environment or for the resource).
+    pub alerts: Option<ResourceAlerts>,
     pub origin: Span,
 }
 
@@ -492,6 +579,10 @@ pub struct AwsOptions {
     /// An existing VPC (`targets.aws.vpc`) instead of a new one.
     pub vpc: Option<crate::model::AwsVpc>,
     pub single_nat_gateway: bool,
+    /// The region that keeps a copy of the databases' backups (`targets.aws.backup_region`), and
+    /// where it is written.
+    pub backup_region: Option<String>,
+    pub backup_region_span: Option<Span>,
     /// Deletion protection and Multi-AZ (default: the environment's stage is production).
     pub protect: bool,
     pub templates: BTreeMap<String, String>,

@@ -43,8 +43,12 @@ pub fn resolve_model(reader: &Reader) -> Result<Resolved, Failure> {
 /// build reports what blocks its own scope. The resolved model is checked even when the model has
 /// errors, as far as they leave it reliable (`validate::Broken`), so one run shows every problem.
 pub fn resolve_for(reader: &Reader, filter: &Filter) -> Result<Resolved, Failure> {
-    let loaded =
+    let mut loaded =
         source::load(reader).map_err(|error| Failure { sources: error.sources, diagnostics: error.diagnostics })?;
+    // Secret values never reach a log: no diagnostic's snippet may show them.
+    for span in validate::rules::secret_values::spans(&loaded.model, &loaded.sources) {
+        loaded.sources.redact(span);
+    }
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(validate::model(&loaded.model));
     let broken = validate::Broken::of(&loaded.model, &diagnostics);

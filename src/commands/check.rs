@@ -42,6 +42,13 @@ pub fn run(options: &Options) -> Outcome<Checked> {
     };
     let warnings = Warnings::take(&mut compiled.resolved);
     let output = compiled.resolved.compilation.output.clone();
+    // A damaged manifest or another model's cannot be compared with: say so, as build does.
+    let owner = manifest::owner(&output, crate::shared::MODEL_FILE);
+    if let Err(error) =
+        manifest.check_damage(&output, false).and_then(|()| manifest.check_owner(&output, &owner, false))
+    {
+        return Outcome { warnings, result: Err(error.message.into()) };
+    }
     let drift = changes::against_manifest(&root.join(&output), &compiled.files, &options.filter, &manifest);
     let hashes = manifest::hashes(&compiled.files);
     let manifest_stale = !manifest.describes(&compiled.files, &hashes, &options.filter);

@@ -35,8 +35,8 @@ pub fn compose(options: &Options, file: &std::path::Path, output: Option<PathBuf
     if let Err(error) = std::fs::create_dir_all(&dir) {
         return Outcome::stopped(format!("failed to create `{}`: {error}", dir.display()));
     }
-    if let Err(error) = std::fs::write(&path, &import.model) {
-        return Outcome::stopped(format!("failed to write `{}`: {error}", path.display()));
+    if let Err(error) = crate::output::fs_safe::create_new(&path, import.model.as_bytes()) {
+        return Outcome::stopped(error.message);
     }
     let validation =
         pipeline::resolve_model(&Reader::Disk { root: dir.clone() }).map(|mut resolved| Warnings::take(&mut resolved));

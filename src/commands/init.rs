@@ -27,8 +27,8 @@ pub fn run(options: &Options, directory: Option<PathBuf>) -> Outcome<Initialised
     if let Err(error) = std::fs::create_dir_all(&dir) {
         return Outcome::stopped(format!("failed to create `{}`: {error}", dir.display()));
     }
-    if let Err(error) = std::fs::write(&path, EXAMPLE) {
-        return Outcome::stopped(format!("failed to write `{}`: {error}", path.display()));
+    if let Err(error) = crate::output::fs_safe::create_new(&path, EXAMPLE.as_bytes()) {
+        return Outcome::stopped(error.message);
     }
     Outcome { warnings: Default::default(), result: Ok(Initialised { dir, path }) }
 }

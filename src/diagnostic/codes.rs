@@ -43,8 +43,8 @@ macro_rules! codes {
 
 codes! {
     READ_FAILED = 1, "read-failed", Error, false,
-        "A model file could not be read (missing, unreadable, not UTF-8, too large).",
-        "Check the path and the file's encoding (UTF-8) and size (at most 8 MiB).";
+        "A model file could not be read: missing, unreadable, not UTF-8, too large, not a regular file (a folder, a named pipe, a device), or reached through a symbolic link that leads outside the project.",
+        "Check the path, the file's encoding (UTF-8) and size (at most 8 MiB); keep every file the model reads inside the project, as a regular file.";
     YAML_SYNTAX = 2, "yaml-syntax", Error, false,
         "The file is not valid YAML.",
         "Fix the YAML syntax at the position shown.";
@@ -57,6 +57,9 @@ codes! {
     MODEL_NOT_FOUND = 5, "model-not-found", Error, false,
         "No iacgen.yaml in the directory or any parent.",
         "Run iacgen in a project, pass -C DIR, or create one with `iacgen init`.";
+    SKIPPED_FILE = 6, "skipped-file", Warning, false,
+        "An entry of `services/` or `environments/` that is not read: not a `.yaml` or `.yml` file, a folder, a named pipe or another special file.",
+        "Move it out of the folder, or make it a `.yaml` file if it is part of the model.";
     UNKNOWN_KEY = 10, "unknown-key", Error, false,
         "A key that the model format does not define.",
         "Use one of the keys listed in the help line (the JSON Schema is printed by `iacgen schema`).";
@@ -141,6 +144,12 @@ codes! {
     HEALTH_PROBE_TOOL = 45, "health-probe-tool", Warning, false,
         "An HTTP health check that runs inside the container (compose, ecs, aws) needs a tool that the service's image is known to lack (python:*-slim has no curl or wget; distroless images have no shell).",
         "Set `health.probe` to a tool the image has (curl, wget, python), or use `health.command`.";
+    ALERTS_LIMITED = 47, "alerts-limited", Warning, false,
+        "Alerting the model asks for that a target cannot deliver as written: alerts in a compose environment without Prometheus, email without a mail relay, a PromQL rule where no Prometheus evaluates it, a webhook that Terraform would have to read into its state.",
+        "Follow the help line: add what the target needs (`monitoring: prometheus`, `notify.smtp`), move the rule to a service, or use the notification the target supports.";
+    BACKUP_LIMITED = 48, "backup-limited", Warning, false,
+        "Backups the model asks for that a target keeps differently: a retention beyond what the platform allows (clamped to its maximum), a database the target does not run (helm, ecs), copies in a second location where the target has none, SQL Server on compose.",
+        "Lower `backup_days` to the platform's maximum, or take the backups where the database runs (the message says where).";
     MISSING_HEALTH_CHECK = 101, "missing-health-check", Error, true,
         "A service with a port has no health check, so no platform can tell when it is ready or stuck.",
         "Add `health: { path: /health }` (or `command: [...]`).";
@@ -148,7 +157,7 @@ codes! {
         "An image without a pinned version (`latest`) outside a development environment: deployments are not reproducible and cannot be rolled back.",
         "Set `version:` to an immutable tag or a digest.";
     LITERAL_SECRET = 103, "literal-secret", Error, true,
-        "A literal env value under a name that looks secret (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY): it would be committed in the generated code.",
+        "A literal env value under a name that looks secret (*PASSWORD*, *PASSWD*, *SECRET*, *TOKEN*, *APIKEY*/ApiKey, *CREDENTIAL*, a word PASS, PWD or PAT, a last word KEY; not *_FILE, *_URL, *_NAME and the like): it would be committed in the generated code.",
         "Declare it under `secrets:` and reference it from the service's `secrets:`.";
     RUNS_AS_ROOT = 104, "runs-as-root", Error, true,
         "A container that runs as root (user 0): a container escape becomes a host compromise.",
@@ -162,6 +171,9 @@ codes! {
     INGRESS_WITHOUT_TLS = 107, "ingress-without-tls", Error, true,
         "A public route without TLS outside development.",
         "Set `ingress.tls: true`.";
+    SECRET_VALUE = 108, "secret-value", Error, true,
+        "A literal that looks like a credential by its value, in an env value, a command or a mounted file: a URL with a password, a known token (ghp_, github_pat_, glpat-, AKIA, sk_live_, xox, AIza, npm_, ...), a private key, a JSON Web Token or a long random string. It would be committed in the generated code.",
+        "Declare a secret under `secrets:` and reference it from the service's `secrets:` (build URLs from placeholders such as ${resources.db.host}); if the value is not secret, waive IAC108 with the reason.";
     WAIVER_WITHOUT_REASON = 190, "waiver-without-reason", Error, false,
         "A waiver with an empty reason.",
         "Say why the rule does not apply: `waivers: { IAC104: \"reason\" }`.";

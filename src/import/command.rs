@@ -100,17 +100,27 @@ pub fn without_credentials(
         if shell { credentials::in_command(&shell_words(&words[2])) } else { credentials::in_command(&words) };
     if shell && !literal.is_empty() {
         // Replace each credential where it stands in the script, so pipes and `||` stay as written.
-        let inner = shell_words(&words[2]);
-        let mut script = words[2].clone();
+        let mut inner = shell_words(&words[2]);
+        let mut script = Some(words[2].clone());
+        let mut replaced = Vec::new();
         for (index, credential) in literal.iter().enumerate() {
             let variable = command_variable(path, index);
-            let old = &inner[credential.word];
-            let new = (credential.replace)(old, &variable);
-            let secret_value = old.clone();
-            script = script.replacen(old.as_str(), &new, 1);
-            declare_literal(ctx, draft, service, name, (&variable, &secret_value, &credential.what), (span, path));
+            let old = inner[credential.word].clone();
+            let new = (credential.replace)(&old, &variable);
+            script = script.and_then(|script| replace_in_script(&script, &old, &new, &variable));
+            inner[credential.word] = new;
+            replaced.push(credential.word);
+            declare_literal(ctx, draft, service, name, (&variable, &old, &credential.what), (span, path));
         }
-        words[2] = script;
+        words[2] = match script {
+            Some(script) => script,
+            None => {
+                // A credential written with escapes cannot be found as is: the script is written
+                // again word by word (its value must not stay), which quotes `|` and `||` too.
+                ctx.changed(span, path, "rewritten word by word to take a credential out: check its pipes and `||`");
+                credentials::shell_script(&inner, &replaced)
+            }
+        };
         return words;
     }
     for (index, credential) in literal.iter().enumerate() {
@@ -137,6 +147,38 @@ pub fn without_credentials(
     vec![String::from("sh"), String::from("-c"), credentials::shell_script(&words, &expanded)]
 }
 
+/// `script` with the first `old` (a word of it, as the shell reads it) replaced by `new`, where
+/// `$variable` must expand: inside single quotes, where the shell expands nothing, the reference
+/// closes and reopens them (`'Bearer '"$TOKEN"''`). `None` when `old` is not written as is in the
+/// script (it holds escaped characters).
+fn replace_in_script(script: &str, old: &str, new: &str, variable: &str) -> Option<String> {
+    let at = script.find(old)?;
+    let new = if inside_single_quotes(&script[..at]) {
+        new.replace(&format!("${variable}"), &format!("'\"${variable}\"'"))
+    } else {
+        new.to_string()
+    };
+    Some(format!("{}{new}{}", &script[..at], &script[at + old.len()..]))
+}
+
+/// Whether a shell script that starts with `before` is inside single quotes at its end.
+fn inside_single_quotes(before: &str) -> bool {
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    for c in before.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if !single => escaped = true,
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            _ => {}
+        }
+    }
+    single
+}
+
 fn command_variable(path: &str, index: usize) -> String {
     let base = if path.ends_with("healthcheck") { "HEALTHCHECK_PASSWORD" } else { "COMMAND_PASSWORD" };
     if index == 0 { base.to_string() } else { format!("{base}_{}", index + 1) }
@@ -155,7 +197,7 @@ fn declare_literal(
         span,
         path,
         format!(
-            "the literal credential after `{what}` is not imported: it is the secret `{secret}` (read from .env as {}), passed as ${variable}",
+            "the literal credential {what} is not imported: it is the secret `{secret}` (read from .env as {}), passed as ${variable}",
             secret_variable(&secret)
         ),
     );
@@ -242,5 +284,24 @@ mod tests {
             Some(vec!["sh".into(), "-c".into(), "echo 'a b' \"c\"".into()])
         );
         assert!(split_words("echo 'open").is_err());
+    }
+
+    #[test]
+    fn a_reference_expands_wherever_the_credential_stood() {
+        // Unquoted, in double quotes and in single quotes: the shell gives the variable's value.
+        let script = r#"printf '%s|' -u admin:pw1 "token pw2" 'Bearer pw3'"#;
+        let mut out = script.to_string();
+        for (old, new, variable) in
+            [("admin:pw1", "admin:$A", "A"), ("token pw2", "token $B", "B"), ("Bearer pw3", "Bearer $C", "C")]
+        {
+            out = replace_in_script(&out, old, new, variable).unwrap_or_default();
+        }
+        assert_eq!(out, r#"printf '%s|' -u admin:$A "token $B" 'Bearer '"$C"''"#);
+        let ran =
+            std::process::Command::new("sh").args(["-c", &out]).env("A", "x").env("B", "y").env("C", "z").output();
+        if let Ok(ran) = ran {
+            assert_eq!(String::from_utf8_lossy(&ran.stdout), "-u|admin:x|token y|Bearer z|");
+        }
+        assert_eq!(replace_in_script(r#"echo "a\"b""#, "a\"b", "$A", "A"), None);
     }
 }

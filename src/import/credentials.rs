@@ -1,61 +1,35 @@
-//! Finding credentials in what a compose file says: by the variable's name (`*PASSWORD*`, `*_PASS`,
-//! `*SECRET*`, `*TOKEN*`, `*_KEY`, ...), by the value's shape (a URL with a password, well-known token
-//! prefixes, PEM keys), and in commands (`--password x`, `--requirepass x`, `curl -u user:x`). What
-//! is found becomes a declared secret; its value is never written.
+//! Finding credentials in what a compose file says: by the variable's name and by the value's shape,
+//! with the same detector `validate` uses (IAC103 and IAC108, [`crate::validate::secrets`]), so
+//! every credential an imported model would be refused for is turned into a secret here; and in
+//! commands by the flag before it (`--password x`, `--requirepass x`, `curl -u user:x`). What is
+//! found becomes a declared secret; its value is never written.
 
-use crate::validate::rules::standards::looks_secret;
+use crate::validate::secrets::{self, Scan};
 
-/// Whether a variable's name says it holds a credential.
+/// Whether a variable's name says it holds a credential (`*PASSWORD*`, `DB_PASS`, `MYSQL_PWD`,
+/// `API_KEY`, ...; not `*_FILE`, `*_URL`, ...).
 pub fn is_credential_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    looks_secret(name)
-        || upper.contains("PASSWD")
-        || upper.contains("PWD")
-        || upper.ends_with("_PASS")
-        || upper.contains("_PASS_")
-        || upper == "PASS"
-        || upper.contains("CREDENTIAL")
-        || upper.ends_with("APIKEY")
-        || upper.contains("PRIVATE_KEY")
+    secrets::secret_name(name)
 }
 
-/// Why a value is a credential whatever its name, if it is one.
-pub fn credential_value(value: &str) -> Option<&'static str> {
-    if url_password(value).is_some() {
-        return Some("a URL with a password");
-    }
-    const TOKENS: [&str; 8] = ["ghp_", "gho_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "sk_live_", "AKIA"];
-    let token = value
-        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
-        .any(|word| TOKENS.iter().any(|prefix| word.starts_with(prefix) && word.len() >= prefix.len() + 12));
-    if token {
-        return Some("a token");
-    }
-    if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
-        return Some("a private key");
-    }
-    None
+/// What a value is, in words, when its shape says it is a credential whatever its name (a URL with
+/// a password, a known token, a private key, a JSON Web Token, a long random string).
+pub fn credential_value(value: &str) -> Option<String> {
+    secrets::find(value, Scan::Value).first().map(|found| found.kind.describe())
 }
 
-/// The password of the first `scheme://user:password@host` in `value` (a non-empty password that is
-/// not itself a `${...}` reference).
-pub fn url_password(value: &str) -> Option<&str> {
-    let mut rest = value;
-    while let Some(index) = rest.find("://") {
-        let after = &rest[index + 3..];
-        let authority_end = after.find(['/', '?', '#', ' ']).unwrap_or(after.len());
-        let authority = &after[..authority_end];
-        if let Some((userinfo, _)) = authority.rsplit_once('@')
-            && let Some((_, password)) = userinfo.split_once(':')
-            && !password.is_empty()
-            && !password.starts_with("${")
-            && !password.starts_with('$')
-        {
-            return Some(password);
-        }
-        rest = after;
+/// `word` with each credential-looking part replaced by `$variable` (for a URL, only its password).
+fn without_value(word: &str, variable: &str) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for found in secrets::find(word, Scan::Value) {
+        out.push_str(&word[at..found.start]);
+        out.push('$');
+        out.push_str(variable);
+        at = found.end;
     }
-    None
+    out.push_str(&word[at..]);
+    out
 }
 
 /// Flags whose next word (or `=value`) is a password.
@@ -68,7 +42,7 @@ pub struct InCommand {
     pub word: usize,
     /// What the word becomes once the credential is replaced by `$VARIABLE` (shell syntax).
     pub replace: fn(&str, &str) -> String,
-    /// `--password`, `curl -u`, `a URL with a password`.
+    /// Which credential, for the report: "after `--password`", "after `curl -u`", "(a GitHub token)".
     pub what: String,
 }
 
@@ -81,7 +55,11 @@ pub fn in_command(words: &[String]) -> Vec<InCommand> {
         let previous = index.checked_sub(1).and_then(|i| words.get(i)).map(String::as_str).unwrap_or("");
         let literal = |value: &str| !value.is_empty() && !value.starts_with('$');
         if PASSWORD_FLAGS.contains(&previous) && literal(word) {
-            found.push(InCommand { word: index, replace: |_, var| format!("${var}"), what: previous.to_string() });
+            found.push(InCommand {
+                word: index,
+                replace: |_, var| format!("${var}"),
+                what: format!("after `{previous}`"),
+            });
         } else if let Some((flag, value)) = word.split_once('=')
             && PASSWORD_FLAGS.contains(&flag)
             && literal(value)
@@ -89,7 +67,7 @@ pub fn in_command(words: &[String]) -> Vec<InCommand> {
             found.push(InCommand {
                 word: index,
                 replace: |word, var| format!("{}=${var}", word.split_once('=').map_or(word, |(f, _)| f)),
-                what: flag.to_string(),
+                what: format!("after `{flag}`"),
             });
         } else if matches!(previous, "-u" | "--user")
             && tool == "curl"
@@ -98,23 +76,19 @@ pub fn in_command(words: &[String]) -> Vec<InCommand> {
             found.push(InCommand {
                 word: index,
                 replace: |word, var| format!("{}:${var}", word.split_once(':').map_or(word, |(u, _)| u)),
-                what: String::from("curl -u"),
+                what: String::from("after `curl -u`"),
             });
         } else if previous == "-a" && tool == "redis-cli" && literal(word) {
             found.push(InCommand {
                 word: index,
                 replace: |_, var| format!("${var}"),
-                what: String::from("redis-cli -a"),
+                what: String::from("after `redis-cli -a`"),
             });
-        } else if let Some(password) = url_password(word) {
-            let _ = password;
+        } else if let Some(credential) = secrets::find(word, Scan::Value).first() {
             found.push(InCommand {
                 word: index,
-                replace: |word, var| match url_password(word) {
-                    Some(password) => word.replacen(&format!(":{password}@"), &format!(":${var}@"), 1),
-                    None => word.to_string(),
-                },
-                what: String::from("a URL with a password"),
+                replace: without_value,
+                what: format!("({})", credential.kind.describe()),
             });
         }
     }
@@ -158,11 +132,15 @@ mod tests {
         for name in ["DB_USER", "PASSENGER_COUNT", "KEYCLOAK_HOST", "COMPASS_URL"] {
             assert!(!is_credential_name(name), "{name}");
         }
-        assert_eq!(url_password("postgresql://docmost:STRONG@db:5432/docmost"), Some("STRONG"));
-        assert_eq!(url_password("redis://redis:6379/0"), None);
-        assert_eq!(url_password("postgres://u:${DB_PASSWORD}@db/x"), None);
-        assert_eq!(credential_value("postgres://u:hunter2@db/x"), Some("a URL with a password"));
-        assert_eq!(credential_value("ghp_0123456789abcdef0123"), Some("a token"));
+        let url = |value: &str| in_command(&[value.to_string()]).first().map(|found| (found.replace)(value, "P"));
+        assert_eq!(
+            url("postgresql://docmost:STRONG@db:5432/docmost").as_deref(),
+            Some("postgresql://docmost:$P@db:5432/docmost")
+        );
+        assert_eq!(url("redis://redis:6379/0"), None);
+        assert_eq!(url("postgres://u:${DB_PASSWORD}@db/x"), None);
+        assert_eq!(credential_value("postgres://u:hunter2@db/x").as_deref(), Some("a URL with a password in it"));
+        assert_eq!(credential_value("ghp_0123456789abcdefghijABCDEFGHIJ012345").as_deref(), Some("a GitHub token"));
         assert_eq!(credential_value("http://snuba-api:1218"), None);
     }
 
@@ -178,6 +156,10 @@ mod tests {
         let command = words("redis-server --requirepass=abc");
         assert_eq!((in_command(&command)[0].replace)(&command[1], "P"), "--requirepass=$P");
         assert!(in_command(&words("redis-server --requirepass $REDIS_PASSWORD")).is_empty());
+        let command = words("app --token ghp_0123456789abcdefghijABCDEFGHIJ012345 --listen :80");
+        let found = in_command(&command);
+        assert_eq!((found.len(), found[0].what.as_str()), (1, "(a GitHub token)"));
+        assert_eq!((found[0].replace)(&command[2], "P"), "$P");
         let script = shell_script(&words("curl -u admin:$P http://x/a b'c"), &[2]);
         assert_eq!(script, "exec curl -u \"admin:$P\" http://x/a 'b'\\''c'");
     }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use crate::model::cron::Cron;
 use crate::model::image::{ImagePin, ImageRef};
 use crate::model::placeholder::Template;
-use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
+use crate::model::quantity::{Cpu, Duration, Memory, Percent, RateLimit};
 use crate::shared::Target;
 use crate::shared::span::{Span, Spanned};
 
@@ -34,6 +34,9 @@ pub struct Model {
     pub jobs: BTreeMap<String, JobDef>,
     pub environments: BTreeMap<String, EnvironmentDef>,
     pub targets: TargetsConfig,
+    /// `alerts:`: alerting on, where notifications go, and the thresholds every service and
+    /// resource gets.
+    pub alerts: Option<AlertsSpec>,
     pub output: Option<Spanned<String>>,
     pub patches: Vec<Patch>,
     /// Span of the whole root mapping of iacgen.yaml.
@@ -74,6 +77,8 @@ pub struct ServiceSpec {
     pub files: BTreeMap<String, Spanned<FileSource>>,
     pub migrate: Option<Spanned<Option<Migrate>>>,
     pub strategy: Option<Spanned<Strategy>>,
+    /// The service's alert thresholds and extra rules (merged field by field across layers).
+    pub alerts: Option<AlertsSpec>,
     pub waivers: BTreeMap<String, Waiver>,
     /// Job-only fields (set only on `jobs:` entries).
     pub schedule: Option<Spanned<Cron>>,
@@ -265,7 +270,153 @@ pub struct ResourceDef {
     pub image: Option<Spanned<ImageRef>>,
     /// `none`: no password (development only; what a compose file without one ran).
     pub auth: Option<Spanned<Auth>>,
+    /// When the daily backup starts (`HH:MM`, UTC).
+    pub backup_time: Option<Spanned<BackupTime>>,
+    /// Keep a copy of every backup in a second region.
+    pub backup_copy: Option<Spanned<bool>>,
+    /// The resource's alert thresholds (storage, connections, cpu, memory).
+    pub alerts: Option<AlertsSpec>,
     pub span: Span,
+}
+
+/// A time of day in UTC, `HH:MM`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BackupTime {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl BackupTime {
+    /// When the daily backup starts unless `backup_time` says: 02:00 UTC (the SoftFactory seed's time).
+    pub const DEFAULT: BackupTime = BackupTime { hour: 2, minute: 0 };
+
+    /// Parse `02:00`.
+    pub fn parse(text: &str) -> Result<BackupTime, String> {
+        let error = || format!("invalid time `{text}`: write the time of day in UTC as HH:MM, such as 02:00");
+        let (hour, minute) = text.trim().split_once(':').ok_or_else(error)?;
+        if hour.len() != 2 || minute.len() != 2 {
+            return Err(error());
+        }
+        let hour: u8 = hour.parse().map_err(|_| error())?;
+        let minute: u8 = minute.parse().map_err(|_| error())?;
+        if hour > 23 || minute > 59 {
+            return Err(error());
+        }
+        Ok(BackupTime { hour, minute })
+    }
+
+    /// Seconds after midnight.
+    pub fn seconds(self) -> u32 {
+        u32::from(self.hour) * 3600 + u32::from(self.minute) * 60
+    }
+
+    /// This time plus `minutes`, wrapping at midnight.
+    pub fn plus_minutes(self, minutes: u32) -> BackupTime {
+        let total = (self.seconds() / 60 + minutes) % (24 * 60);
+        BackupTime { hour: (total / 60) as u8, minute: (total % 60) as u8 }
+    }
+}
+
+impl std::fmt::Display for BackupTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+/// `alerts:`, at the top level and in an environment (every field optional, so an environment's
+/// block overrides the project's field by field), in a service layer, or on a resource. A
+/// threshold of `false` turns that one alert off.
+#[derive(Clone, Debug, Default)]
+pub struct AlertsSpec {
+    /// `alerts: false` (or `enabled: false`) turns alerting off where it is written.
+    pub enabled: Option<Spanned<bool>>,
+    /// Where notifications go (top level and environments).
+    pub notify: Option<Spanned<Notify>>,
+    /// How long a condition must hold before its alert fires (`for`).
+    pub pending: Option<Spanned<Duration>>,
+    /// Share of HTTP requests answered with a 5xx.
+    pub error_rate: Option<Spanned<Option<Percent>>>,
+    /// 95th percentile response time.
+    pub latency: Option<Spanned<Option<Duration>>>,
+    /// CPU use, of the limit (services) or of the instance (databases).
+    pub cpu: Option<Spanned<Option<Percent>>>,
+    /// Memory use, of the limit.
+    pub memory: Option<Spanned<Option<Percent>>>,
+    /// Restarts (or replaced unhealthy tasks) within 15 minutes.
+    pub restarts: Option<Spanned<Option<u32>>>,
+    /// Databases: storage used, of the allocated storage.
+    pub storage: Option<Spanned<Option<Percent>>>,
+    /// Databases: connections, of the maximum the engine accepts.
+    pub connections: Option<Spanned<Option<Percent>>>,
+    /// The names of the HTTP metrics a service exports (for error rate and latency on Prometheus).
+    pub http: Option<HttpMetricsSpec>,
+    /// Extra alert rules.
+    pub rules: Option<Spanned<Vec<AlertRule>>>,
+    pub span: Span,
+}
+
+/// `alerts.http`: the Prometheus metric names a service's HTTP instrumentation exports.
+#[derive(Clone, Debug, Default)]
+pub struct HttpMetricsSpec {
+    /// Counter of requests (default `http_requests_total`).
+    pub requests: Option<Spanned<String>>,
+    /// Histogram of request durations in seconds, without `_bucket` (default `http_request_duration_seconds`).
+    pub duration: Option<Spanned<String>>,
+    /// The label holding the status code (default `status`).
+    pub status: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `alerts.notify`: where alerts are sent. Never a secret value: a webhook URL lives in a declared
+/// secret, named here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Notify {
+    pub email: Option<Spanned<String>>,
+    /// A declared secret holding an HTTPS URL that receives the platform's alert payload.
+    pub webhook: Option<Spanned<String>>,
+    /// The mail relay the compose Alertmanager sends email through.
+    pub smtp: Option<Spanned<Smtp>>,
+}
+
+/// `alerts.notify.smtp`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Smtp {
+    /// `host:port`.
+    pub host: String,
+    pub from: String,
+    pub user: Option<String>,
+    /// A declared secret holding the relay's password.
+    pub password: Option<Spanned<String>>,
+}
+
+/// One extra alert rule: a PromQL expression (the Prometheus targets: helm, compose).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertRule {
+    pub name: Spanned<String>,
+    pub expr: Spanned<String>,
+    pub pending: Option<Spanned<Duration>>,
+    pub severity: Option<Spanned<AlertSeverity>>,
+    pub summary: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// How urgent an alert is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AlertSeverity {
+    Critical,
+    Warning,
+    Info,
+}
+
+impl AlertSeverity {
+    /// The model spelling (and the `severity` label).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertSeverity::Critical => "critical",
+            AlertSeverity::Warning => "warning",
+            AlertSeverity::Info => "info",
+        }
+    }
 }
 
 /// How clients authenticate to a resource.
@@ -378,6 +529,8 @@ pub struct EnvironmentDef {
     pub jobs: BTreeMap<String, (Name, ServiceSpec)>,
     pub resources: BTreeMap<String, ResourcePin>,
     pub targets_config: TargetsConfig,
+    /// The environment's `alerts:` over the project's (field by field; `false` turns alerting off).
+    pub alerts: Option<AlertsSpec>,
     pub span: Span,
 }
 
@@ -516,6 +669,8 @@ pub struct AwsConfig {
     pub vpc: Option<Spanned<AwsVpc>>,
     /// One NAT gateway for both private subnets instead of one per availability zone.
     pub single_nat_gateway: Option<Spanned<bool>>,
+    /// The region that keeps a copy of the databases' backups (`backup_copy`).
+    pub backup_region: Option<Spanned<String>>,
     /// Deletion protection and Multi-AZ; by default only in production-stage environments.
     pub protect: Option<Spanned<bool>>,
     pub templates: Option<Spanned<TemplateDir>>,

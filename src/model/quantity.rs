@@ -1,4 +1,4 @@
-//! Typed scalar values of the model: durations, CPU and memory quantities, rate limits.
+//! Typed scalar values of the model: durations, CPU and memory quantities, rate limits, percentages.
 
 use std::fmt;
 
@@ -203,6 +203,66 @@ impl fmt::Display for RateLimit {
     }
 }
 
+/// A share of something, kept in hundredths of a percent (`80%`, `0.5%`, or a number of percent:
+/// `80`): alert thresholds. Always more than 0 and at most 100 %.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Percent {
+    pub hundredths: u32,
+}
+
+impl Percent {
+    /// `n` percent.
+    pub const fn whole(n: u32) -> Percent {
+        Percent { hundredths: n * 100 }
+    }
+
+    /// Parse `80%`, `0.5%`, `80` (percent), at most two decimals.
+    pub fn parse(text: &str) -> Result<Percent, String> {
+        let help = "write a percentage such as 80%, 0.5% or 5 (percent), more than 0 and at most 100";
+        let number = text.trim().strip_suffix('%').unwrap_or(text.trim()).trim();
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+        if !digits(whole) || !(fraction.is_empty() || digits(fraction) && fraction.len() <= 2) {
+            return Err(format!("invalid percentage `{text}`: {help}"));
+        }
+        let whole: u32 = whole.parse().map_err(|_| format!("invalid percentage `{text}`: {help}"))?;
+        let fraction: u32 = format!("{fraction:0<2}").parse().unwrap_or(0);
+        let hundredths = whole.checked_mul(100).and_then(|w| w.checked_add(fraction)).unwrap_or(u32::MAX);
+        if hundredths == 0 || hundredths > 10_000 {
+            return Err(format!("percentage `{text}` is out of range: {help}"));
+        }
+        Ok(Percent { hundredths })
+    }
+
+    /// The share as a decimal fraction (`0.8`, `0.005`, `1`), for Prometheus expressions.
+    pub fn ratio(self) -> String {
+        decimal(u64::from(self.hundredths), 4)
+    }
+
+    /// The percentage as a decimal number without `%` (`80`, `0.5`), for cloud metrics in percent.
+    pub fn number(self) -> String {
+        decimal(u64::from(self.hundredths), 2)
+    }
+}
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.number())
+    }
+}
+
+/// `value / 10^places` written as a decimal without trailing zeros (`8000, 4` → `0.8`).
+pub fn decimal(value: u64, places: u32) -> String {
+    let scale = 10u64.pow(places);
+    let whole = value / scale;
+    let fraction = value % scale;
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{fraction:0width$}", width = places as usize);
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +283,18 @@ mod tests {
         assert_eq!(Memory::parse("0.5Gi").map(Memory::kubernetes), Ok("512Mi".into()));
         assert!(Memory::parse("512").is_err());
         assert!(Cpu::parse("-1").is_err());
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(Percent::parse("80%").map(Percent::ratio), Ok("0.8".into()));
+        assert_eq!(Percent::parse("0.5%").map(Percent::ratio), Ok("0.005".into()));
+        assert_eq!(Percent::parse("100").map(Percent::ratio), Ok("1".into()));
+        assert_eq!(Percent::parse("12.25").map(|p| p.to_string()), Ok("12.25%".into()));
+        assert!(Percent::parse("0%").is_err());
+        assert!(Percent::parse("101%").is_err());
+        assert!(Percent::parse("0.125%").is_err());
+        assert!(Percent::parse("-5").is_err());
     }
 
     #[test]

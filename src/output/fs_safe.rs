@@ -88,8 +88,32 @@ pub fn check_folders<'a>(
         if !metadata.is_dir() {
             return Err(OutputError::new(format!("cannot write into `{folder}`: it is a file, not a folder")));
         }
+        // Another build's output inside this one: writing here would mix two projects' files.
+        if fs::symlink_metadata(full.join(crate::output::manifest::MANIFEST)).is_ok() {
+            return Err(OutputError::new(format!(
+                "refusing to write into `{folder}`: it holds the output of another build ({}); output folders must not nest",
+                crate::output::manifest::MANIFEST
+            )));
+        }
     }
     Ok(missing)
+}
+
+/// Refuse an output folder that lies inside another output folder (a folder above it holds a
+/// manifest): each build would count the other's folder as its own. Only names are looked at (no
+/// file is opened), all the way up, since the other project may hold this whole one.
+pub fn check_not_nested(out_dir: &Path, shown: &str) -> Result<(), OutputError> {
+    for folder in out_dir.ancestors().skip(1) {
+        let manifest = folder.join(crate::output::manifest::MANIFEST);
+        if fs::symlink_metadata(&manifest).is_ok() {
+            return Err(OutputError::new(format!(
+                "refusing to build into `{shown}`: it is inside `{}`, the output folder of another build (it holds {}); output folders must not nest: set another `output:`",
+                folder.display(),
+                crate::output::manifest::MANIFEST
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The folders, relative to the output folder, that [`check_folders`] found missing.
@@ -298,6 +322,36 @@ pub fn write_atomic(path: &Path, contents: &[u8], shown: &str) -> Result<(), Out
     })();
     if let Err(error) = result {
         let _ = fs::remove_file(&temp);
+        return Err(OutputError::new(format!("failed to write `{shown}`: {}", io_reason(&error))));
+    }
+    Ok(())
+}
+
+/// Create the file `path` with `contents` for `init` and `import`: never through a symbolic link
+/// (not even one to nothing, which would create the file wherever it points) and never over an
+/// existing file. `O_CREAT|O_EXCL` refuses both in the kernel; the link is named in the error.
+pub fn create_new(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let shown = path.display();
+    if fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_symlink()) {
+        return Err(OutputError::new(format!(
+            "refusing to write `{shown}`: it is a symbolic link (iacgen never writes through links)"
+        )));
+    }
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                OutputError::new(format!("`{shown}` already exists; iacgen never overwrites a model"))
+            }
+            _ => OutputError::new(format!("failed to write `{shown}`: {}", io_reason(&error))),
+        })?;
+    if let Err(error) = file.write_all(contents).and_then(|()| file.flush()) {
+        drop(file);
+        let _ = fs::remove_file(path);
         return Err(OutputError::new(format!("failed to write `{shown}`: {}", io_reason(&error))));
     }
     Ok(())

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ir::Target;
+use crate::output::OutputError;
 use crate::shared::{FileSet, Filter, GeneratedFile};
 
 /// The manifest's file name, inside the output folder.
@@ -39,6 +40,9 @@ impl Entry {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub generator: String,
+    /// The model that owns the folder: its file, relative to the output folder (`../iacgen.yaml`),
+    /// so two projects whose output folders meet are told apart. Manifests written before owners
+    /// were recorded say `iacgen.yaml` (see [`owner`]).
     pub model: String,
     #[serde(deserialize_with = "files_in_bulk")]
     pub files: BTreeMap<String, Entry>,
@@ -47,6 +51,10 @@ pub struct Manifest {
     /// files it may have left (a build that finished leaves none, and walking 26,000 files costs).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub building: bool,
+    /// Why the manifest on disk could not be read (truncated, not JSON, not a manifest): set by
+    /// [`Manifest::read`], never written. A damaged manifest is empty, so nothing is treated as ours.
+    #[serde(skip)]
+    pub damaged: Option<String>,
 }
 
 /// The `files` map read as a list and then laid out in bulk: a manifest lists tens of thousands of
@@ -70,16 +78,53 @@ fn files_in_bulk<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BT
 }
 
 impl Manifest {
-    /// The manifest in `out_dir`; a missing or corrupt one is empty (nothing is then treated as ours).
+    /// The manifest in `out_dir`; a missing one is empty, and so is a damaged one, with the reason
+    /// in [`Manifest::damaged`] (nothing is then treated as ours).
     pub fn read(out_dir: &std::path::Path) -> Manifest {
-        crate::output::fs_safe::read_existing(&out_dir.join(MANIFEST))
-            .map(|bytes| Manifest::parse(&String::from_utf8_lossy(&bytes)))
-            .unwrap_or_default()
+        match crate::output::fs_safe::read_existing(&out_dir.join(MANIFEST)) {
+            Some(bytes) => Manifest::parse_checked(&String::from_utf8_lossy(&bytes))
+                .unwrap_or_else(|why| Manifest { damaged: Some(why), ..Manifest::default() }),
+            None => Manifest::default(),
+        }
     }
 
-    /// Parse a manifest; a missing or corrupt one is empty (nothing is then treated as ours).
+    /// Parse a manifest; a corrupt one is empty (nothing is then treated as ours).
     pub fn parse(text: &str) -> Manifest {
-        serde_json::from_str(text).unwrap_or_default()
+        Manifest::parse_checked(text).unwrap_or_default()
+    }
+
+    /// Parse a manifest, or say why it is not one.
+    pub fn parse_checked(text: &str) -> Result<Manifest, String> {
+        let manifest: Manifest = serde_json::from_str(text).map_err(|error| error.to_string())?;
+        if manifest.generator != "iacgen" {
+            return Err(String::from("it was not written by iacgen"));
+        }
+        Ok(manifest)
+    }
+
+    /// Refuse a damaged manifest (unless `force`): without it iacgen cannot tell its files from
+    /// anyone else's, and would otherwise call every file "not in the manifest".
+    pub fn check_damage(&self, output: &str, force: bool) -> Result<(), OutputError> {
+        match &self.damaged {
+            Some(why) if !force => Err(OutputError::new(format!(
+                "`{output}/{MANIFEST}` is damaged ({why}), so iacgen cannot tell the files it generated from yours; restore it from git (`git checkout -- {output}/{MANIFEST}`), or check `{output}/` by hand and run `iacgen build --force` to write a new one"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuse to treat the folder as this model's when another model owns it (two projects whose
+    /// output folders are the same folder would delete each other's files), unless `force`.
+    /// A manifest from before owners were recorded (`iacgen.yaml`) is adopted.
+    pub fn check_owner(&self, output: &str, owner: &str, force: bool) -> Result<(), OutputError> {
+        let unowned = self.model.is_empty() || self.model == crate::shared::MODEL_FILE;
+        if unowned || self.model == owner || force {
+            return Ok(());
+        }
+        Err(OutputError::new(format!(
+            "`{output}` holds the output of another model (`{}`, seen from `{output}`; this model is `{owner}`): two projects must not share an output folder; set another `output:`, or, if this model now owns the folder (it was moved), run `iacgen build --force`",
+            self.model
+        )))
     }
 
     /// The manifest of `files`, keeping `previous` entries that `filter` leaves out of this build.
@@ -101,7 +146,12 @@ impl Manifest {
         let built = files.files.iter().zip(hashes).map(|((path, file), sha256)| (path.clone(), entry(file, sha256)));
         // Collected in bulk (sorted runs, laid out once) rather than inserted path by path.
         let entries: BTreeMap<String, Entry> = kept.chain(built).collect();
-        Manifest { generator: String::from("iacgen"), model: model_file.to_string(), files: entries, building: false }
+        Manifest {
+            generator: String::from("iacgen"),
+            model: model_file.to_string(),
+            files: entries,
+            ..Manifest::default()
+        }
     }
 
     /// Whether this manifest lists exactly the files [`Manifest::of_hashed`] would list for `files`,
@@ -133,6 +183,13 @@ impl Manifest {
         text.push('\n');
         text
     }
+}
+
+/// The model file `model_file` (in the project folder) as seen from the output folder `output` (a
+/// relative path inside the project): what a manifest records as its folder's owner.
+pub fn owner(output: &str, model_file: &str) -> String {
+    let depth = output.split('/').filter(|part| !part.is_empty() && *part != ".").count();
+    format!("{}{model_file}", "../".repeat(depth))
 }
 
 /// The entry of a generated file with hash `sha256`.
@@ -228,6 +285,26 @@ mod tests {
         let mut compose = FileSet::default();
         compose.insert("compose/dev/compose.yaml", Target::Compose, Some("dev"), "a");
         assert!(written.describes(&compose, &self::hashes(&compose), &compose_only));
+    }
+
+    #[test]
+    fn owners_and_damage() {
+        assert_eq!(owner("deploy", "iacgen.yaml"), "../iacgen.yaml");
+        assert_eq!(owner("generated/deploy", "iacgen.yaml"), "../../iacgen.yaml");
+        let mine = Manifest {
+            generator: String::from("iacgen"),
+            model: owner("deploy", "iacgen.yaml"),
+            ..Manifest::default()
+        };
+        assert!(mine.check_owner("deploy", "../iacgen.yaml", false).is_ok());
+        assert!(mine.check_owner("deploy", "../../iacgen.yaml", false).is_err(), "another model");
+        assert!(mine.check_owner("deploy", "../../iacgen.yaml", true).is_ok(), "taken over with --force");
+        let legacy = Manifest { model: String::from("iacgen.yaml"), ..mine.clone() };
+        assert!(legacy.check_owner("deploy", "../../iacgen.yaml", false).is_ok(), "adopted");
+        assert_eq!(Manifest::parse_checked(&mine.render()), Ok(mine.clone()));
+        let text = mine.render();
+        assert!(Manifest::parse_checked(&text[..text.len() / 2]).is_err(), "truncated");
+        assert!(Manifest::parse_checked("{\"generator\": \"other\", \"model\": \"\", \"files\": {}}").is_err());
     }
 
     #[test]

@@ -34,8 +34,10 @@ pub struct Removed {
 /// Options of a build.
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
-    /// Remove hand-edited stale files and overwrite files that the manifest does not list.
+    /// Remove hand-edited stale files and overwrite files that the manifest does not list; also
+    /// replace a damaged manifest and take over a folder another model's manifest claims.
     pub force: bool,
+    /// The model's file name, in the project folder (the manifest records it as the owner).
     pub model_file: String,
 }
 
@@ -64,6 +66,10 @@ pub fn build(
     // Held until the end: two builds never interleave, and no lock file is left behind.
     let lock = fs_safe::lock_exclusive(&out_dir, output)?;
     let previous = Manifest::read(&out_dir);
+    previous.check_damage(output, options.force)?;
+    let owner = manifest::owner(output, &options.model_file);
+    previous.check_owner(output, &owner, options.force)?;
+    fs_safe::check_not_nested(&out_dir, output)?;
     // An interrupted build may have left temp files anywhere; a finished one left none, except
     // possibly the manifest's own when it was stopped while writing that.
     if previous.building {
@@ -112,9 +118,10 @@ pub fn build(
     let mut plan = Vec::new();
     let mut pending = Manifest {
         generator: String::from("iacgen"),
-        model: options.model_file.clone(),
+        model: owner.clone(),
         files: previous.files.clone(),
         building: true,
+        damaged: None,
     };
     for (((path, file), result), sha256) in entries.into_iter().zip(existing).zip(&hashes) {
         let (full, state) = result?;
@@ -196,7 +203,7 @@ pub fn build(
         }
     }
 
-    let mut next = Manifest::of_hashed(files, &hashes, &previous, filter, &options.model_file);
+    let mut next = Manifest::of_hashed(files, &hashes, &previous, filter, &owner);
     for path in &report.kept {
         if let Some(entry) = previous.files.get(path) {
             next.files.insert(path.clone(), entry.clone());

@@ -65,6 +65,15 @@ pub fn build_summary(built: &Built) -> String {
             line.removed
         ));
     }
+    // Every removal is named (one whose target iacgen does not know is counted too), so nothing
+    // disappears unseen.
+    let unclaimed = built.report.removed.iter().filter(|removed| removed.target.is_none()).count();
+    if unclaimed > 0 {
+        out.push_str(&format!("{:<8} {unclaimed} removed\n", "other"));
+    }
+    for removed in &built.report.removed {
+        out.push_str(&format!("removed  {}/{}\n", built.output, removed.path));
+    }
     if out.is_empty() {
         out.push_str("no environment names a target: nothing to generate\n");
     }

@@ -3,6 +3,7 @@
 //! Resolution assumes `validate` ran: references exist. It never fails; what can only be judged on
 //! the resolved values (a `latest` tag in production) is checked afterwards by `validate::stack`.
 
+pub mod alerts;
 pub mod layers;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,12 +43,22 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
     let project = model.project.as_ref().map(|p| p.value.clone()).unwrap_or_default();
     let registry = model.registry.as_ref().map(|r| r.value.clone());
     let empty = ServiceSpec::default();
+    let stage = match environment {
+        Some(environment) => {
+            environment.stage.as_ref().map_or_else(|| Stage::from_name(&environment.name.value), |s| s.value)
+        }
+        None => Stage::Staging,
+    };
+    let alerting = alerts::alerting(model, environment, stage);
 
     let mut services = BTreeMap::new();
     for (name, definition) in &model.services {
         let override_ = environment.and_then(|e| e.services.get(name)).map(|(_, spec)| spec);
         let layers = layers_of(model, environment, &definition.spec, override_, &empty);
-        services.insert(name.clone(), service(name, &layers, registry.as_deref(), definition.name.span));
+        let mut service = service(name, &layers, registry.as_deref(), definition.name.span);
+        let specs: Vec<&ServiceSpec> = layers.layers.iter().map(|(_, spec)| *spec).collect();
+        service.alerts = alerts::service(model, environment, &specs, alerting.is_some());
+        services.insert(name.clone(), service);
     }
     let mut jobs = BTreeMap::new();
     for (name, definition) in &model.jobs {
@@ -72,6 +83,9 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
                 size: definition.size.as_ref().map_or(Size::Small, |s| s.value),
                 storage: definition.storage.as_ref().map_or(Memory { mebibytes: 20 * 1024 }, |s| s.value),
                 backup_days: definition.backup_days.as_ref().map_or(7, |b| b.value),
+                backup_days_span: definition.backup_days.as_ref().map(|b| b.span),
+                backup_time: definition.backup_time.as_ref().map_or(crate::model::BackupTime::DEFAULT, |t| t.value),
+                backup_copy: definition.backup_copy.as_ref().filter(|copy| copy.value).map(|copy| copy.span),
                 database: pin
                     .and_then(|p| p.name.as_ref())
                     .or(definition.database.as_ref())
@@ -87,6 +101,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
                     None => format!("{}:{}", image.value.repository, version_of(definition)),
                 }),
                 auth: definition.auth.as_ref().map_or(Auth::Password, |a| a.value),
+                alerts: alerts::resource(model, environment, definition, alerting.is_some()),
                 origin: definition.name.span,
             };
             (name.clone(), resource)
@@ -106,12 +121,6 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
         .and_then(|e| e.targets.as_ref())
         .map(|targets| targets.value.iter().map(|t| t.value).collect())
         .unwrap_or_default();
-    let stage = match environment {
-        Some(environment) => {
-            environment.stage.as_ref().map_or_else(|| Stage::from_name(&environment.name.value), |s| s.value)
-        }
-        None => Stage::Staging,
-    };
     Stack {
         project,
         project_span: model.project.as_ref().map(|p| p.span),
@@ -127,6 +136,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
         resources,
         secrets,
         config: config(&model.targets, environment.map(|e| &e.targets_config), stage),
+        alerting,
     }
 }
 
@@ -179,6 +189,7 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
         files: layers.files(&mut origins),
         migrate: layers.block(Field::Migrate, |s| s.migrate.as_ref(), &mut origins).map(|m| m.command),
         strategy: layers.strategy(&mut origins),
+        alerts: None,
         called_by: BTreeSet::new(),
         image,
         ports,
@@ -325,6 +336,11 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
             vpc: value(a.vpc.as_ref(), over.and_then(|x| x.vpc.as_ref())),
             single_nat_gateway: value(a.single_nat_gateway.as_ref(), over.and_then(|x| x.single_nat_gateway.as_ref()))
                 .unwrap_or(false),
+            backup_region: value(a.backup_region.as_ref(), over.and_then(|x| x.backup_region.as_ref())),
+            backup_region_span: over
+                .and_then(|x| x.backup_region.as_ref())
+                .or(a.backup_region.as_ref())
+                .map(|s| s.span),
             protect: value(a.protect.as_ref(), over.and_then(|x| x.protect.as_ref()))
                 .unwrap_or(stage == Stage::Production),
             templates: a.templates.as_ref().map(|t| t.value.files.clone()).unwrap_or_default(),

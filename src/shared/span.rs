@@ -141,6 +141,22 @@ impl SourceMap {
         }
     }
 
+    /// Hide the text under `span` (a credential): every byte but line breaks becomes `*`, so every
+    /// offset and line stays where it was (and every column, on ASCII lines).
+    pub fn redact(&mut self, span: Span) {
+        let Some(file) = self.files.get_mut(span.file.0 as usize) else { return };
+        let (start, end) = (span.start as usize, span.end as usize);
+        let Some(secret) = file.text.get(start..end) else { return };
+        let hidden: String = secret
+            .chars()
+            .flat_map(|c| {
+                let keep = matches!(c, '\n' | '\r');
+                std::iter::repeat_n(if keep { c } else { '*' }, if keep { 1 } else { c.len_utf8() })
+            })
+            .collect();
+        file.text.replace_range(start..end, &hidden);
+    }
+
     /// The text a span covers.
     pub fn text(&self, span: Span) -> &str {
         self.get(span.file).and_then(|file| file.text.get(span.start as usize..span.end as usize)).unwrap_or("")

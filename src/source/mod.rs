@@ -2,6 +2,8 @@
 //! [`Model`]. It is the only stage that reads model files.
 
 pub mod decode;
+pub mod disk;
+pub mod git;
 pub mod reader;
 pub mod yaml;
 
@@ -12,7 +14,7 @@ use crate::model::{FileSource, Model, ServiceDef, ServiceSpec, TemplateDir};
 use crate::shared::MODEL_FILE;
 use crate::shared::span::{FileId, SourceMap, Span, Spanned};
 use crate::source::decode::Ctx;
-use crate::source::reader::Reader;
+use crate::source::reader::{EntryKind, Reader};
 
 /// Largest model file read (hostile input must not exhaust memory).
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -46,7 +48,7 @@ pub fn load(reader: &Reader) -> Result<Loaded, LoadError> {
         decode::model(&mut ctx, &root.1)
     };
 
-    for path in reader.list("services", ".yaml") {
+    for path in model_files(reader, "services", &mut diagnostics) {
         let Some((file_id, node)) = read_yaml(reader, &path, &mut sources, &mut diagnostics) else {
             // Keep the name, so references to a service whose file is broken are not reported too.
             let name = stem(&path);
@@ -69,7 +71,7 @@ pub fn load(reader: &Reader) -> Result<Loaded, LoadError> {
         }
         model.services.insert(name.value.clone(), ServiceDef { name, spec });
     }
-    for path in reader.list("environments", ".yaml") {
+    for path in model_files(reader, "environments", &mut diagnostics) {
         let Some((file_id, node)) = read_yaml(reader, &path, &mut sources, &mut diagnostics) else { continue };
         let name = Spanned::new(stem(&path), Span::new(file_id, 0, 0));
         let environment = {
@@ -98,7 +100,85 @@ fn name_span(spec: &ServiceSpec) -> Span {
 
 fn stem(path: &str) -> String {
     let file = path.rsplit('/').next().unwrap_or(path);
-    file.strip_suffix(".yaml").unwrap_or(file).to_string()
+    model_stem(file).unwrap_or(file).to_string()
+}
+
+/// The name a model file defines: its file name without `.yaml` or `.yml` (lowercase only, so a
+/// name means one file on case-sensitive and case-insensitive file systems alike).
+fn model_stem(file: &str) -> Result<&str, String> {
+    if let Some(stem) = file.strip_suffix(".yaml").or_else(|| file.strip_suffix(".yml")) {
+        return Ok(stem);
+    }
+    let lower = file.to_ascii_lowercase();
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        return Err(String::from("its extension must be written in lowercase (`.yaml` or `.yml`)"));
+    }
+    Err(String::from("only `.yaml` and `.yml` files are model files"))
+}
+
+/// Whether the folder `dir` directly holds `.yaml` or `.yml` files.
+fn holds_yaml(reader: &Reader, dir: &str) -> bool {
+    reader.entries(dir).unwrap_or_default().iter().any(|(path, kind)| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        matches!(kind, EntryKind::File | EntryKind::Link) && model_stem(name).is_ok() && !name.starts_with('.')
+    })
+}
+
+/// The model files directly in `dir` (`services` or `environments`): `.yaml` and `.yml` files and
+/// links to them (reading a link refuses one that leaves the project). Anything else there is
+/// skipped with a warning, so a model file is never ignored silently; hidden files (`.gitkeep`,
+/// editor swap files) and folders without YAML in them are skipped without one.
+fn model_files(reader: &Reader, dir: &str, diagnostics: &mut Diagnostics) -> Vec<String> {
+    let entries = match reader.entries(dir) {
+        Ok(entries) => entries,
+        Err(message) => {
+            diagnostics.push(Diagnostic::global(codes::READ_FAILED, message));
+            return Vec::new();
+        }
+    };
+    let mut files = Vec::new();
+    for (path, kind) in entries {
+        let name = path.rsplit('/').next().unwrap_or(&path);
+        if name.starts_with('.') {
+            continue;
+        }
+        let (why, help) = match (kind, model_stem(name)) {
+            (EntryKind::File | EntryKind::Link, Ok(_)) => {
+                files.push(path);
+                continue;
+            }
+            // Named as a model file but not one: an error, so a service is never lost to a warning.
+            (EntryKind::Folder, Ok(_)) => {
+                diagnostics.push(Diagnostic::global(
+                    codes::READ_FAILED,
+                    format!("failed to read `{path}`: it is a directory"),
+                ));
+                continue;
+            }
+            (EntryKind::Other(what), Ok(_)) => {
+                diagnostics.push(Diagnostic::global(
+                    codes::READ_FAILED,
+                    format!("failed to read `{path}`: it is {what}, not a regular file"),
+                ));
+                continue;
+            }
+            // A folder of source code (`services/api/` with a Dockerfile) is common and no mistake;
+            // one holding YAML looks like a model file put one level too deep.
+            (EntryKind::Folder, Err(_)) if !holds_yaml(reader, &path) => continue,
+            (EntryKind::Folder, Err(_)) => (
+                format!("it is a folder, and model files sit directly in `{dir}/`: its YAML files are not read"),
+                format!("move a model file in it up into `{dir}/`"),
+            ),
+            (EntryKind::Other(what), Err(_)) => {
+                (format!("it is {what}, not a regular file"), format!("move it out of `{dir}/`"))
+            }
+            (EntryKind::File | EntryKind::Link, Err(why)) => {
+                (why, format!("rename it to `<name>.yaml` if it is part of the model, or move it out of `{dir}/`"))
+            }
+        };
+        diagnostics.push(Diagnostic::global(codes::SKIPPED_FILE, format!("skipped `{path}`: {why}")).with_help(help));
+    }
+    files
 }
 
 fn duplicate(what: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
@@ -204,7 +284,14 @@ fn read_template_dirs(reader: &Reader, model: &mut Model, diagnostics: &mut Diag
             }
         };
         let mut files = BTreeMap::new();
-        let listed = reader.list_recursive(&relative);
+        let listed = match reader.list_recursive(&relative) {
+            Ok(listed) => listed,
+            Err(message) => {
+                diagnostics
+                    .push(Diagnostic::new(codes::READ_FAILED, dir.span, message).with_label("cannot read this folder"));
+                continue;
+            }
+        };
         if listed.is_empty() {
             diagnostics.push(
                 Diagnostic::new(
@@ -220,7 +307,9 @@ fn read_template_dirs(reader: &Reader, model: &mut Model, diagnostics: &mut Diag
             match read_text(reader, &path) {
                 Ok(text) => {
                     let inside = path.strip_prefix(&format!("{relative}/")).unwrap_or(&path).to_string();
-                    files.insert(inside, text);
+                    // Templates are copied into the output as they are: with LF line endings only,
+                    // so a checkout with CRLF (Windows, autocrlf) builds the same bytes.
+                    files.insert(inside, text.replace("\r\n", "\n").replace('\r', "\n"));
                 }
                 Err(message) => diagnostics.push(Diagnostic::new(codes::READ_FAILED, dir.span, message)),
             }

@@ -2,7 +2,6 @@
 //! (for the fuzzer and tests).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,47 +16,27 @@ pub enum Reader {
     Memory { files: BTreeMap<String, Vec<u8>> },
 }
 
+/// What an entry of a folder is, links not followed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EntryKind {
+    File,
+    /// A symbolic link: reading it resolves it (and refuses it when it leaves the project).
+    Link,
+    Folder,
+    /// Anything else, in words: "a named pipe", "a socket", "a device", "a submodule".
+    Other(&'static str),
+}
+
 impl Reader {
-    /// Read a file, refusing more than `limit` bytes.
+    /// Read a regular file inside the project (symbolic links resolved, and refused when they lead
+    /// out of it), refusing more than `limit` bytes. Nothing but a regular file is ever opened.
     pub fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, String> {
         match self {
             Reader::Disk { root } => {
-                let full = root.join(path);
-                let metadata = std::fs::metadata(&full)
-                    .map_err(|error| format!("failed to read `{path}`: {}", io_reason(&error)))?;
-                if metadata.is_dir() {
-                    return Err(format!("failed to read `{path}`: it is a directory"));
-                }
-                if metadata.len() > limit {
-                    return Err(format!(
-                        "failed to read `{path}`: {} bytes is larger than the {limit}-byte limit",
-                        metadata.len()
-                    ));
-                }
-                let file = std::fs::File::open(&full)
-                    .map_err(|error| format!("failed to read `{path}`: {}", io_reason(&error)))?;
-                let mut bytes = Vec::new();
-                file.take(limit + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|error| format!("failed to read `{path}`: {}", io_reason(&error)))?;
-                if bytes.len() as u64 > limit {
-                    return Err(format!("failed to read `{path}`: larger than the {limit}-byte limit"));
-                }
-                Ok(bytes)
+                crate::source::disk::read(root, path, limit).map_err(|why| format!("failed to read `{path}`: {why}"))
             }
-            Reader::Git { repo, rev, prefix } => {
-                let object = format!("{rev}:{}", join(prefix, path));
-                let size = git(repo, &["cat-file", "-s", &object])
-                    .map_err(|_| format!("failed to read `{path}` at {rev}: not in that revision"))?;
-                let size: u64 = String::from_utf8_lossy(&size).trim().parse().unwrap_or(0);
-                if size > limit {
-                    return Err(format!(
-                        "failed to read `{path}` at {rev}: {size} bytes is larger than the {limit}-byte limit"
-                    ));
-                }
-                git(repo, &["cat-file", "blob", &object])
-                    .map_err(|error| format!("failed to read `{path}` at {rev}: {error}"))
-            }
+            Reader::Git { repo, rev, prefix } => crate::source::git::read(repo, rev, prefix, path, limit)
+                .map_err(|why| format!("failed to read `{path}` at {rev}: {why}")),
             Reader::Memory { files } => match files.get(path) {
                 Some(bytes) if bytes.len() as u64 > limit => {
                     Err(format!("failed to read `{path}`: {} bytes is larger than the {limit}-byte limit", bytes.len()))
@@ -71,60 +50,47 @@ impl Reader {
         }
     }
 
-    /// Files directly inside `dir` whose names end with `suffix`, sorted.
-    pub fn list(&self, dir: &str, suffix: &str) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .list_recursive(dir)
-            .into_iter()
-            .filter(|path| {
-                let inside = path.strip_prefix(&format!("{dir}/")).unwrap_or("");
-                !inside.contains('/') && inside.ends_with(suffix) && !inside.starts_with('.')
-            })
-            .collect();
-        out.sort();
-        out
-    }
-
-    /// Every file below `dir` (regular files only; symlinks are not followed), sorted.
-    pub fn list_recursive(&self, dir: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        match self {
-            Reader::Disk { root } => {
-                let base = root.join(dir);
-                for entry in walkdir::WalkDir::new(&base).follow_links(false).sort_by_file_name().into_iter().flatten()
-                {
-                    if !entry.file_type().is_file() {
-                        continue;
-                    }
-                    let Ok(relative) = entry.path().strip_prefix(root) else { continue };
-                    if let Some(path) = slash_path(relative) {
-                        out.push(path);
-                    }
-                }
-            }
-            Reader::Git { repo, rev, prefix } => {
-                let tree = format!("{rev}:{}", join(prefix, dir));
-                if let Ok(listing) = git(repo, &["ls-tree", "-r", "-z", "--name-only", &tree]) {
-                    for name in listing.split(|byte| *byte == 0) {
-                        if name.is_empty() {
-                            continue;
-                        }
-                        out.push(format!("{dir}/{}", String::from_utf8_lossy(name)));
-                    }
-                }
-            }
+    /// The entries directly inside `dir` (files, links, folders and anything else), sorted; empty
+    /// when there is no such folder.
+    pub fn entries(&self, dir: &str) -> Result<Vec<(String, EntryKind)>, String> {
+        let listed = match self {
+            Reader::Disk { root } => crate::source::disk::entries(root, dir),
+            Reader::Git { repo, rev, prefix } => crate::source::git::entries(repo, rev, prefix, dir),
+            Reader::Memory { files } if files.contains_key(dir) => Err(String::from("it is not a folder")),
             Reader::Memory { files } => {
                 let prefix = format!("{dir}/");
-                out.extend(files.keys().filter(|path| path.starts_with(&prefix)).cloned());
+                let mut out: Vec<(String, EntryKind)> = Vec::new();
+                for path in files.keys().filter_map(|path| path.strip_prefix(&prefix)) {
+                    let entry = match path.split_once('/') {
+                        Some((folder, _)) => (format!("{prefix}{folder}"), EntryKind::Folder),
+                        None => (format!("{prefix}{path}"), EntryKind::File),
+                    };
+                    if out.last() != Some(&entry) {
+                        out.push(entry);
+                    }
+                }
+                out.sort();
+                out.dedup();
+                Ok(out)
             }
-        }
-        out.sort();
-        out
+        };
+        listed.map_err(|why| format!("failed to list `{dir}`: {why}"))
     }
-}
 
-fn join(prefix: &str, path: &str) -> String {
-    if prefix.is_empty() { path.to_string() } else { format!("{prefix}/{path}") }
+    /// Every file below `dir` (links are listed and resolved when read), sorted; empty when there is
+    /// no such folder.
+    pub fn list_recursive(&self, dir: &str) -> Result<Vec<String>, String> {
+        let listed = match self {
+            Reader::Disk { root } => crate::source::disk::files_below(root, dir),
+            Reader::Git { repo, rev, prefix } => crate::source::git::files_below(repo, rev, prefix, dir),
+            Reader::Memory { files } if files.contains_key(dir) => Err(String::from("it is not a folder")),
+            Reader::Memory { files } => {
+                let prefix = format!("{dir}/");
+                Ok(files.keys().filter(|path| path.starts_with(&prefix)).cloned().collect())
+            }
+        };
+        listed.map_err(|why| format!("failed to list `{dir}`: {why}"))
+    }
 }
 
 /// A relative path with `/` separators, or `None` when it is not valid UTF-8.

@@ -100,6 +100,41 @@ pub fn pinned_hosts(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
     }
 }
 
+/// IAC048: `target` (helm, ecs) runs no databases, so the backups a resource asks for are kept by
+/// whoever runs it; said where the model sets `backup_days` or `backup_copy`, in environments no
+/// other target of which provisions the resource.
+pub fn backups_elsewhere(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
+    let provisions = [Target::Compose, Target::Aws, Target::Azure];
+    if provisions.iter().any(|t| stack.targets.contains(t)) {
+        return;
+    }
+    let used: std::collections::BTreeSet<&str> = stack
+        .services
+        .values()
+        .flat_map(|s| s.uses.iter())
+        .chain(stack.jobs.values().flat_map(|j| j.uses.iter()))
+        .map(String::as_str)
+        .collect();
+    for resource in stack.resources.values().filter(|r| used.contains(r.name.as_str())) {
+        let Some(span) = resource.backup_days_span.or(resource.backup_copy) else { continue };
+        let name = &resource.name;
+        let host = resource.host.as_deref().unwrap_or("its pinned host");
+        let diagnostic = Diagnostic::new(
+            codes::BACKUP_LIMITED,
+            span,
+            format!("the {} target does not run `{name}` (it connects to {host}): its backups are not made here", target.as_str()),
+        )
+        .with_label("backups asked here")
+        .with_help(format!(
+            "keep {} days of backups{} where `{name}` runs (its managed service or its operator); {} only connects to it",
+            resource.backup_days,
+            if resource.backup_copy.is_some() { ", with a copy in a second region," } else { "" },
+            target.as_str()
+        ));
+        out.push(Finding::new(diagnostic, Some(name), &stack.environment));
+    }
+}
+
 /// IAC037: `target` runs containers that mount no arbitrary files (Fargate, App Service).
 pub fn mounted_files(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
     let workloads = stack

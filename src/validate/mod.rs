@@ -6,6 +6,7 @@
 
 pub mod broken;
 pub mod rules;
+pub mod secrets;
 pub mod waivers;
 
 use std::collections::BTreeMap;
@@ -43,6 +44,7 @@ pub fn compilation(model: &Model, compilation: &Compilation, filter: &Filter, br
         rules::standards::check(stack, &mut findings);
         rules::resolved::check(stack, &mut findings);
         rules::runtime::check(stack, &mut findings);
+        rules::secret_values::check(stack, &mut findings);
     }
     findings.extend(crate::targets::checks::run(compilation, filter));
     findings.retain(|finding| !broken.covers(finding));

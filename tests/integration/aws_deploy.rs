@@ -100,14 +100,18 @@ fn only_the_aws_provider_from_5_100_through_6_x() {
             if !(path.starts_with("terraform/aws/") && path.ends_with("/versions.tf")) {
                 continue;
             }
-            let sources: Vec<&str> = file
+            // `key = value` with the alignment terraform fmt gives (a module with provider aliases
+            // aligns a longer key).
+            let settings: Vec<(&str, &str)> = file
                 .contents
                 .lines()
-                .filter_map(|line| line.trim().strip_prefix("source  = "))
-                .map(|source| source.trim_matches('"'))
+                .filter_map(|line| line.split_once('='))
+                .map(|(key, value)| (key.trim(), value.trim()))
                 .collect();
+            let sources: Vec<&str> =
+                settings.iter().filter(|(key, _)| *key == "source").map(|(_, value)| value.trim_matches('"')).collect();
             assert_eq!(sources, ["hashicorp/aws"], "{name}: {path}");
-            assert!(file.contents.contains("version = \">= 5.100, < 7.0\""), "{name}: {path}");
+            assert!(settings.contains(&("version", "\">= 5.100, < 7.0\"")), "{name}: {path}");
         }
     }
 }

@@ -1,21 +1,10 @@
 //! The command line end to end: exit codes, stdout and stderr together, temp folders shown as [ROOT].
 
 use std::path::Path;
-use std::process::Command;
 
 /// Run iacgen in `dir`; returns exit code and a transcript with the folder replaced by [ROOT].
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_iacgen"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run iacgen");
-    let code = output.status.code().unwrap_or(-1);
-    let root = dir.display().to_string();
-    let stdout = String::from_utf8_lossy(&output.stdout).replace(&root, "[ROOT]");
-    let stderr = String::from_utf8_lossy(&output.stderr).replace(&root, "[ROOT]");
-    (code, format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"))
+    crate::common::transcript(dir, dir, args)
 }
 
 fn snapshot(name: &str, transcript: &str) {

@@ -107,3 +107,37 @@ fn markdown_of_a_thousand_service_change_fits_a_pull_request_comment() {
         "the summary names the change"
     );
 }
+
+#[test]
+fn a_committed_link_out_of_the_project_is_not_followed() {
+    // In the repository but outside the project: `secret.txt` beside the project folder.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = dir.path().join("platform");
+    std::fs::create_dir_all(project.join("config")).expect("mkdir");
+    std::fs::write(dir.path().join("secret.txt"), "CANARY-outside\n").expect("write");
+    std::fs::write(project.join("config/app.conf"), "listen = 80\n").expect("write");
+    let model = "version: 1\nproject: shop\nservices:\n  api:\n    image: nginx:1.27\n    port: 80\n    health: { path: /h }\n    files:\n      /etc/app.conf: { source: ./link }\nenvironments:\n  development: { targets: [compose] }\ntargets:\n  compose: {}\n";
+    std::fs::write(project.join("iacgen.yaml"), model).expect("write");
+    std::os::unix::fs::symlink("../secret.txt", project.join("link")).expect("symlink");
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "link out"]);
+    // The working tree no longer has the link; the committed revision still does.
+    std::fs::remove_file(project.join("link")).expect("rm");
+    std::os::unix::fs::symlink("config/app.conf", project.join("link")).expect("symlink");
+    let (code, stdout, stderr) = iacgen(&project, &["diff", "--base", "HEAD", "--diff-format", "markdown"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("failed to read `link` at HEAD: it leads outside the project through a symbolic link"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("CANARY") && !stderr.contains("CANARY"), "{stdout}{stderr}");
+    // A committed link that stays inside the project is followed, as on disk.
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "link in"]);
+    std::fs::write(project.join("config/app.conf"), "listen = 81\n").expect("write");
+    let (code, stdout, stderr) = iacgen(&project, &["diff", "--base", "HEAD", "--diff-format", "unified"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("-        listen = 80") || stdout.contains("listen = 80"), "{stdout}");
+    assert!(stdout.contains("listen = 81"), "{stdout}");
+}

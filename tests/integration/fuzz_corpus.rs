@@ -2,6 +2,9 @@
 //! minimised) and every input that once crashed or broke an invariant (`fuzz/regressions/`) runs
 //! through the whole pipeline with the fuzz target's checks (`tests/integration/common/pipeline.rs`): no
 //! panic, no hang, generated paths inside the output folder, deterministic output.
+//! The `disk_layout` corpus (`fuzz/corpus/disk_layout/`: projects laid out on disk with links and
+//! named pipes) and its past findings (`fuzz/regressions/disk_layout/`) run through
+//! `tests/integration/common/layout.rs` the same way.
 //! `fuzz/README.md` tells how to run the fuzzer itself.
 
 use std::path::{Path, PathBuf};
@@ -93,4 +96,24 @@ fn every_example_project_is_a_seed() {
         let outcome = pipeline::run(&pipeline::bundle(&files));
         assert!(matches!(outcome, Outcome::Compiled(_)), "{}: {outcome:?}", dir.display());
     });
+}
+
+#[test]
+fn the_disk_layout_corpus_runs_clean() {
+    use common::layout;
+    let mut corpus = inputs(&common::repo().join("fuzz/corpus/disk_layout"));
+    assert!(corpus.len() >= 15, "the committed corpus is missing ({} inputs)", corpus.len());
+    // Past findings of this target, replayed with the corpus.
+    corpus.extend(inputs(&common::repo().join("fuzz/regressions/disk_layout")));
+    let mut compiled = 0;
+    for path in &corpus {
+        let data = std::fs::read(path).expect("read input");
+        let started = Instant::now();
+        let outcome = std::panic::catch_unwind(|| layout::run(&data));
+        let Ok(outcome) = outcome else { panic!("{} fails", path.display()) };
+        assert!(started.elapsed() < Duration::from_secs(10), "{} took {:?}", path.display(), started.elapsed());
+        compiled += usize::from(matches!(outcome, layout::Outcome::Compiled(_)));
+    }
+    eprintln!("{} layouts: {compiled} compiled, {} rejected", corpus.len(), corpus.len() - compiled);
+    assert!(compiled > 0, "no layout compiles: the corpus no longer reaches the targets");
 }

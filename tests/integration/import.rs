@@ -8,7 +8,6 @@
 //! the output.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use iacgen::import::{Import, Imported, NoteKind};
 use iacgen::shared::span::{FileId, SourceFile};
@@ -398,17 +397,7 @@ common::lists::import_cases!(import_tests);
 
 /// Run the binary in `dir`: exit code and a transcript with the folder shown as [ROOT].
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_iacgen"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run iacgen");
-    let code = output.status.code().unwrap_or(-1);
-    let root = dir.display().to_string();
-    let stdout = String::from_utf8_lossy(&output.stdout).replace(&root, "[ROOT]");
-    let stderr = String::from_utf8_lossy(&output.stderr).replace(&root, "[ROOT]");
-    (code, format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"))
+    crate::common::transcript(dir, dir, args)
 }
 
 #[test]
@@ -536,4 +525,75 @@ volumes: {named: {driver: local, external: true}, vol: {}}
     // A tag variable without a value keeps the registry and repository, and is named in the report.
     assert!(import.model.contains("image: registry.example/team/app\n"), "{}", import.model);
     assert!(import.report().contains("`${APP_VERSION}`"), "{}", import.report());
+}
+
+/// Every credential that `validate` finds by its value (IAC108: known token shapes, JSON Web
+/// Tokens, long random strings, in env values under ordinary names, in commands and in health
+/// checks) is found by the import too: it becomes a declared secret and a reference, its value is
+/// written nowhere, and the imported model validates without a diagnostic.
+#[test]
+fn credentials_found_by_their_shape_become_secrets() {
+    const JWT: &str =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYW5vbiJ9.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    const STRIPE: &str = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+    const GOOGLE: &str = "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI";
+    const RANDOM: &str = "x9Qm2ZtLr7vB4nK8pW3sY6dF1hJ5gC0aE2uT";
+    const GITHUB: &str = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    const BEARER: &str = "Zq8Lm3Xv7Tn2Rb5Kw9Hc4Jd6Fg1Ps0Ya3Ue8Wi";
+    let compose = format!(
+        r#"services:
+  app:
+    image: registry.example/app:1.2
+    command: ["app", "--github-token", "{GITHUB}", "--listen", ":8080"]
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fsS -H 'Authorization: Bearer {BEARER}' http://localhost:8080/health || exit 1"]
+    environment:
+      SUPABASE_ANON: "{JWT}"
+      STRIPE_API: "{STRIPE}"
+      MAPS: "{GOOGLE}"
+      SIGNING: "{RANDOM}"
+      LOG_LEVEL: info
+"#
+    );
+    let temp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(temp.path().join("compose.yaml"), compose).expect("write");
+    let import = iacgen::import::compose(&temp.path().join("compose.yaml"), temp.path())
+        .unwrap_or_else(|failure| panic!("does not import:\n{}", common::render(&failure)));
+    std::fs::write(temp.path().join("iacgen.yaml"), &import.model).expect("write model");
+    let resolved = iacgen::resolve_model(&Reader::Disk { root: temp.path().to_path_buf() })
+        .unwrap_or_else(|failure| panic!("the imported model does not validate:\n{}", common::render(&failure)));
+    assert!(resolved.diagnostics.is_empty(), "validate reports {:?}", resolved.diagnostics);
+    let files = common::compile(temp.path());
+    for literal in [JWT, STRIPE, GOOGLE, RANDOM, GITHUB, BEARER] {
+        assert!(!import.model.contains(literal), "the model holds `{literal}`:\n{}", import.model);
+        assert!(
+            !import.report().contains(literal) && !import.details().contains(literal),
+            "the report holds `{literal}`"
+        );
+        for (path, generated) in &files.files {
+            assert!(!generated.contents.contains(literal), "{path} holds `{literal}`");
+        }
+    }
+    // Each is a reference to a declared secret; the value that is not a credential stays.
+    let model = parse(&import.model);
+    let app = get(&model, "services").and_then(|services| get(services, "app")).expect("service app");
+    let secrets = get(app, "secrets").map(entries).unwrap_or_default();
+    let referenced: Vec<&str> = secrets.iter().filter_map(|(key, _)| key.as_str()).collect();
+    assert_eq!(
+        referenced,
+        ["COMMAND_PASSWORD", "HEALTHCHECK_PASSWORD", "MAPS", "SIGNING", "STRIPE_API", "SUPABASE_ANON"],
+        "{}",
+        import.model
+    );
+    assert!(import.model.contains("LOG_LEVEL: info"), "{}", import.model);
+    assert!(import.model.contains("--github-token"), "{}", import.model);
+    // The reference in the single-quoted header closes the quotes so the shell expands it (the
+    // model writes the script as a double-quoted YAML string).
+    assert!(
+        import.model.contains(
+            r#"curl -fsS -H 'Authorization: Bearer '\"$HEALTHCHECK_PASSWORD\"'' http://localhost:8080/health"#
+        ),
+        "{}",
+        import.model
+    );
 }

@@ -198,3 +198,26 @@ fn a_symbolic_link_anywhere_on_the_output_path_is_refused() {
     assert!(stderr.contains("`generated` is a symbolic link"), "{stderr}");
     assert_eq!(std::fs::read_dir(outside.path()).expect("ls").count(), 0, "wrote through the link");
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly_like_other_tools() {
+    // `iacgen diff | head -1`: the reader is gone before iacgen prints. iacgen ends as cat and git
+    // do, killed by SIGPIPE (a shell reports 141), with nothing on stderr: no panic, no message.
+    use std::os::unix::process::ExitStatusExt;
+    let dir = project();
+    // (Commands that print without compiling first could print before the pipe is closed.)
+    for args in [&["diff"][..], &["check"], &["diff", "--diff-format", "markdown"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_iacgen"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run iacgen");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.signal(), Some(libc::SIGPIPE), "{args:?}: {:?} {stderr}", output.status);
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}

@@ -28,6 +28,7 @@ mod layers;
 mod local_env;
 mod nginx;
 mod ownership;
+mod promtool;
 mod properties;
 mod run_migration;
 mod schema;

@@ -52,6 +52,21 @@ fn schema_keys_match_the_decoder() {
             decode::PIN_KEYS,
         ),
         ("targets", keys(&definitions["targets"]), &["compose", "helm", "aws", "azure", "ecs"]),
+        ("alerts", keys(object_of(&definitions["alerts"])), decode::PROJECT_ALERT_KEYS),
+        ("service alerts", keys(object_of(&service["properties"]["alerts"])), decode::SERVICE_ALERT_KEYS),
+        (
+            "resource alerts",
+            keys(object_of(&schema["properties"]["resources"]["additionalProperties"]["properties"]["alerts"])),
+            decode::RESOURCE_ALERT_KEYS,
+        ),
+        ("alerts.notify", keys(&object_of(&definitions["alerts"])["properties"]["notify"]), decode::NOTIFY_KEYS),
+        (
+            "alerts.notify.smtp",
+            keys(&object_of(&definitions["alerts"])["properties"]["notify"]["properties"]["smtp"]),
+            decode::SMTP_KEYS,
+        ),
+        ("alerts.http", keys(&object_of(&definitions["alerts"])["properties"]["http"]), decode::HTTP_METRICS_KEYS),
+        ("alerts.rules", keys(&object_of(&definitions["alerts"])["properties"]["rules"]["items"]), decode::RULE_KEYS),
     ];
     for (what, schema_keys, decoder_keys) in pairs {
         assert_eq!(schema_keys, set(decoder_keys), "schema and decoder disagree on the keys of {what}");

@@ -3,8 +3,9 @@
 # One customer-managed key per environment. It encrypts the CloudWatch log groups, the Secrets
 # Manager secrets (model secrets and the RDS-managed master passwords), ECR, RDS storage and
 # Performance Insights, and ElastiCache. Services that use the key on a principal's behalf
-# (Secrets Manager, RDS, ECR, ElastiCache) are allowed through IAM (statement 1); CloudWatch Logs
-# encrypts as its own service principal and so needs statement 2.
+# (Secrets Manager, RDS, ECR, ElastiCache, SNS) are allowed through IAM (statement 1); CloudWatch Logs
+# encrypts as its own service principal and so needs statement 2, and CloudWatch alarms publish to
+# the encrypted alerts topic as theirs (statement 3, this account's alarms only).
 
 data "aws_caller_identity" "current" {}
 
@@ -56,6 +57,14 @@ resource "aws_kms_key" "this" {
             "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
           }
         }
+      },
+      {
+        Sid       = "CloudWatchAlarms"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
       },
     ]
   })

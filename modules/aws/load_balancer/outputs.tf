@@ -24,3 +24,8 @@ output "security_group_id" {
   description = "Security group of the load balancer: services admit it on their container port."
   value       = aws_security_group.this.id
 }
+
+output "arn_suffix" {
+  description = "ARN suffix of the load balancer (app/<name>/<id>): the LoadBalancer dimension of its CloudWatch metrics."
+  value       = aws_lb.this.arn_suffix
+}

@@ -27,3 +27,8 @@ output "security_group_id" {
   description = "Security group of the cache."
   value       = aws_security_group.this.id
 }
+
+output "replication_group_id" {
+  description = "ID of the replication group: <project>-<env>-<name>; its nodes are <id>-001 (and -002 with high availability)."
+  value       = aws_elasticache_replication_group.this.id
+}

@@ -79,3 +79,8 @@ output "access_point_ids" {
   description = "EFS access point (fsap-...) per container path of a persistent volume; empty without any."
   value       = length(var.persistent_volumes) > 0 ? { for name, path in var.persistent_volumes : path => module.file_system[0].access_point_ids[name] } : {}
 }
+
+output "target_group_arn_suffix" {
+  description = "ARN suffix of the target group (the TargetGroup dimension of its CloudWatch metrics); null for an internal service."
+  value       = one(aws_lb_target_group.this[*].arn_suffix)
+}

@@ -3,9 +3,14 @@
 //! Decoding never stops at the first problem: a bad field is reported and left out, and the rest of
 //! the model is still read, so one run shows everything.
 
+mod alerts;
 mod service;
 mod top;
 
+pub use alerts::{
+    AlertsPlace, HTTP_METRICS_KEYS, NOTIFY_KEYS, PROJECT_ALERT_KEYS, RESOURCE_ALERT_KEYS, RULE_KEYS,
+    SERVICE_ALERT_KEYS, SMTP_KEYS, alerts,
+};
 pub use service::{
     AUTOSCALE_KEYS, COMPUTE_KEYS, HEALTH_KEYS, INGRESS_KEYS, JOB_KEYS, LayerKind, METRICS_KEYS, READINESS_KEYS,
     SECURITY_KEYS, SERVICE_KEYS, http_path, is_env_name, is_mount_path, is_port_name, service_spec,

@@ -48,6 +48,7 @@ pub const SERVICE_KEYS: &[&str] = &[
     "files",
     "migrate",
     "strategy",
+    "alerts",
     "waivers",
 ];
 
@@ -161,6 +162,9 @@ pub fn service_spec(ctx: &mut Ctx<'_>, node: &Node, context: &str, kind: LayerKi
     if let Some(node) = get(map, "strategy") {
         spec.strategy =
             choice(ctx, node, &at("strategy"), &[("rolling", Strategy::Rolling), ("blue-green", Strategy::BlueGreen)]);
+    }
+    if let Some(node) = get(map, "alerts") {
+        spec.alerts = super::alerts::alerts(ctx, node, &at("alerts"), super::alerts::AlertsPlace::Service);
     }
     if let Some(node) = get(map, "waivers") {
         spec.waivers = waivers(ctx, node, &at("waivers"));

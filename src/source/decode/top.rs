@@ -6,12 +6,13 @@ use crate::diagnostic::{Diagnostic, codes};
 use crate::model::image::ImageRef;
 use crate::model::quantity::{Duration, Memory};
 use crate::model::{
-    Auth, AwsConfig, AwsVpc, AzureConfig, ComposeConfig, EcsConfig, EfsPin, EnvironmentDef, Expose, GatewayConfig,
-    HelmConfig, JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef, Size, Stage,
-    TargetsConfig, TemplateDir,
+    Auth, AwsConfig, AwsVpc, AzureConfig, BackupTime, ComposeConfig, EcsConfig, EfsPin, EnvironmentDef, Expose,
+    GatewayConfig, HelmConfig, JobDef, Model, Patch, ResourceDef, ResourceKind, ResourcePin, SecretDef, ServiceDef,
+    Size, Stage, TargetsConfig, TemplateDir,
 };
 use crate::shared::Target;
 use crate::shared::span::Spanned;
+use crate::source::decode::alerts::{AlertsPlace, alerts};
 use crate::source::decode::service::{LayerKind, service_spec};
 use crate::source::decode::{
     Ctx, boolean, check_keys, choice, entries, get, integer, name_list, parsed, string, string_list, string_map,
@@ -31,17 +32,30 @@ pub const TOP_KEYS: &[&str] = &[
     "jobs",
     "environments",
     "targets",
+    "alerts",
     "output",
     "patches",
 ];
 
 /// Keys of an environment.
 pub const ENVIRONMENT_KEYS: &[&str] =
-    &["targets", "stage", "defaults", "services", "jobs", "resources", "targets_config"];
+    &["targets", "stage", "defaults", "services", "jobs", "resources", "targets_config", "alerts"];
 
 /// Keys of a resource.
-pub const RESOURCE_KEYS: &[&str] =
-    &["kind", "version", "size", "storage", "backup_days", "database", "allow_azure_services", "image", "auth"];
+pub const RESOURCE_KEYS: &[&str] = &[
+    "kind",
+    "version",
+    "size",
+    "storage",
+    "backup_days",
+    "backup_time",
+    "backup_copy",
+    "database",
+    "allow_azure_services",
+    "image",
+    "auth",
+    "alerts",
+];
 
 /// Keys of an environment's resource pin.
 pub const PIN_KEYS: &[&str] = &["host", "port", "name", "user"];
@@ -114,6 +128,9 @@ pub fn model(ctx: &mut Ctx<'_>, node: &Node) -> Model {
     if let Some(n) = get(map, "targets") {
         model.targets = targets(ctx, n, "targets");
     }
+    if let Some(n) = get(map, "alerts") {
+        model.alerts = alerts(ctx, n, "alerts", AlertsPlace::Project);
+    }
     model.output = get(map, "output").and_then(|n| string(ctx, n, "output"));
     if let Some(n) = get(map, "patches") {
         model.patches = patches(ctx, n);
@@ -170,6 +187,9 @@ fn resource(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Option<Res
     let image = get(map, "image").and_then(|n| parsed(ctx, n, &at("image"), ImageRef::parse));
     let auth = get(map, "auth")
         .and_then(|n| choice(ctx, n, &at("auth"), &[("password", Auth::Password), ("none", Auth::None)]));
+    let backup_time = get(map, "backup_time").and_then(|n| parsed(ctx, n, &at("backup_time"), BackupTime::parse));
+    let backup_copy = get(map, "backup_copy").and_then(|n| boolean(ctx, n, &at("backup_copy")));
+    let resource_alerts = get(map, "alerts").and_then(|n| alerts(ctx, n, &at("alerts"), AlertsPlace::Resource));
     Some(ResourceDef {
         name,
         kind: kind?,
@@ -181,6 +201,9 @@ fn resource(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Option<Res
         allow_azure_services,
         image,
         auth,
+        backup_time,
+        backup_copy,
+        alerts: resource_alerts,
         span: node.span,
     })
 }
@@ -255,6 +278,9 @@ fn environment(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Environ
     }
     if let Some(n) = get(map, "targets_config") {
         environment.targets_config = targets(ctx, n, &at("targets_config"));
+    }
+    if let Some(n) = get(map, "alerts") {
+        environment.alerts = alerts(ctx, n, &at("alerts"), AlertsPlace::Project);
     }
     environment
 }
@@ -368,6 +394,7 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                         "certificate_arn",
                         "vpc",
                         "single_nat_gateway",
+                        "backup_region",
                         "protect",
                         "templates",
                     ],
@@ -380,6 +407,7 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                     vpc: get(fields, "vpc").and_then(|n| aws_vpc(ctx, n, &format!("{at}.vpc"))),
                     single_nat_gateway: get(fields, "single_nat_gateway")
                         .and_then(|n| boolean(ctx, n, &format!("{at}.single_nat_gateway"))),
+                    backup_region: field(ctx, "backup_region"),
                     protect: get(fields, "protect").and_then(|n| boolean(ctx, n, &format!("{at}.protect"))),
                     templates: template_dir(ctx, fields, &at),
                     span: value.span,

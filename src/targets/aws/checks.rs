@@ -1,6 +1,6 @@
 //! What the aws target cannot express, as located diagnostics: Fargate's limits and schedules (shared
 //! with the ecs target, since services run as the same tasks), IAM role names, RDS and ElastiCache
-//! identifiers (IAC024), RDS database names, mounted files. Load balancer and target group names
+//! identifiers (IAC024), RDS database names, mounted files, backups kept otherwise than asked (IAC048). Load balancer and target group names
 //! are not checked: the target shortens them with a hash (`names::fit_32`).
 
 use std::collections::BTreeSet;
@@ -18,6 +18,7 @@ pub fn check(stacks: &[&Stack]) -> Vec<Finding> {
         fargate::checks::schedules(stack, Target::Aws, &mut out);
         fargate::checks::role_names(stack, &mut out);
         resources(stack, &mut out);
+        backups(stack, &mut out);
         mounted_files(stack, Target::Aws, &mut out);
         crate::targets::probe::check_tools(stack, &mut out);
         stripped_prefixes(stack, &mut out);
@@ -109,6 +110,79 @@ fn valid_database_name(name: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.len() <= 63
+}
+
+/// IAC048: RDS and ElastiCache keep backups at most 35 days (the roots write 35; a copy in the
+/// second region keeps them all), and copies in a second region need that region named and an
+/// engine AWS Backup copies (RDS, not ElastiCache).
+fn backups(stack: &Stack, out: &mut Vec<Finding>) {
+    let max = crate::targets::aws::backup::MAX_RETENTION_DAYS;
+    let region = stack.config.aws.as_ref().and_then(|aws| aws.backup_region.as_deref());
+    let used: BTreeSet<&str> = stack
+        .services
+        .values()
+        .flat_map(|s| s.uses.iter())
+        .chain(stack.jobs.values().flat_map(|j| j.uses.iter()))
+        .map(String::as_str)
+        .collect();
+    for resource in stack.resources.values().filter(|r| used.contains(r.name.as_str())) {
+        let name = &resource.name;
+        let service = if resource.kind == ResourceKind::Redis { "ElastiCache" } else { "RDS" };
+        let copied = resource.kind != ResourceKind::Redis && resource.backup_copy.is_some() && region.is_some();
+        if resource.backup_days > max {
+            let days = resource.backup_days;
+            let help = if copied {
+                format!(
+                    "the copies in {} keep all {days} days; lower `backup_days` to {max} to silence this",
+                    region.unwrap_or_default()
+                )
+            } else {
+                format!(
+                    "lower `backup_days` to {max}, or keep longer copies elsewhere (`backup_copy` with `targets.aws.backup_region` keeps them all)"
+                )
+            };
+            out.push(Finding::new(
+                Diagnostic::new(
+                    codes::BACKUP_LIMITED,
+                    resource.backup_days_span.unwrap_or(resource.origin),
+                    format!("{service} keeps the backups of `{name}` at most {max} days, not {days}"),
+                )
+                .with_label(format!("{max} days on {service}"))
+                .with_help(help),
+                Some(name),
+                &stack.environment,
+            ));
+        }
+        let Some(span) = resource.backup_copy.filter(|_| stack.stage != crate::ir::Stage::Development) else {
+            continue;
+        };
+        let problem = if resource.kind == ResourceKind::Redis {
+            Some((
+                format!("the aws target does not copy the snapshots of the cache `{name}` to a second region"),
+                String::from(
+                    "AWS Backup copies RDS, not ElastiCache: export snapshots to S3 with cross-region replication, or treat the cache as rebuildable",
+                ),
+            ))
+        } else if region.is_none() {
+            Some((
+                format!("the aws target has no second region to copy the backups of `{name}` to"),
+                String::from(
+                    "name it: `targets.aws.backup_region: eu-central-1` (or the environment's `targets_config.aws.backup_region`)",
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = problem {
+            out.push(Finding::new(
+                Diagnostic::new(codes::BACKUP_LIMITED, span, message)
+                    .with_label("a second location asked here")
+                    .with_help(help),
+                Some(name),
+                &stack.environment,
+            ));
+        }
+    }
 }
 
 #[cfg(test)]

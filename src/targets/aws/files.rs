@@ -35,12 +35,21 @@ pub fn versions(environment: &Environment<'_>, model_file: &str) -> String {
         &stack.tags,
         &[("environment", &stack.environment), ("managed-by", "iacgen"), ("project", &stack.project)],
     );
-    versions_tf(model_file, &environment.aws.region, &environment.aws.account_id, tags)
+    let copy = crate::targets::aws::backup::copy_region(environment)
+        .map(|region| (crate::targets::aws::backup::PROVIDER_ALIAS, region));
+    versions_tf(model_file, &environment.aws.region, &environment.aws.account_id, tags, copy)
 }
 
 /// versions.tf of a root: Terraform and provider versions, and the `aws` provider of `region`,
-/// restricted to `account`, tagging every resource with `tags`.
-pub fn versions_tf(model_file: &str, region: &str, account: &str, tags: BTreeMap<String, String>) -> String {
+/// restricted to `account`, tagging every resource with `tags`; with `alias`, a second provider
+/// `(alias, region)` configured the same way (the region that keeps copies of backups).
+pub fn versions_tf(
+    model_file: &str,
+    region: &str,
+    account: &str,
+    tags: BTreeMap<String, String>,
+    alias: Option<(&str, &str)>,
+) -> String {
     let mut providers = Body::new();
     providers.attribute("aws", provider("hashicorp/aws", AWS_PROVIDER));
     let mut terraform = Body::new();
@@ -49,15 +58,24 @@ pub fn versions_tf(model_file: &str, region: &str, account: &str, tags: BTreeMap
         .attribute("required_version", Expr::string(">= 1.11"))
         .blank()
         .block(Block::new("required_providers", providers));
-    let mut default_tags = Body::new();
-    default_tags.attribute("tags", Expr::map(tags.into_iter().map(|(key, value)| (key, Expr::string(&value)))));
-    let mut aws = Body::new();
-    aws.attribute("region", Expr::string(region))
-        .attribute("allowed_account_ids", Expr::strings([account]))
-        .blank()
-        .block(Block::new("default_tags", default_tags));
+    let aws_provider = |alias: Option<&str>, region: &str| {
+        let mut default_tags = Body::new();
+        default_tags.attribute("tags", Expr::map(tags.iter().map(|(key, value)| (key.clone(), Expr::string(value)))));
+        let mut aws = Body::new();
+        if let Some(alias) = alias {
+            aws.attribute("alias", Expr::string(alias));
+        }
+        aws.attribute("region", Expr::string(region))
+            .attribute("allowed_account_ids", Expr::strings([account]))
+            .blank()
+            .block(Block::new("default_tags", default_tags));
+        Block::labelled("provider", "aws", aws)
+    };
     let mut body = Body::new();
-    body.block(Block::new("terraform", terraform)).blank().block(Block::labelled("provider", "aws", aws));
+    body.block(Block::new("terraform", terraform)).blank().block(aws_provider(None, region));
+    if let Some((alias, copy_region)) = alias {
+        body.blank().block(aws_provider(Some(alias), copy_region));
+    }
     file(model_file, &[], &body)
 }
 
@@ -129,6 +147,7 @@ pub fn variables(environment: &Environment<'_>, model_file: &str) -> String {
             .attribute("default", Expr::raw("true"));
         blocks.push(Block::labelled("variable", "run_migrations", variable));
     }
+    blocks.extend(crate::targets::aws::alerts::webhook_variable(environment));
     if blocks.is_empty() {
         return no_variables(model_file);
     }

@@ -6,7 +6,7 @@
 //!
 //! Laid out as the azure target is: [`Environment`] holds what every block needs; `files` writes
 //! versions.tf, backend.tf, variables.tf and outputs.tf, and main.tf is [`foundation`] (locals and
-//! shared infrastructure), [`resources`] and [`workloads`], with the header from `notes`;
+//! shared infrastructure), [`resources`], [`workloads`] and [`alerts`], with the header from `notes`;
 //! `checks` reports what the target cannot express, before anything is written. Container
 //! definitions, task sizes and schedules are [`crate::targets::fargate`]'s, shared with the ecs
 //! target, with placeholders and secrets written as references to module outputs ([`values`]).
@@ -14,6 +14,8 @@
 //! writer shared with the azure target ([`crate::targets::hcl`]), whose output is what
 //! `terraform fmt` produces.
 
+mod alerts;
+pub mod backup;
 pub mod checks;
 mod files;
 mod foundation;
@@ -202,6 +204,7 @@ fn main_tf(environment: &Environment<'_>, model_file: &str) -> String {
     for resource in used {
         resources::resource(environment, resource, &mut file);
     }
+    backup::blocks(environment, &mut file);
     if !stack.services.is_empty() {
         file.blank().comment("Services.");
     }
@@ -214,6 +217,7 @@ fn main_tf(environment: &Environment<'_>, model_file: &str) -> String {
     for job in stack.jobs.values() {
         workloads::job(environment, job, &mut file);
     }
+    alerts::block(environment, &mut file);
     files::file(model_file, &notes::header(environment), &file)
 }
 

@@ -102,7 +102,7 @@ pub fn files(
     let key = format!("{project}/{}/terraform.tfstate", registry.dir());
     let own = crate::targets::tags::with_own(tags, &[("managed-by", "iacgen"), ("project", project)]);
     vec![
-        ("versions.tf", files::versions_tf(model_file, &registry.region, &registry.account_id, own)),
+        ("versions.tf", files::versions_tf(model_file, &registry.region, &registry.account_id, own, None)),
         ("backend.tf", files::backend_tf(model_file, &registry.state_bucket, &key, &registry.region, &[])),
         ("main.tf", main_tf(registry, project, model_file)),
         ("variables.tf", files::no_variables(model_file)),

@@ -3,6 +3,7 @@
 
 use crate::ir::{Resource, ResourceKind};
 use crate::targets::aws::Environment;
+use crate::targets::aws::backup::MAX_RETENTION_DAYS;
 use crate::targets::aws::foundation::{KMS, bool_text, module, project_environment, security_groups};
 use crate::targets::aws::names::Kind;
 use crate::targets::aws::sizing;
@@ -24,12 +25,14 @@ pub fn resource(environment: &Environment<'_>, resource: &Resource, file: &mut B
         .attribute("engine_version", Expr::string(&resource.version))
         .attribute("size", Expr::string(resource.size.as_str()));
     let protect = bool_text(environment.aws.protect);
+    // RDS and ElastiCache keep at most 35 days (checks warns above; a copy keeps them all).
+    let days = resource.backup_days.min(MAX_RETENTION_DAYS);
     if resource.kind == ResourceKind::Redis {
-        body.attribute("high_availability", Expr::raw(protect));
+        body.attribute("high_availability", Expr::raw(protect)).attribute("backup_days", Expr::raw(days.to_string()));
     } else {
         let storage = sizing::storage_gib(resource);
         body.attribute("storage", Expr::raw(storage.to_string()))
-            .attribute("backup_days", Expr::raw(resource.backup_days.to_string()))
+            .attribute("backup_days", Expr::raw(days.to_string()))
             .attribute("database_name", Expr::string(&resource.database))
             .attribute("multi_az", Expr::raw(protect))
             .attribute("deletion_protection", Expr::raw(protect));

@@ -72,6 +72,9 @@ pub fn variables(environment: &Environment<'_>, model_file: &str) -> String {
     let mut file = Body::new();
     file.blank().block(Block::labelled("variable", "subscription_id", subscription));
     file.blank().block(Block::labelled("variable", "secrets_officer_principal_ids", officers));
+    if let Some(webhook) = crate::targets::azure::alerts::webhook_variable(environment) {
+        file.blank().block(webhook);
+    }
     format!("{}{}", header::hash_comment(model_file, &[]), file.render())
 }
 

@@ -8,6 +8,7 @@
 //! itself, a note in main.tf (`notes.rs`). Output is `terraform fmt`-clean, written by the HCL writer
 //! shared with the aws target (`targets/hcl.rs`).
 
+mod alerts;
 pub mod checks;
 mod files;
 mod foundation;
@@ -85,6 +86,9 @@ impl<'a> Environment<'a> {
         if self.stack.services.values().any(persistent) {
             modules.insert("file_share");
         }
+        if self.stack.alerting.is_some() {
+            modules.insert("alerts");
+        }
         for resource in self.stack.resources.values() {
             modules.insert(match resource.kind {
                 ResourceKind::Postgres => "postgres",
@@ -144,6 +148,7 @@ fn main_tf(environment: &Environment<'_>, model_file: &str) -> String {
     for job in stack.jobs.values() {
         workloads::job(environment, job, &mut file);
     }
+    alerts::block(environment, &mut file);
     let text = file.render();
     let header = header::hash_comment(
         model_file,

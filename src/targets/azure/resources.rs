@@ -59,7 +59,10 @@ pub fn resource(environment: &Environment<'_>, resource: &Resource, file: &mut B
                 .attribute("size", Expr::string(resource.size.as_str()))
                 .attribute("storage_gb", Expr::number(storage))
                 .attribute("backup_retention_days", Expr::number(backup))
-                .attribute("geo_redundant_backup_enabled", Expr::bool(environment.production));
+                .attribute(
+                    "geo_redundant_backup_enabled",
+                    Expr::bool(environment.production || resource.backup_copy.is_some()),
+                );
             database(environment, resource, &password, &mut body);
             tags(&mut body);
             body

@@ -148,6 +148,7 @@ mod tests {
             resources: Default::default(),
             secrets: Default::default(),
             config: Default::default(),
+            alerting: None,
         }
     }
 

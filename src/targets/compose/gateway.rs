@@ -76,7 +76,7 @@ pub const GATEWAY_IMAGE: &str = "nginxinc/nginx-unprivileged:1.28-alpine";
 
 /// What every service iacgen adds on its own gets: its image's non-root user, a read-only root,
 /// no capabilities, no privilege escalation, limits, rotated logs.
-fn harden(yaml: &mut Yaml, user: &str, tmpfs: Option<&str>, memory: &str) {
+pub(super) fn harden(yaml: &mut Yaml, user: &str, tmpfs: Option<&str>, memory: &str) {
     yaml.insert("user", Yaml::str(user));
     yaml.insert("read_only", Yaml::Bool(true));
     if let Some(path) = tmpfs {
@@ -268,7 +268,7 @@ fn server_blocks(routes: &[Route], https: bool, serve: impl Fn(&Route) -> bool) 
 }
 
 /// The Prometheus service and its prometheus.yml scraping every service's metrics port.
-pub fn prometheus(stack: &Stack, options: &EmitOptions) -> (Yaml, String) {
+pub fn prometheus(stack: &Stack, options: &EmitOptions, alerting: Option<&super::alerts::Alerting>) -> (Yaml, String) {
     let mut yaml = Yaml::map()
         .with("image", Yaml::str("prom/prometheus:v2.55.1"))
         .with(
@@ -291,10 +291,16 @@ pub fn prometheus(stack: &Stack, options: &EmitOptions) -> (Yaml, String) {
                 .with("retries", Yaml::Int(3))
                 .with("start_period", Yaml::str("10s")),
         )
-        .with(
-            "volumes",
-            Yaml::strs(["./prometheus.yml:/etc/prometheus/prometheus.yml:ro", "prometheus-data:/prometheus"]),
-        );
+        .with("volumes", {
+            let mut volumes = vec![
+                String::from("./prometheus.yml:/etc/prometheus/prometheus.yml:ro"),
+                String::from("prometheus-data:/prometheus"),
+            ];
+            if alerting.is_some() {
+                volumes.push(format!("./alerts.yml:{}:ro", super::alerts::RULES_PATH));
+            }
+            Yaml::strs(volumes)
+        });
     harden(&mut yaml, "65534:65534", None, "512M");
 
     let mut jobs = Vec::new();
@@ -312,12 +318,26 @@ pub fn prometheus(stack: &Stack, options: &EmitOptions) -> (Yaml, String) {
                 ),
         );
     }
-    let config = Yaml::map()
-        .with(
-            "global",
-            Yaml::map().with("scrape_interval", Yaml::str("15s")).with("evaluation_interval", Yaml::str("15s")),
-        )
-        .with("scrape_configs", Yaml::Seq(jobs));
+    let mut config = Yaml::map().with(
+        "global",
+        Yaml::map().with("scrape_interval", Yaml::str("15s")).with("evaluation_interval", Yaml::str("15s")),
+    );
+    if let Some(alerting) = alerting {
+        config.insert("rule_files", Yaml::strs([super::alerts::RULES_PATH]));
+        if alerting.alertmanager.is_some() {
+            config.insert(
+                "alerting",
+                Yaml::map().with(
+                    "alertmanagers",
+                    Yaml::Seq(vec![Yaml::map().with(
+                        "static_configs",
+                        Yaml::Seq(vec![Yaml::map().with("targets", Yaml::strs(["alertmanager:9093"]))]),
+                    )]),
+                ),
+            );
+        }
+    }
+    let config = config.with("scrape_configs", Yaml::Seq(jobs));
     let text = format!("{}{}", header::hash_comment(&options.model_file, &[]), yaml_out::to_string(&config));
     (yaml, text)
 }

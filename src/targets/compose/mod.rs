@@ -4,6 +4,8 @@
 //! Ports are published on 127.0.0.1 only. Secrets come from a git-ignored `.env` beside the file,
 //! each as `${NAME:?...}` so `docker compose up` fails loudly when one is missing.
 
+mod alerts;
+mod backup;
 pub mod checks;
 mod gateway;
 mod ports;
@@ -94,8 +96,29 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let mut configs: BTreeMap<String, Yaml> = BTreeMap::new();
     let mut variables: BTreeMap<String, String> = BTreeMap::new();
     let mut comments: BTreeMap<String, String> = BTreeMap::new();
+    let mut backup_notes: Vec<String> = Vec::new();
 
     for resource in stack.resources.values() {
+        match backup::plan(stack, resource) {
+            backup::Plan::Container => {
+                services.insert(
+                    format!("{}-backup", resource.name),
+                    backup::container(resource, &resource::image(resource)),
+                );
+                volumes.insert(backup::volume(resource), Yaml::map());
+                comments.insert(
+                    format!("{}-backup", resource.name),
+                    format!(
+                        "Backups of `{}`: daily at {} UTC into the volume {}, kept {} days.",
+                        resource.name,
+                        resource.backup_time,
+                        backup::volume(resource),
+                        resource.backup_days
+                    ),
+                );
+            }
+            backup::Plan::Note(note) => backup_notes.push(note),
+        }
         let (service, volume) = resource::container(resource);
         if resource.auth == crate::ir::Auth::Password {
             variables.insert(
@@ -146,11 +169,23 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         }
         files.insert(format!("{dir}/nginx.conf"), Target::Compose, Some(environment), config);
     }
+    let mut secrets: BTreeMap<String, Yaml> = BTreeMap::new();
     if compose_options.monitoring {
-        let (service, config) = gateway::prometheus(stack, options);
+        let alerting = alerts::alerting(stack, &options.model_file);
+        let (service, config) = gateway::prometheus(stack, options, alerting.as_ref());
         services.insert(String::from("prometheus"), service);
         volumes.insert(String::from("prometheus-data"), Yaml::map());
         files.insert(format!("{dir}/prometheus.yml"), Target::Compose, Some(environment), config);
+        if let Some(alerting) = alerting {
+            files.insert(format!("{dir}/alerts.yml"), Target::Compose, Some(environment), alerting.rules);
+            if let Some((service, config)) = alerting.alertmanager {
+                services.insert(String::from("alertmanager"), service);
+                volumes.insert(String::from("alertmanager-data"), Yaml::map());
+                files.insert(format!("{dir}/alertmanager.yml"), Target::Compose, Some(environment), config);
+            }
+            secrets.extend(alerting.secrets);
+            variables.extend(alerting.variables);
+        }
     }
 
     let mut document = Yaml::map();
@@ -167,6 +202,9 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     if !configs.is_empty() {
         document.insert("configs", Yaml::Map(configs.into_iter().map(|(k, v)| entry(k, v)).collect()));
     }
+    if !secrets.is_empty() {
+        document.insert("secrets", Yaml::Map(secrets.into_iter().map(|(k, v)| entry(k, v)).collect()));
+    }
 
     let mut notes = vec![
         format!("docker compose for environment `{environment}` of project `{}`.", stack.project),
@@ -174,6 +212,7 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     ];
     notes.extend(ports::describe(stack, &published, compose_options.gateway.as_ref()));
     notes.extend(stack.resources.values().filter_map(|r| resource::memory_limit(r).1));
+    notes.extend(backup_notes);
     let text = format!("{}{}", header::hash_comment(&options.model_file, &notes), yaml_out::to_string(&document));
     files.insert(format!("{dir}/compose.yaml"), Target::Compose, Some(environment), text);
     files.insert(format!("{dir}/.env.example"), Target::Compose, Some(environment), env_example(options, &variables));

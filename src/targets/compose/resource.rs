@@ -56,6 +56,21 @@ pub fn cpus(size: Size) -> &'static str {
     }
 }
 
+/// The image the resource's container runs: the model's own (a digest, a variant such as -alpine,
+/// mariadb or valkey), else the official one at the pinned version.
+pub fn image(resource: &Resource) -> String {
+    resource.image.clone().unwrap_or_else(|| official_image(resource))
+}
+
+fn official_image(resource: &Resource) -> String {
+    match resource.kind {
+        ResourceKind::Postgres => format!("postgres:{}", resource.version),
+        ResourceKind::Mysql => format!("mysql:{}", resource.version),
+        ResourceKind::Mssql => format!("mcr.microsoft.com/mssql/server:{}-latest", resource.version),
+        ResourceKind::Redis => format!("redis:{}", resource.version),
+    }
+}
+
 /// The compose service of a resource and the name of its data volume.
 pub fn container(resource: &Resource) -> (Yaml, String) {
     let volume = format!("{}-data", resource.name);
@@ -144,8 +159,8 @@ pub fn container(resource: &Resource) -> (Yaml, String) {
         ),
     };
     // The model's own image (a digest, a variant such as -alpine, mariadb or valkey), else the official one.
-    let image = resource.image.clone().unwrap_or(official);
-    yaml.insert("image", Yaml::str(image));
+    debug_assert_eq!(official, official_image(resource));
+    yaml.insert("image", Yaml::str(image(resource)));
     if let Some(command) = command {
         yaml.insert("command", Yaml::strs(command));
     }
@@ -230,6 +245,9 @@ mod tests {
             size,
             storage: Memory { mebibytes: 20 * 1024 },
             backup_days: 7,
+            backup_days_span: None,
+            backup_time: crate::model::BackupTime::DEFAULT,
+            backup_copy: None,
             database: String::from("db"),
             allow_azure_services: false,
             host: None,
@@ -237,6 +255,7 @@ mod tests {
             user: String::from(kind.default_user()),
             image: None,
             auth: crate::ir::Auth::Password,
+            alerts: None,
             origin: crate::shared::span::Span::default(),
         }
     }

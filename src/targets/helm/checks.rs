@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Finding, codes};
 use crate::ir::{Compilation, Field, Service, Stack, Strategy, Target, Volume};
-use crate::targets::checks::{derived_name, pinned_hosts};
+use crate::targets::checks::{backups_elsewhere, derived_name, pinned_hosts};
 use crate::targets::helm::values::{Scope, Workload};
 use crate::targets::helm::{Sink, chart, labels, placeholders};
 
@@ -37,6 +37,8 @@ pub fn check(compilation: &Compilation, stacks: &[&Stack]) -> Vec<Finding> {
     for stack in stacks {
         pinned_hosts(stack, Target::Helm, &mut out);
         job_names(stack, &mut out);
+        backups_elsewhere(stack, Target::Helm, &mut out);
+        project_rules(stack, &mut out);
     }
     out
 }
@@ -190,6 +192,21 @@ fn collapse(text: &str, keep: impl Fn(char) -> bool, with: char) -> String {
         }
     }
     out
+}
+
+/// IAC047: a chart is one service, so the project-wide `alerts.rules` have no chart to live in.
+fn project_rules(stack: &Stack, out: &mut Vec<Finding>) {
+    let Some(alerting) = &stack.alerting else { return };
+    for rule in &alerting.rules {
+        let diagnostic = Diagnostic::new(
+            codes::ALERTS_LIMITED,
+            rule.span,
+            format!("the helm charts have no place for the project-wide rule `{}`", rule.name),
+        )
+        .with_label("project-wide rule")
+        .with_help("each chart is one service: write the rule under that service's `alerts.rules` (its PrometheusRule then carries it)");
+        out.push(Finding::new(diagnostic, None, &stack.environment));
+    }
 }
 
 #[cfg(test)]

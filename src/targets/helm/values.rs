@@ -159,6 +159,7 @@ fn service_values(scope: &Scope<'_>, service: &Service, sink: &mut Sink) -> Yaml
     }
     values.insert("ingress", ingress(scope, service));
     values.insert("metrics", metrics(service));
+    values.insert("alerts", alerts(service));
     tail(scope, &common, &mut values, Workload::Service(service), sink);
     let migration = match &service.migrate {
         Some(command) => Yaml::map().with("enabled", Yaml::Bool(true)).with("args", Yaml::strs(command.clone())),
@@ -435,6 +436,51 @@ fn metrics(service: &Service) -> Yaml {
         .with("path", Yaml::str(path))
         .with("interval", Yaml::str("30s"))
         .with("labels", Yaml::map())
+}
+
+/// The PrometheusRule's values: every key even when alerting is off, so an environment file only
+/// flips what changes; a threshold of 0 turns that alert off.
+fn alerts(service: &Service) -> Yaml {
+    use crate::model::quantity::decimal;
+    let builtin = crate::ir::HttpMetrics {
+        requests: String::from("http_requests_total"),
+        duration: String::from("http_request_duration_seconds"),
+        status: String::from("status"),
+    };
+    let (enabled, pending, http) = match &service.alerts {
+        Some(alerts) => (true, alerts.pending.to_string(), &alerts.http),
+        None => (false, String::from("5m"), &builtin),
+    };
+    let alerts = service.alerts.as_ref();
+    let ratio = |value: Option<crate::model::quantity::Percent>| value.map_or(Yaml::Int(0), |p| Yaml::Raw(p.ratio()));
+    let rules = alerts.map(|a| a.rules.as_slice()).unwrap_or_default().iter().map(|rule| {
+        Yaml::map()
+            .with("alert", Yaml::str(rule.name.clone()))
+            .with("expr", Yaml::str(rule.expr.clone()))
+            .with("for", Yaml::str(rule.pending.to_string()))
+            .with("severity", Yaml::str(rule.severity.as_str()))
+            .with("summary", Yaml::str(rule.summary.clone()))
+    });
+    Yaml::map()
+        .with("enabled", Yaml::Bool(enabled))
+        .with("for", Yaml::str(pending))
+        .with("errorRate", ratio(alerts.and_then(|a| a.error_rate)))
+        .with(
+            "latencySeconds",
+            alerts.and_then(|a| a.latency).map_or(Yaml::Int(0), |l| Yaml::Raw(decimal(l.millis, 3))),
+        )
+        .with("cpu", ratio(alerts.and_then(|a| a.cpu)))
+        .with("memory", ratio(alerts.and_then(|a| a.memory)))
+        .with("restarts", int(alerts.and_then(|a| a.restarts).unwrap_or(0)))
+        .with(
+            "http",
+            Yaml::map()
+                .with("requests", Yaml::str(http.requests.clone()))
+                .with("duration", Yaml::str(http.duration.clone()))
+                .with("status", Yaml::str(http.status.clone())),
+        )
+        .with("labels", Yaml::map())
+        .with("rules", Yaml::Seq(rules.collect()))
 }
 
 /// checkov checks that the model itself turned off: a resolved value that the standards' rules only

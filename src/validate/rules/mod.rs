@@ -4,5 +4,6 @@ pub mod names;
 pub mod references;
 pub mod resolved;
 pub mod runtime;
+pub mod secret_values;
 pub mod shape;
 pub mod standards;

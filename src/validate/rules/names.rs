@@ -1,4 +1,5 @@
-//! IAC014 unsupported-version, IAC012 missing-field (project), IAC020 invalid-name,
+//! IAC014 unsupported-version, IAC012 missing-field (project), IAC020 invalid-name (also names
+//! Windows reserves for devices),
 //! IAC021 duplicate-definition (across services, jobs and resources, which share one namespace in
 //! every target), IAC025 output-outside-project, IAC003 duplicate-key (tag keys that differ only in
 //! case), IAC042 implicit-stage (a `prod` environment name guessed as another stage).
@@ -43,6 +44,7 @@ pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
             .with_help("add `project: <name>` (lowercase letters, digits and '-', at most 24 characters)"),
         ),
         Some(project) => {
+            diagnostics.items.extend(reserved("project", &project.value, project.span));
             if let Err(why) = label(&project.value, 24) {
                 diagnostics.push(
                     Diagnostic::new(
@@ -66,6 +68,7 @@ pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
     ];
     for (kind, names) in &mut kinds {
         for (name, span) in names.iter() {
+            diagnostics.items.extend(reserved(kind, name, *span));
             if let Err(why) = label(name, 63) {
                 diagnostics.push(
                     Diagnostic::new(
@@ -182,6 +185,34 @@ pub fn label(name: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The diagnostic for a `kind` name (`service`, `project`, ...) that Windows reserves, if it is one.
+fn reserved(kind: &str, name: &str, span: Span) -> Option<Diagnostic> {
+    windows_reserved(name).then(|| {
+        Diagnostic::new(
+            codes::INVALID_NAME,
+            span,
+            format!("invalid {kind} name `{name}`: Windows reserves it for a device, so no file or folder there can be called that"),
+        )
+        .with_label("reserved on Windows")
+        .with_help("choose another name: the generated files could not be checked out on Windows (con, prn, aux, nul, com0-com9 and lpt0-lpt9 are reserved)")
+    })
+}
+
+/// Whether Windows reserves `name` for a device, with or without an extension (`con`, `nul.txt`,
+/// `com1`, `LPT9.tar.gz`): such a file or folder cannot be created there, and names become folders
+/// and files of the output (`compose/<environment>/`, `helm/<service>/`). Windows ignores case and
+/// trailing dots and spaces before the extension.
+pub fn windows_reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end_matches([' ', '.']).to_ascii_uppercase();
+    if matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$") {
+        return true;
+    }
+    let Some(number) = stem.strip_prefix("COM").or_else(|| stem.strip_prefix("LPT")) else { return false };
+    // COM0-9 and LPT0-9, and the superscript digits Windows also treats as device numbers.
+    let mut chars = number.chars();
+    matches!((chars.next(), chars.next()), (Some('0'..='9' | '¹' | '²' | '³'), None))
+}
+
 /// The name with control and invisible characters escaped, so messages cannot spoof the terminal.
 pub fn printable(name: &str) -> String {
     name.chars()
@@ -200,5 +231,31 @@ mod tests {
         assert!(label("Auth", 63).is_err());
         assert!(label("аuth", 63).is_err());
         assert!(label("1st", 63).is_err());
+    }
+
+    #[test]
+    fn windows_device_names() {
+        for name in [
+            "con",
+            "CON",
+            "nul",
+            "aux",
+            "prn",
+            "com1",
+            "com9",
+            "lpt1",
+            "LPT9",
+            "com0",
+            "nul.txt",
+            "con.tar.gz",
+            "aux .yaml",
+            "com¹",
+            "conin$",
+        ] {
+            assert!(windows_reserved(name), "{name}");
+        }
+        for name in ["console", "com10", "lpt", "com", "icon", "nul-service", "auxiliary", "com1a", "my-con", ""] {
+            assert!(!windows_reserved(name), "{name}");
+        }
     }
 }

@@ -59,6 +59,7 @@ pub fn check(model: &Model, diagnostics: &mut Diagnostics) {
         }
     }
     check_target_options(model, diagnostics);
+    check_alert_secrets(model, diagnostics);
     let compose_options = std::iter::once(model.targets.compose.as_ref())
         .chain(model.environments.values().map(|e| e.targets_config.compose.as_ref()));
     for compose in compose_options.flatten() {
@@ -189,6 +190,19 @@ pub fn unknown<'a>(kind: &str, name: &str, span: Span, candidates: impl IntoIter
         Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
         None if candidates.is_empty() => diagnostic.with_help(format!("define it under `{kind}s:`")),
         None => diagnostic.with_help(format!("define it under `{kind}s:` (defined: {})", candidates.join(", "))),
+    }
+}
+
+/// `alerts.notify.webhook` and `alerts.notify.smtp.password` name declared secrets.
+fn check_alert_secrets(model: &Model, diagnostics: &mut Diagnostics) {
+    let blocks = model.alerts.iter().chain(model.environments.values().filter_map(|e| e.alerts.as_ref()));
+    for notify in blocks.filter_map(|alerts| alerts.notify.as_ref()) {
+        let smtp_password = notify.value.smtp.as_ref().and_then(|smtp| smtp.value.password.as_ref());
+        for name in notify.value.webhook.iter().chain(smtp_password) {
+            if !model.secrets.contains_key(&name.value) {
+                diagnostics.push(unknown("secret", &name.value, name.span, model.secrets.keys()));
+            }
+        }
     }
 }
 

@@ -101,10 +101,10 @@ fn image_rules(stack: &Stack, name: &str, image: &Image, span: Span, push: &mut 
     }
 }
 
-/// Whether an env var name looks like it holds a secret.
+/// Whether an env var name looks like it holds a secret (kept for `import`; the words it knows are
+/// in [`crate::validate::secrets::secret_name`]).
 pub fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    upper.contains("PASSWORD") || upper.contains("SECRET") || upper.contains("TOKEN") || upper.ends_with("_KEY")
+    crate::validate::secrets::secret_name(name)
 }
 
 fn secret_rules(name: &str, env: &BTreeMap<String, EnvValue>, push: &mut impl FnMut(Diagnostic, &str)) {

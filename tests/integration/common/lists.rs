@@ -6,17 +6,22 @@
 macro_rules! target_cases {
     ($suite:ident) => {
         $suite! {
+            aws_alerts: "aws-alerts",
+            aws_backups: "aws-backups",
             aws_basic: "aws-basic",
             aws_existing_vpc: "aws-existing-vpc",
             aws_mssql: "aws-mssql",
+            azure_alerts: "azure-alerts",
             azure_basic: "azure-basic",
             azure_files: "azure-files",
             azure_postgres_job: "azure-postgres-job",
+            compose_alerts_backups: "compose-alerts-backups",
             compose_basic: "compose-basic",
             compose_patches: "compose-patches",
             compose_server_gateway: "compose-server-gateway",
             ecs_basic: "ecs-basic",
             ecs_probes: "ecs-probes",
+            helm_alerts: "helm-alerts",
             helm_basic: "helm-basic",
             helm_edge: "helm-edge",
             helm_external_secrets: "helm-external-secrets",
@@ -34,8 +39,10 @@ macro_rules! target_cases {
 macro_rules! error_cases {
     ($suite:ident) => {
         $suite! {
+            alerts_limited: "alerts-limited",
             autoscale_bounds: "autoscale-bounds",
             azure_unsupported: "azure-unsupported",
+            backup_limited: "backup-limited",
             derived_name_invalid: "derived-name-invalid",
             duplicate_definition: "duplicate-definition",
             duplicate_key: "duplicate-key",
@@ -57,7 +64,9 @@ macro_rules! error_cases {
             patch_failed: "patch-failed",
             pin_missing: "pin-missing",
             read_failed: "read-failed",
+            read_outside_project: "read-outside-project",
             runnable: "runnable",
+            secret_values: "secret-values",
             standards: "standards",
             start_order_and_auth: "start-order-and-auth",
             stateful_blue_green: "stateful-blue-green",
@@ -72,6 +81,7 @@ macro_rules! error_cases {
             unsupported_on_target: "unsupported-on-target",
             unsupported_version: "unsupported-version",
             waivers: "waivers",
+            windows_reserved_name: "windows-reserved-name",
             wrong_type: "wrong-type",
             yaml_syntax: "yaml-syntax",
         }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod layout;
 pub mod lists;
 pub mod models;
 pub mod pipeline;
@@ -93,4 +94,20 @@ pub fn each<L: std::fmt::Display, T>(items: impl IntoIterator<Item = (L, T)>, mu
 /// The project folder `root/name`.
 pub fn project(root: &str, name: &str) -> PathBuf {
     repo().join(root).join(name)
+}
+
+/// Run the binary in `dir`: exit code and a transcript of stdout and stderr with the folder `root`
+/// shown as [ROOT].
+pub fn transcript(dir: &Path, root: &Path, args: &[&str]) -> (i32, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_iacgen"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run iacgen");
+    let code = output.status.code().unwrap_or(-1);
+    let root = root.display().to_string();
+    let stdout = String::from_utf8_lossy(&output.stdout).replace(&root, "[ROOT]");
+    let stderr = String::from_utf8_lossy(&output.stderr).replace(&root, "[ROOT]");
+    (code, format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"))
 }
