@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::cron::Cron;
+pub use crate::model::egress::{Egress, EgressHost};
 use crate::model::image::ImagePin;
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, Percent, RateLimit};
@@ -189,7 +190,12 @@ pub enum Field {
     Secret(String),
     Uses,
     Calls,
+    /// One name of `uses` (where it is written, or the env value that implies it).
+    Used(String),
+    /// One name of `calls`.
+    Called(String),
     After,
+    Egress,
     Cpu,
     Memory,
     CpuLimit,
@@ -239,8 +245,11 @@ impl std::fmt::Display for Field {
             Field::ReadinessTimeout => "health.readiness.timeout",
             Field::ReadinessRetries => "health.readiness.retries",
             Field::ReadinessStartPeriod => "health.readiness.start_period",
+            Field::Used(name) => return write!(f, "uses.{name}"),
+            Field::Called(name) => return write!(f, "calls.{name}"),
             Field::Uses => "uses",
             Field::Calls => "calls",
+            Field::Egress => "egress",
             Field::After => "after",
             Field::Cpu => "resources.cpu",
             Field::Memory => "resources.memory",
@@ -262,6 +271,18 @@ impl std::fmt::Display for Field {
             Field::Concurrency => "concurrency",
         };
         f.write_str(fixed)
+    }
+}
+
+impl Field {
+    /// One name of a link list: `uses` → `uses.<name>`, `calls` → `calls.<name>` (other fields
+    /// have no entries and stay themselves).
+    pub fn entry(&self, name: &str) -> Field {
+        match self {
+            Field::Uses => Field::Used(name.to_string()),
+            Field::Calls => Field::Called(name.to_string()),
+            other => other.clone(),
+        }
     }
 }
 
@@ -399,6 +420,22 @@ pub struct SecretEnv {
     pub origin: Origin,
 }
 
+/// The env var of a workload that carries `resource`'s password: the first (by name) that the
+/// workload maps to `<resource>.password` (resolution adds `<RESOURCE>_PASSWORD` for a connection URL
+/// when none does).
+pub fn password_env<'a>(secrets: &'a BTreeMap<String, SecretEnv>, resource: &str) -> Option<&'a str> {
+    secrets
+        .iter()
+        .find(|(_, secret)| matches!(&secret.reference, SecretRef::ResourcePassword(r) if r == resource))
+        .map(|(variable, _)| variable.as_str())
+}
+
+/// The env var a connection URL adds for `resource`'s password when the workload maps none:
+/// `cache` → `CACHE_PASSWORD` (the name compose's `.env` uses too).
+pub fn implied_password_env(resource: &str) -> String {
+    format!("{}_PASSWORD", resource.to_ascii_uppercase().replace('-', "_"))
+}
+
 /// A service, resolved for one environment.
 #[derive(Clone, Debug)]
 pub struct Service {
@@ -418,6 +455,8 @@ pub struct Service {
     pub called_by: BTreeSet<String>,
     /// Services that must be up before this one starts (compose orders start-up by it).
     pub after: BTreeSet<String>,
+    /// What it reaches outside the platform, sorted.
+    pub egress: Vec<Egress>,
     pub compute: Compute,
     pub replicas: u32,
     pub autoscale: Option<Autoscale>,
@@ -455,6 +494,8 @@ pub struct Job {
     pub secrets: BTreeMap<String, SecretEnv>,
     pub uses: BTreeSet<String>,
     pub calls: BTreeSet<String>,
+    /// What it reaches outside the platform, sorted.
+    pub egress: Vec<Egress>,
     pub compute: Compute,
     pub security: Security,
     pub volumes: BTreeMap<String, Volume>,
@@ -489,6 +530,8 @@ pub struct Resource {
     pub host: Option<String>,
     pub port: u16,
     pub user: String,
+    /// Pinned by the environment (helm, ecs): clients must connect with TLS.
+    pub tls: bool,
     /// The exact image the compose target runs, when the model names one.
     pub image: Option<String>,
     pub auth: Auth,
@@ -558,6 +601,8 @@ pub struct HelmOptions {
     pub secret_store: String,
     pub ingress_namespace: String,
     pub monitoring_namespace: String,
+    /// Address ranges inside the platform: egress to external hosts by name excludes them.
+    pub internal_cidrs: Vec<String>,
     /// The Service port of `http` (None: the container port).
     pub service_port: Option<u16>,
     pub app_labels: bool,

@@ -98,6 +98,7 @@ pub fn service(service: &Service, sources: &SourceMap) -> Vec<Line> {
     if !service.calls.is_empty() {
         fields.push((Field::Calls, join(&service.calls)));
     }
+    egress(&mut fields, &service.egress);
     compute(&mut fields, &service.compute);
     fields.push((Field::Replicas, service.replicas.to_string()));
     if let Some(autoscale) = &service.autoscale {
@@ -140,6 +141,13 @@ pub fn job(job: &Job, sources: &SourceMap) -> Vec<Line> {
         fields.push((Field::Command, format!("{command:?}")));
     }
     common(&mut fields, &job.env, &job.secrets);
+    if !job.uses.is_empty() {
+        fields.push((Field::Uses, join(&job.uses)));
+    }
+    if !job.calls.is_empty() {
+        fields.push((Field::Calls, join(&job.calls)));
+    }
+    egress(&mut fields, &job.egress);
     compute(&mut fields, &job.compute);
     security(&mut fields, &job.security);
     volumes(&mut fields, &job.volumes, &job.files);
@@ -178,6 +186,12 @@ fn placeholder_text(placeholder: &crate::model::placeholder::Placeholder) -> Str
             format!("resources.{name}.{}", format!("{attr:?}").to_ascii_lowercase())
         }
         Placeholder::Service { name, attr } => format!("services.{name}.{}", format!("{attr:?}").to_ascii_lowercase()),
+    }
+}
+
+fn egress(fields: &mut Vec<(Field, String)>, egress: &[crate::ir::Egress]) {
+    if !egress.is_empty() {
+        fields.push((Field::Egress, egress.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")));
     }
 }
 

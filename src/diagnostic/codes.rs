@@ -86,7 +86,7 @@ codes! {
         "Define it, or fix the name (the help line suggests the closest one).";
     UNKNOWN_PLACEHOLDER = 23, "unknown-placeholder", Error, false,
         "A `${...}` placeholder that iacgen does not know.",
-        "Use ${resources.<r>.host|port|name|user}, ${services.<s>.host|port|url}, ${environment} or ${project}; write $${ for a literal ${.";
+        "Use ${resources.<r>.host|port|name|user|url}, ${services.<s>.host|port|url}, ${environment} or ${project}; write $${ for a literal ${.";
     DERIVED_NAME_INVALID = 24, "derived-name-invalid", Error, false,
         "A cloud resource name derived from the model breaks the provider's naming rules.",
         "Shorten the project, environment, service, job or resource name named in the message.";
@@ -144,6 +144,9 @@ codes! {
     HEALTH_PROBE_TOOL = 45, "health-probe-tool", Warning, false,
         "An HTTP health check that runs inside the container (compose, ecs, aws) needs a tool that the service's image is known to lack (python:*-slim has no curl or wget; distroless images have no shell).",
         "Set `health.probe` to a tool the image has (curl, wget, python), or use `health.command`.";
+    CREDENTIAL_NOT_MAPPED = 46, "credential-not-mapped", Warning, true,
+        "A service or job uses a resource that requires a password (a cache with AUTH, a database) but no variable of it reads that password: its connections are refused (NOAUTH, authentication failed).",
+        "Map the password (`secrets: { CACHE_PASSWORD: cache.password }`), or use `${resources.<r>.url}`, which carries it; waive it with a reason when the client authenticates otherwise.";
     ALERTS_LIMITED = 47, "alerts-limited", Warning, false,
         "Alerting the model asks for that a target cannot deliver as written: alerts in a compose environment without Prometheus, email without a mail relay, a PromQL rule where no Prometheus evaluates it, a webhook that Terraform would have to read into its state.",
         "Follow the help line: add what the target needs (`monitoring: prometheus`, `notify.smtp`), move the rule to a service, or use the notification the target supports.";

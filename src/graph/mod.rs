@@ -215,9 +215,7 @@ fn add_stack(graph: &mut Builder, stack: &Stack) {
         for callee in &service.calls {
             edge(graph, &id, &node_id(NodeKind::Service, callee), EdgeKind::Calls, "", environment);
         }
-        // External egress: a node per host a service calls, and an edge to it, will go here once
-        // the model has an `egress` field (NodeKind::External and EdgeKind::Egress are drawn by
-        // every renderer already).
+        add_egress(graph, &id, &service.egress, environment);
         if let Some(ingress) = &service.ingress {
             // A path-only route matches any host: its label is the path alone.
             let route = format!("{}{}", ingress.host.as_deref().unwrap_or(""), ingress.path);
@@ -233,6 +231,7 @@ fn add_stack(graph: &mut Builder, stack: &Stack) {
         for callee in &job.calls {
             edge(graph, &id, &node_id(NodeKind::Service, callee), EdgeKind::Calls, "", environment);
         }
+        add_egress(graph, &id, &job.egress, environment);
     }
     for resource in stack.resources.values() {
         let detail = format!("{} {}", resource.kind.as_str(), resource.version);
@@ -281,6 +280,16 @@ fn add_route(graph: &mut Builder, stack: &Stack, service: &str, route: &str) {
     }
     if direct {
         edge(graph, &clients, service, EdgeKind::Route, route, environment);
+    }
+}
+
+/// A node per host outside the platform that `from` reaches (its declared `egress`), and an edge
+/// to it labelled with the port.
+fn add_egress(graph: &mut Builder, from: &str, egress: &[crate::ir::Egress], environment: &str) {
+    for entry in egress {
+        let host = entry.host.to_string();
+        let to = place(graph, NodeKind::External, &host, "outside the platform", environment, &BTreeSet::new());
+        edge(graph, from, &to, EdgeKind::Egress, &format!(":{}", entry.port), environment);
     }
 }
 

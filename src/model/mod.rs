@@ -4,6 +4,8 @@
 //! environment defaults, the service itself, an environment's override); `resolve` merges the layers.
 
 pub mod cron;
+
+pub mod egress;
 pub mod image;
 pub mod placeholder;
 pub mod quantity;
@@ -11,6 +13,7 @@ pub mod quantity;
 use std::collections::BTreeMap;
 
 use crate::model::cron::Cron;
+use crate::model::egress::Egress;
 use crate::model::image::{ImagePin, ImageRef};
 use crate::model::placeholder::Template;
 use crate::model::quantity::{Cpu, Duration, Memory, Percent, RateLimit};
@@ -67,6 +70,8 @@ pub struct ServiceSpec {
     /// Services that must have started (healthy, when they have a health check) before this one
     /// starts, where the target orders start-up (compose).
     pub after: Option<Spanned<Vec<Name>>>,
+    /// What it reaches outside the platform (`host:port`); the last layer's list wins.
+    pub egress: Option<Spanned<Vec<Spanned<Egress>>>>,
     pub resources: Option<ComputeSpec>,
     pub replicas: Option<Spanned<u32>>,
     pub autoscale: Option<Spanned<Option<AutoscaleSpec>>>,
@@ -570,6 +575,8 @@ pub struct ResourcePin {
     pub port: Option<Spanned<u16>>,
     pub name: Option<Spanned<String>>,
     pub user: Option<Spanned<String>>,
+    /// Whether clients must connect with TLS (what the existing server demands).
+    pub tls: Option<Spanned<bool>>,
 }
 
 /// `targets:` (and an environment's `targets_config:` overrides, where every field is optional too).
@@ -646,6 +653,9 @@ pub struct HelmConfig {
     pub secret_store: Option<Spanned<String>>,
     pub ingress_namespace: Option<Spanned<String>>,
     pub monitoring_namespace: Option<Spanned<String>>,
+    /// Address ranges inside the platform (pods, services, nodes, private networks): egress to a
+    /// host outside it, matched by port, excludes them.
+    pub internal_cidrs: Option<Spanned<Vec<String>>>,
     /// The Service port in front of every service's `http` container port (default: the same number).
     pub service_port: Option<Spanned<u16>>,
     /// The `app: <name>` and `version: <tag>` labels beside the standard ones.

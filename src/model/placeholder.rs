@@ -9,6 +9,9 @@ pub enum ResourceAttr {
     Port,
     Name,
     User,
+    /// A connection URL: scheme (TLS where the target turns it on), user, the password as the
+    /// target can reference it, host, port and database.
+    Url,
 }
 
 /// An attribute of a service that a placeholder may name.
@@ -152,8 +155,11 @@ fn parse_inner(inner: &str) -> Result<Placeholder, String> {
                 "port" => ResourceAttr::Port,
                 "name" => ResourceAttr::Name,
                 "user" => ResourceAttr::User,
+                "url" => ResourceAttr::Url,
                 other => {
-                    return Err(format!("unknown resource attribute `{other}` (expected host, port, name or user)"));
+                    return Err(format!(
+                        "unknown resource attribute `{other}` (expected host, port, name, user or url)"
+                    ));
                 }
             };
             Ok(Placeholder::Resource { name: (*name).to_string(), attr })

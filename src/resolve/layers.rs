@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    Autoscale, Build, Compute, EnvValue, Field, Health, HealthCheck, Image, Ingress, Layer, Metrics, Origin, SecretEnv,
-    Security, Timings, Volume,
+    Autoscale, Build, Compute, Egress, EnvValue, Field, Health, HealthCheck, Image, Ingress, Layer, Metrics, Origin,
+    SecretEnv, SecretRef, Security, Timings, Volume,
 };
 use crate::model::image::ImagePin;
-use crate::model::placeholder::Placeholder;
+use crate::model::placeholder::{Placeholder, ResourceAttr};
 use crate::model::quantity::{Cpu, Duration, Memory};
 use crate::model::{Concurrency, FileSource, Probe, ServiceSpec, Strategy};
 use crate::shared::span::Spanned;
@@ -274,6 +274,44 @@ impl<'a> Layers<'a> {
         secrets
     }
 
+    /// `egress:` (the last list wins), sorted, each `host:port` once.
+    pub fn egress(&self, origins: &mut crate::ir::Origins) -> Vec<Egress> {
+        let Some((entries, origin)) = self.pick(|s| s.egress.as_ref()) else { return Vec::new() };
+        origins.insert(Field::Egress, origin);
+        let set: BTreeSet<Egress> = entries.into_iter().map(|entry| entry.value).collect();
+        set.into_iter().collect()
+    }
+
+    /// `secrets:` plus the password of each resource that a connection URL (`${resources.r.url}`)
+    /// names, when the resource has one and no variable of the workload maps it yet: as
+    /// `<RESOURCE>_PASSWORD`, unless that name is taken (validation reports it then).
+    pub fn secrets_with_url_passwords(
+        &self,
+        env: &BTreeMap<String, EnvValue>,
+        has_password: impl Fn(&str) -> bool,
+        origins: &mut crate::ir::Origins,
+    ) -> BTreeMap<String, SecretEnv> {
+        let mut secrets = self.secrets(origins);
+        for value in env.values() {
+            for (placeholder, _) in value.template.placeholders() {
+                let Placeholder::Resource { name, attr: ResourceAttr::Url } = placeholder else { continue };
+                if !has_password(name) || crate::ir::password_env(&secrets, name).is_some() {
+                    continue;
+                }
+                let variable = crate::ir::implied_password_env(name);
+                if env.contains_key(&variable) || secrets.contains_key(&variable) {
+                    continue;
+                }
+                origins.insert(Field::Secret(variable.clone()), value.origin);
+                secrets.insert(
+                    variable,
+                    SecretEnv { reference: SecretRef::ResourcePassword(name.clone()), origin: value.origin },
+                );
+            }
+        }
+        secrets
+    }
+
     /// `uses:` or `calls:` (the last list wins), plus what the env placeholders imply.
     pub fn links(
         &self,
@@ -285,7 +323,11 @@ impl<'a> Layers<'a> {
         let mut set = BTreeSet::new();
         if let Some((names, origin)) = self.pick(|s| get(s)) {
             origins.insert(field.clone(), origin);
-            set.extend(names.into_iter().map(|name| name.value));
+            for name in names {
+                // Each name where it is written (`uses.db`), for diagnostics about one link.
+                origins.insert(field.entry(&name.value), Origin { span: Some(name.span), ..origin });
+                set.insert(name.value);
+            }
         }
         for value in env.values() {
             for (placeholder, _) in value.template.placeholders() {
@@ -295,6 +337,7 @@ impl<'a> Layers<'a> {
                         set.insert(name.clone());
                         // An implied link comes from the env value that names it.
                         origins.entry(field.clone()).or_insert(value.origin);
+                        origins.entry(field.entry(name)).or_insert(value.origin);
                     }
                     _ => {}
                 }

@@ -51,11 +51,15 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
     };
     let alerting = alerts::alerting(model, environment, stage);
 
+    // Resources whose clients send a password (a connection URL carries it).
+    let has_password = |resource: &str| {
+        model.resources.get(resource).is_some_and(|r| r.auth.as_ref().is_none_or(|a| a.value == Auth::Password))
+    };
     let mut services = BTreeMap::new();
     for (name, definition) in &model.services {
         let override_ = environment.and_then(|e| e.services.get(name)).map(|(_, spec)| spec);
         let layers = layers_of(model, environment, &definition.spec, override_, &empty);
-        let mut service = service(name, &layers, registry.as_deref(), definition.name.span);
+        let mut service = service(name, &layers, registry.as_deref(), definition.name.span, &has_password);
         let specs: Vec<&ServiceSpec> = layers.layers.iter().map(|(_, spec)| *spec).collect();
         service.alerts = alerts::service(model, environment, &specs, alerting.is_some());
         services.insert(name.clone(), service);
@@ -64,7 +68,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
     for (name, definition) in &model.jobs {
         let override_ = environment.and_then(|e| e.jobs.get(name)).map(|(_, spec)| spec);
         let layers = layers_of(model, environment, &definition.spec, override_, &empty);
-        if let Some(job) = job(name, &layers, registry.as_deref(), definition.name.span) {
+        if let Some(job) = job(name, &layers, registry.as_deref(), definition.name.span, &has_password) {
             jobs.insert(name.clone(), job);
         }
     }
@@ -96,6 +100,7 @@ pub fn stack(model: &Model, environment: Option<&EnvironmentDef>) -> Stack {
                 user: pin
                     .and_then(|p| p.user.as_ref())
                     .map_or_else(|| kind.default_user().to_string(), |u| u.value.clone()),
+                tls: pin.and_then(|p| p.tls.as_ref()).is_some_and(|t| t.value),
                 image: definition.image.as_ref().map(|image| match &image.value.pin {
                     Some(_) => image.value.reference(),
                     None => format!("{}:{}", image.value.repository, version_of(definition)),
@@ -162,7 +167,13 @@ fn layers_of<'a>(
     }
 }
 
-fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Service {
+fn service(
+    name: &str,
+    layers: &Layers<'_>,
+    registry: Option<&str>,
+    origin: crate::shared::span::Span,
+    has_password: &dyn Fn(&str) -> bool,
+) -> Service {
     let mut origins = BTreeMap::new();
     let image = layers.image(name, registry, &mut origins);
     let ports = layers.ports(&mut origins);
@@ -178,7 +189,8 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
         build: layers.build(&mut origins),
         command: layers.command(&mut origins),
         health: layers.health(&mut origins),
-        secrets: layers.secrets(&mut origins),
+        secrets: layers.secrets_with_url_passwords(&env, has_password, &mut origins),
+        egress: layers.egress(&mut origins),
         compute: layers.compute(&mut origins),
         replicas: layers.replicas(&mut origins),
         autoscale: layers.autoscale(&mut origins),
@@ -202,7 +214,13 @@ fn service(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crat
     }
 }
 
-fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::shared::span::Span) -> Option<Job> {
+fn job(
+    name: &str,
+    layers: &Layers<'_>,
+    registry: Option<&str>,
+    origin: crate::shared::span::Span,
+    has_password: &dyn Fn(&str) -> bool,
+) -> Option<Job> {
     let mut origins = BTreeMap::new();
     let (schedule, schedule_origin) = layers.pick(|s| s.schedule.as_ref())?;
     origins.insert(Field::Schedule, schedule_origin);
@@ -214,7 +232,8 @@ fn job(name: &str, layers: &Layers<'_>, registry: Option<&str>, origin: crate::s
         name: name.to_string(),
         build: layers.build(&mut origins),
         command: layers.command(&mut origins),
-        secrets: layers.secrets(&mut origins),
+        secrets: layers.secrets_with_url_passwords(&env, has_password, &mut origins),
+        egress: layers.egress(&mut origins),
         compute: layers.compute(&mut origins),
         security: layers.security(&mut origins),
         volumes: layers.volumes(&mut origins),
@@ -247,6 +266,12 @@ fn link_callers(services: &mut BTreeMap<String, Service>, jobs: &BTreeMap<String
         }
     }
 }
+
+/// What counts as inside the platform when nothing says otherwise: the private ranges of RFC 1918
+/// (where clusters put pods, services and nodes), the shared address space of RFC 6598 (some CNIs'
+/// pod ranges) and link-local (the cloud's instance metadata service, 169.254.169.254).
+pub const DEFAULT_INTERNAL_CIDRS: &[&str] =
+    &["10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"];
 
 /// The gateway, when the project or the environment asks for one, merged field by field.
 fn gateway(
@@ -316,6 +341,8 @@ fn config(targets: &TargetsConfig, overrides: Option<&TargetsConfig>, stage: Sta
                 over.and_then(|x| x.monitoring_namespace.as_ref()),
             )
             .unwrap_or_else(|| String::from("monitoring")),
+            internal_cidrs: value(h.internal_cidrs.as_ref(), over.and_then(|x| x.internal_cidrs.as_ref()))
+                .unwrap_or_else(|| DEFAULT_INTERNAL_CIDRS.iter().map(|c| c.to_string()).collect()),
             service_port: value(h.service_port.as_ref(), over.and_then(|x| x.service_port.as_ref())),
             app_labels: value(h.app_labels.as_ref(), over.and_then(|x| x.app_labels.as_ref())).unwrap_or(false),
             per_service_secrets: value(h.secret_names.as_ref(), over.and_then(|x| x.secret_names.as_ref()))

@@ -7,6 +7,7 @@ pub mod aws;
 pub mod azure;
 pub mod checks;
 pub mod compose;
+pub mod connection;
 pub mod ecs;
 pub mod embedded;
 pub mod fargate;

@@ -43,6 +43,7 @@ pub fn compilation(model: &Model, compilation: &Compilation, filter: &Filter, br
     for stack in compilation.environments.values().filter(in_scope) {
         rules::standards::check(stack, &mut findings);
         rules::resolved::check(stack, &mut findings);
+        rules::credentials::check(stack, &mut findings);
         rules::runtime::check(stack, &mut findings);
         rules::secret_values::check(stack, &mut findings);
     }

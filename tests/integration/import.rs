@@ -357,7 +357,17 @@ fn imports_validates_builds_and_keeps_what_it_maps(case: &str) {
     let resolved = iacgen::resolve_model(&Reader::Disk { root: project.clone() }).unwrap_or_else(|failure| {
         panic!("{case}: the imported model does not validate:\n{}", common::render(&failure))
     });
-    assert!(resolved.diagnostics.is_empty(), "{case}: validate reports {:?}", resolved.diagnostics);
+    // IAC044 credential-not-mapped is the model telling the truth about the source: the compose file
+    // gave a service a database's password in a way the model cannot hold by role (a compose secret
+    // file, an env file or URL it did not map), so that service would reach the database without it
+    // on the other targets. Anything else is a defect of the import.
+    let unexpected: Vec<_> = resolved
+        .diagnostics
+        .items
+        .iter()
+        .filter(|d| d.code != iacgen::diagnostic::codes::CREDENTIAL_NOT_MAPPED)
+        .collect();
+    assert!(unexpected.is_empty(), "{case}: validate reports {unexpected:?}");
     let files = common::compile(&project);
     let built = &files.files.get("compose/development/compose.yaml").expect("compose file").contents;
 

@@ -13,6 +13,7 @@ mod aws_contract;
 mod aws_deploy;
 mod cases;
 mod cli;
+mod compose_networks;
 mod diagnostics;
 mod diff_base;
 mod fixtures;

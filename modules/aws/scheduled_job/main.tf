@@ -9,6 +9,12 @@ data "aws_caller_identity" "current" {}
 
 locals {
   prefix = "${var.project}-${var.environment}-${var.name}"
+
+  # Declared egress that the https rule does not already allow.
+  declared_egress = {
+    for key, rule in var.egress : key => rule
+    if !(rule.port == 443 && contains(var.egress_https_cidr_blocks, rule.cidr))
+  }
 }
 
 module "base" {
@@ -26,7 +32,7 @@ module "base" {
   tags                  = var.tags
 }
 
-# Security group of the tasks: out to HTTPS and to the VPC only.
+# Security group of the tasks: out to HTTPS, to the VPC and to what the model declares only.
 
 resource "aws_security_group" "this" {
   #checkov:skip=CKV2_AWS_5:Attached to the tasks that the EventBridge Scheduler schedule starts (aws_scheduler_schedule network_configuration), a connection checkov does not know.
@@ -54,6 +60,22 @@ resource "aws_vpc_security_group_egress_rule" "vpc" {
   from_port         = 0
   to_port           = 65535
   cidr_ipv4         = var.vpc_cidr_block
+  tags              = var.tags
+}
+
+# What the model says the tasks reach outside the platform (`egress`), beyond 443 and the VPC.
+# Security groups match addresses, not names: a host name opens its port to any address, the
+# description names the hosts. A rule the https rule already makes is left out (AWS refuses a
+# duplicate rule).
+
+resource "aws_vpc_security_group_egress_rule" "declared" {
+  for_each          = local.declared_egress
+  security_group_id = aws_security_group.this.id
+  description       = each.value.description
+  ip_protocol       = "tcp"
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_ipv4         = each.value.cidr
   tags              = var.tags
 }
 

@@ -108,6 +108,16 @@ variable "egress_https_cidr_blocks" {
   default     = ["0.0.0.0/0"]
 }
 
+variable "egress" {
+  description = "Outbound TCP the model declares (its `egress`), keyed \"<cidr>:<port>\": { cidr, port, description }. A host name is 0.0.0.0/0 on its port (security groups cannot match names); entries the https rule already allows are skipped."
+  type = map(object({
+    cidr        = string
+    port        = number
+    description = string
+  }))
+  default = {}
+}
+
 variable "secret_arns" {
   description = "Every Secrets Manager ARN the container definitions reference in valueFrom (without \":key::\" suffixes); the execution role may read exactly these."
   type        = list(string)

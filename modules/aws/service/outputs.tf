@@ -70,6 +70,11 @@ output "task_role_name" {
   value       = module.base.task_role_name
 }
 
+output "target_group_arn_suffix" {
+  description = "ARN suffix of the target group (the TargetGroup dimension of its CloudWatch metrics); null for an internal service."
+  value       = one(aws_lb_target_group.this[*].arn_suffix)
+}
+
 output "file_system_id" {
   description = "EFS file system of the persistent volumes (fs-...); null without any."
   value       = one(module.file_system[*].id)
@@ -78,9 +83,4 @@ output "file_system_id" {
 output "access_point_ids" {
   description = "EFS access point (fsap-...) per container path of a persistent volume; empty without any."
   value       = length(var.persistent_volumes) > 0 ? { for name, path in var.persistent_volumes : path => module.file_system[0].access_point_ids[name] } : {}
-}
-
-output "target_group_arn_suffix" {
-  description = "ARN suffix of the target group (the TargetGroup dimension of its CloudWatch metrics); null for an internal service."
-  value       = one(aws_lb_target_group.this[*].arn_suffix)
 }

@@ -29,3 +29,8 @@ output "password_secret_id" {
   description = "Versionless Key Vault ID of the password secret (<resource>.password in the model's secrets)."
   value       = azurerm_key_vault_secret.password.versionless_id
 }
+
+output "url_secret_id" {
+  description = "Versionless Key Vault ID of the connection URL secret ($${resources.<r>.url} as a whole app setting); null without url_secret_name."
+  value       = one(azurerm_key_vault_secret.url[*].versionless_id)
+}

@@ -112,6 +112,17 @@ variable "password_secret_name" {
   }
 }
 
+variable "url_secret_name" {
+  description = "Key Vault secret name for the connection URL with the password (<resource>-url); null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.url_secret_name == null || can(regex("^[0-9A-Za-z-]{1,127}$", var.url_secret_name))
+    error_message = "A Key Vault secret name is 1-127 letters, digits or '-'."
+  }
+}
+
 variable "allow_azure_services" {
   description = "Add the AllowAzureServices firewall rule (0.0.0.0): lets App Service and Container Apps reach the server without a VNet, and with it any Azure-hosted client that has the password. Without it nothing can connect until you add rules."
   type        = bool

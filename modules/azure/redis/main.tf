@@ -40,3 +40,18 @@ resource "azurerm_key_vault_secret" "password" {
   content_type = "password"
   tags         = var.tags
 }
+
+# The connection URL with the password in it, for apps that read one variable
+# ($${resources.<r>.url} set as a whole app setting): App Service and Container Apps take a Key Vault
+# reference only as a whole value, and Terraform holds the password here anyway, so it writes the
+# URL beside it in the same apply. Only when the root asks for it (url_secret_name).
+
+resource "azurerm_key_vault_secret" "url" {
+  #checkov:skip=CKV_AZURE_41:The value holds the cache's access key, rotated by regenerating the key in Azure (the next apply rewrites it with the password secret); a fixed expiry date would only stop the connection on a day nobody chose.
+  count        = var.url_secret_name == null ? 0 : 1
+  name         = var.url_secret_name
+  value        = "rediss://:${urlencode(azurerm_redis_cache.this.primary_access_key)}@${azurerm_redis_cache.this.hostname}:${azurerm_redis_cache.this.ssl_port}"
+  key_vault_id = var.key_vault_id
+  content_type = "connection-url"
+  tags         = var.tags
+}

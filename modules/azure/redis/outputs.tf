@@ -24,3 +24,8 @@ output "admin_user" {
   description = "User to authenticate as ($${resources.<r>.user}): Redis' default user, which AUTH with the access key logs in as."
   value       = "default"
 }
+
+output "url_secret_id" {
+  description = "Versionless Key Vault ID of the connection URL secret ($${resources.<r>.url} as a whole app setting); null without url_secret_name."
+  value       = one(azurerm_key_vault_secret.url[*].versionless_id)
+}

@@ -57,6 +57,17 @@ variable "password_secret_name" {
   }
 }
 
+variable "url_secret_name" {
+  description = "Key Vault secret name for the connection URL with the password (<resource>-url); null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.url_secret_name == null || can(regex("^[0-9A-Za-z-]{1,127}$", var.url_secret_name))
+    error_message = "A Key Vault secret name is 1-127 letters, digits or '-'."
+  }
+}
+
 variable "tags" {
   description = "Tags added to the cache."
   type        = map(string)

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
 use crate::model::cron::Cron;
+use crate::model::egress::Egress;
 use crate::model::image::{ImageRef, parse_pin};
 use crate::model::placeholder::{self, Template};
 use crate::model::quantity::{Cpu, Duration, Memory, RateLimit};
@@ -38,6 +39,7 @@ pub const SERVICE_KEYS: &[&str] = &[
     "uses",
     "calls",
     "after",
+    "egress",
     "resources",
     "replicas",
     "autoscale",
@@ -62,6 +64,7 @@ pub const JOB_KEYS: &[&str] = &[
     "secrets",
     "uses",
     "calls",
+    "egress",
     "resources",
     "security",
     "volumes",
@@ -131,6 +134,9 @@ pub fn service_spec(ctx: &mut Ctx<'_>, node: &Node, context: &str, kind: LayerKi
     }
     if let Some(node) = get(map, "after") {
         spec.after = name_list(ctx, node, &at("after"));
+    }
+    if let Some(node) = get(map, "egress") {
+        spec.egress = egress(ctx, node, &at("egress"));
     }
     if let Some(node) = get(map, "resources") {
         spec.resources = compute(ctx, node, &at("resources"));
@@ -421,6 +427,16 @@ fn secret_refs(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> BTreeMap<String
     out
 }
 
+/// `egress: ["api.stripe.com:443", ...]`: each entry keeps its span; a bad one is reported and skipped.
+fn egress(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Vec<Spanned<Egress>>>> {
+    let NodeKind::Seq(items) = &node.kind else {
+        ctx.wrong_type(node, "a list of `host:port`", context);
+        return None;
+    };
+    let entries = items.iter().filter_map(|item| parsed(ctx, item, context, Egress::parse)).collect();
+    Some(Spanned::new(entries, node.span))
+}
+
 fn compute(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<ComputeSpec> {
     let map = entries(ctx, node, context)?;
     check_keys(ctx, map, COMPUTE_KEYS, context);
@@ -483,16 +499,11 @@ fn ingress(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<IngressSpec>
 
 /// A DNS host name (lowercase labels separated by dots).
 pub fn hostname(text: &str) -> Result<String, String> {
-    let valid = !text.is_empty()
-        && text.len() <= 253
-        && text.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        });
-    if valid { Ok(text.to_string()) } else { Err(format!("`{text}` is not a valid lowercase DNS host name")) }
+    if crate::model::egress::is_dns_name(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not a valid lowercase DNS host name"))
+    }
 }
 
 fn metrics(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<MetricsSpec> {

@@ -58,7 +58,7 @@ pub const RESOURCE_KEYS: &[&str] = &[
 ];
 
 /// Keys of an environment's resource pin.
-pub const PIN_KEYS: &[&str] = &["host", "port", "name", "user"];
+pub const PIN_KEYS: &[&str] = &["host", "port", "name", "user", "tls"];
 
 /// Decode the root of iacgen.yaml.
 pub fn model(ctx: &mut Ctx<'_>, node: &Node) -> Model {
@@ -272,6 +272,7 @@ fn environment(ctx: &mut Ctx<'_>, name: Spanned<String>, node: &Node) -> Environ
                 pin.port = get(fields, "port").and_then(|p| integer(ctx, p, &format!("{pin_context}.port")));
                 pin.name = get(fields, "name").and_then(|p| string(ctx, p, &format!("{pin_context}.name")));
                 pin.user = get(fields, "user").and_then(|p| string(ctx, p, &format!("{pin_context}.user")));
+                pin.tls = get(fields, "tls").and_then(|p| boolean(ctx, p, &format!("{pin_context}.tls")));
             }
             environment.resources.insert(resource.value, pin);
         }
@@ -330,6 +331,7 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                         "secret_store",
                         "ingress_namespace",
                         "monitoring_namespace",
+                        "internal_cidrs",
                         "service_port",
                         "app_labels",
                         "secret_names",
@@ -376,6 +378,8 @@ fn targets(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> TargetsConfig {
                     secret_store: field(ctx, "secret_store"),
                     ingress_namespace: field(ctx, "ingress_namespace"),
                     monitoring_namespace: field(ctx, "monitoring_namespace"),
+                    internal_cidrs: get(fields, "internal_cidrs")
+                        .and_then(|n| cidr_list(ctx, n, &format!("{at}.internal_cidrs"))),
                     service_port,
                     app_labels: get(fields, "app_labels").and_then(|n| boolean(ctx, n, &format!("{at}.app_labels"))),
                     secret_names: secret_names.map(|s| s.map(String::from)),
@@ -646,6 +650,18 @@ fn aws_vpc(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<AwsV
         get(fields, "private_subnets").and_then(|n| string_list(ctx, n, &format!("{context}.private_subnets")))?;
     let vpc = AwsVpc { id: id.value, public_subnets: public.value, private_subnets: private.value };
     Some(Spanned::new(vpc, node.span))
+}
+
+/// A list of canonical IPv4 networks (`[10.0.0.0/8, 172.16.0.0/12]`).
+fn cidr_list(ctx: &mut Ctx<'_>, node: &Node, context: &str) -> Option<Spanned<Vec<String>>> {
+    let NodeKind::Seq(items) = &node.kind else {
+        ctx.wrong_type(node, "a list of IPv4 networks", context);
+        return None;
+    };
+    let cidrs = items.iter().filter_map(|item| {
+        parsed(ctx, item, context, |text| crate::model::egress::parse_cidr(text).map(|_| text.to_string()))
+    });
+    Some(Spanned::new(cidrs.map(|cidr| cidr.value).collect(), node.span))
 }
 
 fn template_dir(ctx: &mut Ctx<'_>, fields: &[(Node, Node)], context: &str) -> Option<Spanned<TemplateDir>> {

@@ -199,6 +199,7 @@ mod tests {
         assert!(!valid_database_name(""));
     }
 
+    /// The IAC024 findings of a model with these resources, used by `service`.
     fn messages(resources: &str, service: &str) -> Vec<String> {
         let model = format!(
             "version: 1\nproject: shop\nservices:\n  {service}:\n    image: ghcr.io/x/api\n    version: \"1\"\n    port: 8080\n    health: {{ path: /health }}\n    ingress: {{ host: a.example.com }}\n    uses: [{}]\nresources:\n{resources}\nenvironments:\n  staging:\n    targets: [aws]\ntargets:\n  aws: {{ region: us-east-1, account_id: \"123456789012\", state: {{ bucket: b }} }}\n",
@@ -206,14 +207,16 @@ mod tests {
         );
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("iacgen.yaml"), model).expect("write model");
-        match crate::resolve_model(&Reader::Disk { root: dir.path().to_path_buf() }) {
-            Ok(resolved) => {
-                resolved.diagnostics.items.iter().map(|d| format!("{} {}", d.code.id(), d.message)).collect()
-            }
-            Err(failure) => {
-                failure.diagnostics.items.iter().map(|d| format!("{} {}", d.code.id(), d.message)).collect()
-            }
-        }
+        let diagnostics = match crate::resolve_model(&Reader::Disk { root: dir.path().to_path_buf() }) {
+            Ok(resolved) => resolved.diagnostics,
+            Err(failure) => failure.diagnostics,
+        };
+        diagnostics
+            .items
+            .iter()
+            .filter(|d| d.code == crate::diagnostic::codes::DERIVED_NAME_INVALID)
+            .map(|d| format!("{} {}", d.code.id(), d.message))
+            .collect()
     }
 
     #[test]

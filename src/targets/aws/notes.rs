@@ -3,6 +3,7 @@
 //! or rounds (job timeout and concurrency, storage below RDS's minimum, memory-only autoscaling).
 
 use crate::ir::{Field, Job, Resource, Service};
+use crate::model::placeholder::{Placeholder, ResourceAttr};
 use crate::targets::aws::Environment;
 use crate::targets::aws::sizing::MIN_STORAGE_GIB;
 use crate::targets::fargate::size;
@@ -33,6 +34,7 @@ pub fn header(environment: &Environment<'_>) -> Vec<String> {
     if !sizes.is_empty() {
         lines.extend(wrap("Fargate sizes:", &sizes));
     }
+    lines.extend(connection_urls(environment));
     if let Some(registry) = &environment.registry {
         let line = format!(
             "ECR repositories of account {} in {} are created by terraform/aws/{} (apply it first).",
@@ -46,6 +48,33 @@ pub fn header(environment: &Environment<'_>) -> Vec<String> {
         lines.extend(fill(note.split(' ').map(String::from).collect()));
     }
     lines
+}
+
+/// Connection URLs (`${resources.<r>.url}`) and the variable that carries each one's password:
+/// ECS injects a secret only as a whole variable, and RDS rotates its managed password, so a URL
+/// with the password composed here would go stale (README: aws).
+fn connection_urls(environment: &Environment<'_>) -> Vec<String> {
+    let stack = environment.stack;
+    let workloads = stack
+        .services
+        .values()
+        .map(|s| (&s.name, &s.env, &s.secrets))
+        .chain(stack.jobs.values().map(|j| (&j.name, &j.env, &j.secrets)));
+    let mut urls = Vec::new();
+    for (name, env, secrets) in workloads {
+        for (variable, value) in env {
+            for (placeholder, _) in value.template.placeholders() {
+                let Placeholder::Resource { name: resource, attr: ResourceAttr::Url } = placeholder else { continue };
+                if let Some(password) = crate::ir::password_env(secrets, resource) {
+                    urls.push(format!("{name} {variable} (password in {password})"));
+                }
+            }
+        }
+    }
+    if urls.is_empty() {
+        return urls;
+    }
+    wrap("Connection URLs without their password:", &urls)
 }
 
 /// Job `timeout` and `concurrency` have no EventBridge Scheduler or ECS equivalent.

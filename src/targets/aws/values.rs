@@ -7,7 +7,7 @@ use crate::model::placeholder::{Placeholder, ResourceAttr, Segment, ServiceAttr,
 use crate::targets::aws::names::{Kind, Labels};
 use crate::targets::fargate::container::Values;
 use crate::targets::fargate::node::Node;
-use crate::targets::hcl;
+use crate::targets::{connection, hcl};
 
 /// Writes values as references to the modules of one environment's root.
 pub struct References<'a> {
@@ -26,6 +26,34 @@ enum Value {
 }
 
 impl References<'_> {
+    /// A placeholder as text and expressions (a connection URL is several of each).
+    fn values(&self, placeholder: &Placeholder) -> Vec<Value> {
+        let Placeholder::Resource { name, attr: ResourceAttr::Url } = placeholder else {
+            return vec![self.value(placeholder)];
+        };
+        let Some(resource) = self.stack.resources.get(name) else { return Vec::new() };
+        let attr = |attr| self.value(&Placeholder::Resource { name: name.clone(), attr });
+        // Every module here requires TLS (rds.force_ssl, require_secure_transport, ElastiCache
+        // transit encryption). ECS injects whole secrets only, so the URL carries no password: the
+        // task reads it from its own variable (README: aws).
+        let parts = connection::UrlParts {
+            kind: resource.kind,
+            tls: true,
+            user: attr(ResourceAttr::User),
+            password: None,
+            host: attr(ResourceAttr::Host),
+            port: attr(ResourceAttr::Port),
+            database: attr(ResourceAttr::Name),
+        };
+        connection::pieces(parts, true)
+            .into_iter()
+            .map(|piece| match piece {
+                connection::Piece::Text(text) => Value::Text(text.to_string()),
+                connection::Piece::Part(value) => value,
+            })
+            .collect()
+    }
+
     fn value(&self, placeholder: &Placeholder) -> Value {
         let stack = self.stack;
         match placeholder {
@@ -41,6 +69,7 @@ impl References<'_> {
                     ResourceAttr::Name => expr(format!("{module}.database_name")),
                     ResourceAttr::User if redis => Value::Text(String::from("default")),
                     ResourceAttr::User => expr(format!("{module}.username")),
+                    ResourceAttr::Url => Value::Text(String::new()),
                 }
             }
             Placeholder::Service { name, attr } => {
@@ -96,9 +125,9 @@ impl Values for References<'_> {
         let parts: Vec<Value> = template
             .segments
             .iter()
-            .map(|segment| match segment {
-                Segment::Text(text) => Value::Text(text.clone()),
-                Segment::Placeholder(placeholder, _) => self.value(placeholder),
+            .flat_map(|segment| match segment {
+                Segment::Text(text) => vec![Value::Text(text.clone())],
+                Segment::Placeholder(placeholder, _) => self.values(placeholder),
             })
             .collect();
         let expressions = parts.iter().filter(|part| matches!(part, Value::Expr { .. })).count();

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Field, Job, Origins, Security, Service, Volume};
+use crate::ir::{Egress, Field, Job, Origins, Security, Service, Volume};
 use crate::targets::aws::Environment;
 use crate::targets::aws::foundation::{KMS, module, project_environment, security_groups};
 use crate::targets::aws::names::{self, Kind};
@@ -130,6 +130,9 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
             .collect();
         body.attribute("caller_security_group_ids", security_groups(environment, &callers));
     }
+    if let Some(egress) = egress_rules(&service.egress) {
+        body.attribute("egress", egress);
+    }
     body.attribute("kms_key_arn", Expr::raw(KMS));
     file.blank().block(Block::labelled("module", &environment.label(Kind::Service, &service.name), body));
 }
@@ -153,8 +156,38 @@ pub fn job(environment: &Environment<'_>, job: &Job, file: &mut Body) {
     volumes(&mut body, &job.volumes, &job.security);
     body.attribute("container_definitions", definitions(environment, Workload::Job(job), size));
     access(environment, &mut body, &[Workload::Job(job)], &job.image);
+    if let Some(egress) = egress_rules(&job.egress) {
+        body.attribute("egress", egress);
+    }
     body.attribute("kms_key_arn", Expr::raw(KMS));
     file.blank().block(Block::labelled("module", &environment.label(Kind::Job, &job.name), body));
+}
+
+/// The module's `egress` map: one security group rule per address range and port, keyed
+/// `<cidr>:<port>`. A host name is 0.0.0.0/0 (security groups cannot match names); the rule's
+/// description names the hosts (at most 255 characters, as AWS allows).
+fn egress_rules(egress: &[Egress]) -> Option<Expr> {
+    let mut rules: BTreeMap<(String, u16), Vec<String>> = BTreeMap::new();
+    for entry in egress {
+        let cidr = entry.host.cidr().unwrap_or_else(|| String::from("0.0.0.0/0"));
+        rules.entry((cidr, entry.port)).or_default().push(entry.host.to_string());
+    }
+    if rules.is_empty() {
+        return None;
+    }
+    Some(Expr::map(rules.into_iter().map(|((cidr, port), hosts)| {
+        let mut description = format!("Declared egress: {}", hosts.join(", "));
+        if description.len() > 255 {
+            description.truncate(252);
+            description.push_str("...");
+        }
+        let rule = Expr::object([
+            (String::from("cidr"), Expr::string(&cidr)),
+            (String::from("port"), Expr::number(port)),
+            (String::from("description"), Expr::string(&description)),
+        ]);
+        (format!("{cidr}:{port}"), rule)
+    })))
 }
 
 /// Whether `field` of a workload was set in the model (not a built-in default).

@@ -70,6 +70,18 @@ impl<'a> Environment<'a> {
             || self.stack.jobs.values().any(|j| j.uses.contains(resource))
     }
 
+    /// Whether a service or job sets `resource`'s whole connection URL (its module then writes the
+    /// URL secret).
+    pub fn url_used(&self, resource: &str) -> bool {
+        let env = self
+            .stack
+            .services
+            .values()
+            .flat_map(|s| s.env.values())
+            .chain(self.stack.jobs.values().flat_map(|j| j.env.values()));
+        env.filter_map(|value| values::whole_url(self.stack, value)).any(|name| name == resource)
+    }
+
     /// The modules the root calls.
     pub fn modules(&self) -> BTreeSet<&'static str> {
         let mut modules: BTreeSet<&'static str> =

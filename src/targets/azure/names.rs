@@ -144,6 +144,11 @@ pub fn password_secret(resource: &str) -> String {
     format!("{resource}-password")
 }
 
+/// The Key Vault secret of a resource's connection URL (with its password): `<resource>-url`.
+pub fn url_secret(resource: &str) -> String {
+    format!("{resource}-url")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

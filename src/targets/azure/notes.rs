@@ -3,6 +3,7 @@
 //! (not built-in defaults) get a note; the README documents the defaults (section 1.2).
 
 use crate::ir::{Concurrency, Field, HealthCheck, Job, Layer, Resource, ResourceKind, Service};
+use crate::model::placeholder::{Placeholder, ResourceAttr};
 use crate::targets::azure::Environment;
 use crate::targets::azure::sizing;
 use crate::targets::azure::values::Source;
@@ -71,6 +72,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, source: &Source
             ));
         }
     }
+    notes.extend(connections(environment, &service.env, &service.egress, "App Service"));
     if let Some(members) = environment.wiring.cycles.get(&service.name) {
         let list: Vec<&str> = members.iter().map(String::as_str).collect();
         notes.push(format!(
@@ -83,8 +85,8 @@ pub fn service(environment: &Environment<'_>, service: &Service, source: &Source
 }
 
 /// Notes above a job's `container_job` block.
-pub fn job(job: &Job, source: &Source) -> Vec<String> {
-    let mut notes = Vec::new();
+pub fn job(environment: &Environment<'_>, job: &Job, source: &Source) -> Vec<String> {
+    let mut notes = connections(environment, &job.env, &job.egress, "Container Apps");
     if set(&job.origins, &[Field::User, Field::Group, Field::ReadOnlyRoot, Field::Capabilities]) {
         notes.push(security(&job.security));
     }
@@ -127,6 +129,37 @@ fn security(security: &crate::ir::Security) -> String {
         ));
     }
     note
+}
+
+/// What the platform does with the workload's declared egress and with connection URLs written
+/// inside other text (which cannot hold a Key Vault reference).
+fn connections(
+    environment: &Environment<'_>,
+    env: &std::collections::BTreeMap<String, crate::ir::EnvValue>,
+    egress: &[crate::ir::Egress],
+    platform: &str,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !egress.is_empty() {
+        let hosts: Vec<String> = egress.iter().map(ToString::to_string).collect();
+        notes.push(format!(
+            "Note: egress {} is not filtered: {platform} reaches every outside address (narrowing it needs VNet integration with an NSG or Azure Firewall, which this target does not create).",
+            hosts.join(", ")
+        ));
+    }
+    for (name, value) in env {
+        let in_text = value
+            .template
+            .placeholders()
+            .any(|(placeholder, _)| matches!(placeholder, Placeholder::Resource { attr: ResourceAttr::Url, .. }))
+            && crate::targets::azure::values::whole_url(environment.stack, value).is_none();
+        if in_text {
+            notes.push(format!(
+                "Note: {name} carries a connection URL without its password (a Key Vault reference must be a whole setting): the password is in its own setting."
+            ));
+        }
+    }
+    notes
 }
 
 fn external(host: &str) -> String {

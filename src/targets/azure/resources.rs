@@ -18,6 +18,8 @@ pub fn resource(environment: &Environment<'_>, resource: &Resource, file: &mut B
     }
     let server = environment.names.server(&resource.name);
     let password = names::password_secret(&resource.name);
+    // The URL secret only when some app sets the whole URL (values::whole_url).
+    let url_secret = environment.url_used(&resource.name).then(|| names::url_secret(&resource.name));
     // Out-of-range values are diagnostics (checks.rs); the model's value stands in meanwhile.
     let storage = sizing::storage_gb(resource.kind, resource.size, resource.storage).unwrap_or_default();
     let backup = resource.backup_days;
@@ -31,6 +33,9 @@ pub fn resource(environment: &Environment<'_>, resource: &Resource, file: &mut B
                 .attribute("size", Expr::string(resource.size.as_str()))
                 .attribute("key_vault_id", Expr::raw("module.key_vault.id"))
                 .attribute("password_secret_name", Expr::string(&password));
+            if let Some(url) = &url_secret {
+                body.attribute("url_secret_name", Expr::string(url));
+            }
             tags(&mut body);
             body
         }
@@ -64,6 +69,9 @@ pub fn resource(environment: &Environment<'_>, resource: &Resource, file: &mut B
                     Expr::bool(environment.production || resource.backup_copy.is_some()),
                 );
             database(environment, resource, &password, &mut body);
+            if let Some(url) = &url_secret {
+                body.attribute("url_secret_name", Expr::string(url));
+            }
             tags(&mut body);
             body
         }

@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 use crate::ir::{EnvValue, Image, Layer, Origin, SecretEnv, SecretRef, Stack};
 use crate::model::placeholder::{Placeholder, ResourceAttr, Segment, ServiceAttr};
 use crate::targets::azure::names::{self, Names};
+use crate::targets::connection;
 use crate::targets::hcl::{self, Expr, Piece};
 
-/// What a placeholder becomes: a reference into a module, or literal text.
+/// What a placeholder becomes: a reference into a module, literal text, or both (a URL).
 enum Value {
     Reference(String),
     Literal(String),
+    Pieces(Vec<Piece>),
 }
 
 fn placeholder(stack: &Stack, names: &Names<'_>, placeholder: &Placeholder) -> Value {
@@ -25,6 +27,7 @@ fn placeholder(stack: &Stack, names: &Names<'_>, placeholder: &Placeholder) -> V
                 ResourceAttr::Port => format!("{module}.port"),
                 ResourceAttr::Name => format!("{module}.database_name"),
                 ResourceAttr::User => format!("{module}.admin_user"),
+                ResourceAttr::Url => return url(stack, name, &module),
             })
         }
         // Literals from the derived name, not module outputs: two services that call each other would
@@ -40,6 +43,32 @@ fn placeholder(stack: &Stack, names: &Names<'_>, placeholder: &Placeholder) -> V
     }
 }
 
+/// A connection URL without its password: every Azure server here requires TLS (Azure Cache for
+/// Redis on its TLS port only). App settings hold a Key Vault reference only as a whole value, so
+/// the password travels in its own setting (README: azure).
+fn url(stack: &Stack, name: &str, module: &str) -> Value {
+    let Some(resource) = stack.resources.get(name) else { return Value::Literal(String::new()) };
+    let reference = |output: &str| format!("{module}.{output}");
+    let parts = connection::UrlParts {
+        kind: resource.kind,
+        tls: true,
+        user: reference("admin_user"),
+        password: None,
+        host: reference("host"),
+        port: reference("port"),
+        database: reference("database_name"),
+    };
+    Value::Pieces(
+        connection::pieces(parts, true)
+            .into_iter()
+            .map(|piece| match piece {
+                connection::Piece::Text(text) => Piece::Text(text.to_string()),
+                connection::Piece::Part(reference) => Piece::Interpolation(reference),
+            })
+            .collect(),
+    )
+}
+
 /// One env value: a bare reference when it is exactly one placeholder, else a string (template).
 pub fn env_value(stack: &Stack, names: &Names<'_>, value: &EnvValue) -> Expr {
     if let [Segment::Placeholder(only, _)] = value.template.segments.as_slice()
@@ -52,20 +81,47 @@ pub fn env_value(stack: &Stack, names: &Names<'_>, value: &EnvValue) -> Expr {
         .template
         .segments
         .iter()
-        .map(|segment| match segment {
-            Segment::Text(text) => Piece::Text(text.clone()),
+        .flat_map(|segment| match segment {
+            Segment::Text(text) => vec![Piece::Text(text.clone())],
             Segment::Placeholder(only, _) => match placeholder(stack, names, only) {
-                Value::Reference(reference) => Piece::Interpolation(reference),
-                Value::Literal(text) => Piece::Text(text),
+                Value::Reference(reference) => vec![Piece::Interpolation(reference)],
+                Value::Literal(text) => vec![Piece::Text(text)],
+                Value::Pieces(pieces) => pieces,
             },
         })
         .collect();
     Expr::raw(hcl::template(&pieces))
 }
 
-/// The env map of a web app or job, sorted by name.
+/// The resource whose whole connection URL (with its password) `value` is: exactly
+/// `${resources.<r>.url}` of a resource that has a password. Such a setting is a Key Vault
+/// reference to the URL the resource's module writes (App Service and Container Apps take a
+/// reference only as a whole value); a URL inside other text carries no password.
+pub fn whole_url<'a>(stack: &Stack, value: &'a EnvValue) -> Option<&'a str> {
+    let [Segment::Placeholder(Placeholder::Resource { name, attr: ResourceAttr::Url }, _)] =
+        value.template.segments.as_slice()
+    else {
+        return None;
+    };
+    stack.resources.get(name).filter(|r| r.auth == crate::ir::Auth::Password).map(|_| name.as_str())
+}
+
+/// The env map of a web app or job, sorted by name (whole connection URLs are secrets instead).
 pub fn env_map(stack: &Stack, names: &Names<'_>, env: &BTreeMap<String, EnvValue>) -> Vec<(String, Expr)> {
-    env.iter().map(|(name, value)| (name.clone(), env_value(stack, names, value))).collect()
+    env.iter()
+        .filter(|(_, value)| whole_url(stack, value).is_none())
+        .map(|(name, value)| (name.clone(), env_value(stack, names, value)))
+        .collect()
+}
+
+/// Whole connection URLs as secrets: variable → the resource module's `url_secret_id`.
+pub fn url_secret_map(stack: &Stack, env: &BTreeMap<String, EnvValue>) -> Vec<(String, Expr)> {
+    env.iter()
+        .filter_map(|(name, value)| {
+            let resource = whole_url(stack, value)?;
+            Some((name.clone(), Expr::raw(format!("module.{}.url_secret_id", names::block(resource)))))
+        })
+        .collect()
 }
 
 /// The secrets map: variable → versionless Key Vault secret ID.

@@ -93,7 +93,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
 /// A scheduled job's `container_job` block, with its notes.
 pub fn job(environment: &Environment<'_>, job: &Job, file: &mut Body) {
     let source = values::image_source(environment.stack, &job.image, job.origins.get(&Field::Image));
-    for note in notes::job(job, &source) {
+    for note in notes::job(environment, job, &source) {
         file.comment(&note);
     }
     let run = Run {
@@ -197,11 +197,15 @@ fn environment_and_secrets(
     env_name: &str,
     body: &mut Body,
 ) {
-    if !env.is_empty() {
-        body.attribute(env_name, Expr::object(values::env_map(environment.stack, &environment.names, env)));
+    let plain = values::env_map(environment.stack, &environment.names, env);
+    if !plain.is_empty() {
+        body.attribute(env_name, Expr::object(plain));
     }
-    if !secrets.is_empty() {
-        body.attribute("secrets", Expr::object(values::secret_map(secrets)))
+    let mut secret_settings = values::secret_map(secrets);
+    secret_settings.extend(values::url_secret_map(environment.stack, env));
+    secret_settings.sort_by(|a, b| a.0.cmp(&b.0));
+    if !secret_settings.is_empty() {
+        body.attribute("secrets", Expr::object(secret_settings))
             .attribute("key_vault_id", Expr::raw("module.key_vault.id"));
     }
 }

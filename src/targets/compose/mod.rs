@@ -8,6 +8,7 @@ mod alerts;
 mod backup;
 pub mod checks;
 mod gateway;
+mod networks;
 mod ports;
 mod resource;
 mod workload;
@@ -18,6 +19,7 @@ use crate::ir::{Stack, Target};
 use crate::model::placeholder::{Placeholder, ResourceAttr, ServiceAttr};
 use crate::shared::FileSet;
 use crate::targets::EmitOptions;
+use crate::targets::connection;
 use crate::targets::header;
 use crate::targets::yaml_out::{self, Yaml};
 
@@ -47,7 +49,7 @@ pub fn secret_variable(secret: &str) -> String {
 
 /// The `.env` variable that carries a resource's password: `db` → `DB_PASSWORD`.
 pub fn password_variable(resource: &str) -> String {
-    format!("{}_PASSWORD", secret_variable(resource))
+    crate::ir::implied_password_env(resource)
 }
 
 /// `${NAME:?...}`: compose refuses to start when the variable is unset or empty.
@@ -60,26 +62,42 @@ pub fn literal(text: &str) -> String {
     text.replace('$', "$$")
 }
 
-/// What a placeholder means inside this compose project.
-pub fn placeholder_value(stack: &Stack, placeholder: &Placeholder) -> String {
+/// What a placeholder means inside this compose project, as compose text (literal parts escaped;
+/// a connection URL interpolates the resource's password from `.env`, which compose reads).
+pub fn placeholder_text(stack: &Stack, placeholder: &Placeholder) -> String {
     match placeholder {
-        Placeholder::Environment => stack.environment.clone(),
-        Placeholder::Project => stack.project.clone(),
+        Placeholder::Environment => literal(&stack.environment),
+        Placeholder::Project => literal(&stack.project),
         Placeholder::Resource { name, attr } => match stack.resources.get(name) {
             Some(resource) => match attr {
-                ResourceAttr::Host => resource.name.clone(),
+                ResourceAttr::Host => literal(&resource.name),
                 ResourceAttr::Port => resource.kind.default_port().to_string(),
-                ResourceAttr::Name => resource.database.clone(),
-                ResourceAttr::User => resource.user.clone(),
+                ResourceAttr::Name => literal(&resource.database),
+                ResourceAttr::User => literal(&resource.user),
+                ResourceAttr::Url => {
+                    let password = (resource.auth == crate::ir::Auth::Password)
+                        .then(|| required_variable(&password_variable(&resource.name)));
+                    let port = resource.kind.default_port().to_string();
+                    // No TLS between containers on one host.
+                    connection::url(connection::UrlParts {
+                        kind: resource.kind,
+                        tls: false,
+                        user: &literal(&connection::escape(&resource.user)),
+                        password: password.as_deref(),
+                        host: &literal(&resource.name),
+                        port: &port,
+                        database: &literal(&connection::escape(&resource.database)),
+                    })
+                }
             },
             None => String::new(),
         },
         Placeholder::Service { name, attr } => {
             let port = stack.services.get(name).and_then(|s| s.http_port()).map(|p| p.to_string()).unwrap_or_default();
             match attr {
-                ServiceAttr::Host => name.clone(),
+                ServiceAttr::Host => literal(name),
                 ServiceAttr::Port => port,
-                ServiceAttr::Url => format!("http://{name}:{port}"),
+                ServiceAttr::Url => literal(&format!("http://{name}:{port}")),
             }
         }
     }
@@ -98,13 +116,19 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let mut comments: BTreeMap<String, String> = BTreeMap::new();
     let mut backup_notes: Vec<String> = Vec::new();
 
+    let mut used_networks = std::collections::BTreeSet::new();
+    let mut join = |service: &mut Yaml, joined: std::collections::BTreeSet<&'static str>| {
+        networks::attach(service, &joined);
+        used_networks.extend(joined);
+    };
     for resource in stack.resources.values() {
         match backup::plan(stack, resource) {
             backup::Plan::Container => {
-                services.insert(
-                    format!("{}-backup", resource.name),
-                    backup::container(resource, &resource::image(resource)),
-                );
+                services.insert(format!("{}-backup", resource.name), {
+                    let mut backup = backup::container(resource, &resource::image(resource));
+                    join(&mut backup, [networks::BACKEND].into());
+                    backup
+                });
                 volumes.insert(backup::volume(resource), Yaml::map());
                 comments.insert(
                     format!("{}-backup", resource.name),
@@ -119,7 +143,8 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
             }
             backup::Plan::Note(note) => backup_notes.push(note),
         }
-        let (service, volume) = resource::container(resource);
+        let (mut service, volume) = resource::container(resource);
+        join(&mut service, [networks::BACKEND].into());
         if resource.auth == crate::ir::Auth::Password {
             variables.insert(
                 password_variable(&resource.name),
@@ -130,13 +155,17 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         services.insert(resource.name.clone(), service);
     }
     for service in stack.services.values() {
-        let built = workload::service(stack, service, published.get(&service.name).copied(), options);
+        let host_port = published.get(&service.name).copied();
+        let mut built = workload::service(stack, service, host_port, options);
         variables.extend(built.variables);
         volumes.extend(built.volumes.into_iter().map(|v| (v, Yaml::map())));
         configs.extend(built.configs);
-        if let Some(migration) = built.migration {
+        if let Some(mut migration) = built.migration {
+            join(&mut migration, networks::of_migration(stack, service));
             services.insert(format!("{}-migrate", service.name), migration);
         }
+        let published = host_port.is_some() && service.http_port().is_some();
+        join(&mut built.service, networks::of_service(stack, service, published));
         if let Some(init) = built.init {
             comments.insert(workload::init_name(&service.name), volume_owner_comment(&service.name, &service.security));
             services.insert(workload::init_name(&service.name), init);
@@ -144,7 +173,8 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         services.insert(service.name.clone(), built.service);
     }
     for job in stack.jobs.values() {
-        let built = workload::job(stack, job, options);
+        let mut built = workload::job(stack, job, options);
+        join(&mut built.service, networks::of_job(stack, job));
         variables.extend(built.variables);
         volumes.extend(built.volumes.into_iter().map(|v| (v, Yaml::map())));
         configs.extend(built.configs);
@@ -162,7 +192,13 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
         services.insert(job.name.clone(), built.service);
     }
     if let Some(gateway_options) = &compose_options.gateway {
-        let (service, config) = gateway::nginx(stack, gateway_options, options);
+        let (mut service, config) = gateway::nginx(stack, gateway_options, options);
+        let routes = stack.services.values().any(|s| s.ingress.is_some() && s.http_port().is_some());
+        let mut joined: std::collections::BTreeSet<&'static str> = [networks::PUBLISHED].into();
+        if routes {
+            joined.insert(networks::APPS);
+        }
+        join(&mut service, joined);
         services.insert(String::from("gateway"), service);
         if gateway_options.cache_static.is_some() || gateway_options.cache_get.is_some() {
             volumes.insert(String::from(gateway::CACHE_VOLUME), Yaml::map());
@@ -172,13 +208,16 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     let mut secrets: BTreeMap<String, Yaml> = BTreeMap::new();
     if compose_options.monitoring {
         let alerting = alerts::alerting(stack, &options.model_file);
-        let (service, config) = gateway::prometheus(stack, options, alerting.as_ref());
+        let (mut service, config) = gateway::prometheus(stack, options, alerting.as_ref());
+        join(&mut service, [networks::APPS].into());
         services.insert(String::from("prometheus"), service);
         volumes.insert(String::from("prometheus-data"), Yaml::map());
         files.insert(format!("{dir}/prometheus.yml"), Target::Compose, Some(environment), config);
         if let Some(alerting) = alerting {
             files.insert(format!("{dir}/alerts.yml"), Target::Compose, Some(environment), alerting.rules);
-            if let Some((service, config)) = alerting.alertmanager {
+            if let Some((mut service, config)) = alerting.alertmanager {
+                // Prometheus reaches it on apps; it sends mail and webhooks outside (egress).
+                join(&mut service, [networks::APPS, networks::EGRESS].into());
                 services.insert(String::from("alertmanager"), service);
                 volumes.insert(String::from("alertmanager-data"), Yaml::map());
                 files.insert(format!("{dir}/alertmanager.yml"), Target::Compose, Some(environment), config);
@@ -199,6 +238,9 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     if !volumes.is_empty() {
         document.insert("volumes", Yaml::Map(volumes.into_iter().map(|(k, v)| entry(k, v)).collect()));
     }
+    if let Some(declared) = networks::declare(&used_networks) {
+        document.insert("networks", declared);
+    }
     if !configs.is_empty() {
         document.insert("configs", Yaml::Map(configs.into_iter().map(|(k, v)| entry(k, v)).collect()));
     }
@@ -212,6 +254,7 @@ fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSet) {
     ];
     notes.extend(ports::describe(stack, &published, compose_options.gateway.as_ref()));
     notes.extend(stack.resources.values().filter_map(|r| resource::memory_limit(r).1));
+    notes.extend(networks::describe(stack, &used_networks));
     notes.extend(backup_notes);
     let text = format!("{}{}", header::hash_comment(&options.model_file, &notes), yaml_out::to_string(&document));
     files.insert(format!("{dir}/compose.yaml"), Target::Compose, Some(environment), text);

@@ -253,6 +253,7 @@ mod tests {
             host: None,
             port: kind.default_port(),
             user: String::from(kind.default_user()),
+            tls: false,
             image: None,
             auth: crate::ir::Auth::Password,
             alerts: None,

@@ -7,7 +7,7 @@ use crate::ir::{
     Volume,
 };
 use crate::targets::EmitOptions;
-use crate::targets::compose::{literal, password_variable, placeholder_value, required_variable, secret_variable};
+use crate::targets::compose::{literal, password_variable, placeholder_text, required_variable, secret_variable};
 use crate::targets::probe::{self, ContainerCheck};
 use crate::targets::yaml_out::Yaml;
 
@@ -234,7 +234,7 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
             match segment {
                 crate::model::placeholder::Segment::Text(text) => acc.push_str(&literal(text)),
                 crate::model::placeholder::Segment::Placeholder(placeholder, _) => {
-                    acc.push_str(&literal(&placeholder_value(stack, placeholder)))
+                    acc.push_str(&placeholder_text(stack, placeholder))
                 }
             }
             acc
@@ -252,7 +252,9 @@ fn base(stack: &Stack, container: &Container<'_>, options: &EmitOptions) -> Buil
                 (secret_variable(secret_name), description)
             }
             SecretRef::ResourcePassword(resource) => {
-                (password_variable(resource), format!("password of the resource `{resource}`"))
+                // The same line the resource's own container writes for the variable.
+                let kind = stack.resources.get(resource).map_or("resource", |r| r.kind.as_str());
+                (password_variable(resource), format!("password of the {kind} `{resource}`"))
             }
         };
         environment.insert(name.clone(), required_variable(&variable));

@@ -10,7 +10,7 @@ use crate::targets::fargate::node::{self, Layout, Node};
 use crate::targets::fargate::schedule;
 use crate::targets::fargate::size::{self, TaskSize};
 use crate::targets::yaml_out::Yaml;
-use crate::targets::{EmitOptions, header, yaml_out};
+use crate::targets::{EmitOptions, connection, header, yaml_out};
 
 /// Placeholders and secrets as plain strings: the environment's pinned values and Secrets Manager ARNs.
 struct Literal<'a> {
@@ -31,6 +31,17 @@ impl Literal<'_> {
                     ResourceAttr::Port => resource.port.to_string(),
                     ResourceAttr::Name => resource.database.clone(),
                     ResourceAttr::User => resource.user.clone(),
+                    // ECS injects whole secrets only: the URL carries no password, which the task
+                    // gets in its own variable (README: ecs).
+                    ResourceAttr::Url => connection::url(connection::UrlParts {
+                        kind: resource.kind,
+                        tls: resource.tls,
+                        user: &connection::escape(&resource.user),
+                        password: None,
+                        host: resource.host.as_deref().unwrap_or_default(),
+                        port: &resource.port.to_string(),
+                        database: &connection::escape(&resource.database),
+                    }),
                 },
                 None => String::new(),
             },
@@ -99,6 +110,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
         let definition = task_definition(stack, &place, &ecs.account_id, Workload::Service(service), size, &values);
         add(files, format!("{}.json", service.name), node::to_json(&definition));
         notes.secrets.extend(Workload::Service(service).secret_refs());
+        notes.connections(&place.prefix(&service.name), &service.egress, &service.env, &service.secrets);
         notes.roles.insert(service.name.clone());
         notes.registrations.push(format!("{}.json", service.name));
         if service.migrate.is_some() {
@@ -127,6 +139,7 @@ pub fn emit_environment(stack: &Stack, options: &EmitOptions, files: &mut FileSe
             ),
         );
         notes.secrets.extend(Workload::Job(job).secret_refs());
+        notes.connections(&place.prefix(&job.name), &job.egress, &job.env, &job.secrets);
         notes.roles.insert(job.name.clone());
         notes.registrations.push(format!("{}.json", job.name));
         notes.schedules.push(job.name.clone());
@@ -325,11 +338,43 @@ struct Notes {
     schedules: Vec<String>,
     roles: BTreeSet<String>,
     secrets: BTreeSet<SecretRef>,
+    /// Per family: the outbound TCP its security groups must allow (the model's `egress`).
+    egress: Vec<String>,
+    /// Per family: connection URLs that carry no password, and the variable that does.
+    urls: Vec<String>,
     /// One line per workload with persistent volumes: its EFS file system and access points.
     file_systems: Vec<String>,
 }
 
 impl Notes {
+    /// What a family reaches outside the platform, and its connection URLs without a password.
+    fn connections(
+        &mut self,
+        family: &str,
+        egress: &[crate::ir::Egress],
+        env: &std::collections::BTreeMap<String, crate::ir::EnvValue>,
+        secrets: &std::collections::BTreeMap<String, crate::ir::SecretEnv>,
+    ) {
+        if !egress.is_empty() {
+            let rules: Vec<String> = egress
+                .iter()
+                .map(|entry| {
+                    let cidr = entry.host.cidr().unwrap_or_else(|| String::from("0.0.0.0/0"));
+                    format!("TCP {} to {cidr} ({entry})", entry.port)
+                })
+                .collect();
+            self.egress.push(format!("- `{family}`: {}", rules.join("; ")));
+        }
+        for (name, value) in env {
+            for (placeholder, _) in value.template.placeholders() {
+                let Placeholder::Resource { name: resource, attr: ResourceAttr::Url } = placeholder else { continue };
+                if let Some(password) = crate::ir::password_env(secrets, resource) {
+                    self.urls.push(format!("- `{family}`: `{name}` (its password is in `{password}`)"));
+                }
+            }
+        }
+    }
+
     fn size(&mut self, name: &str, compute: &Compute, size: TaskSize) {
         self.sizes.push(size::describe(name, compute, size));
     }
@@ -406,6 +451,20 @@ impl Notes {
         out.push_str(
             "These are task definitions only: the ECS services (desired count, load balancer, autoscaling) and the network are created with `aws ecs create-service`, or by the aws target.\n\n",
         );
+        if !self.egress.is_empty() {
+            out.push_str("Outbound access the tasks need beyond the VPC (the model's `egress`): allow it in the security groups the tasks run with. Security groups match addresses, not names, so a host name needs its port open to every address:\n\n");
+            for line in &self.egress {
+                out.push_str(&format!("{line}\n"));
+            }
+            out.push('\n');
+        }
+        if !self.urls.is_empty() {
+            out.push_str("Connection URLs (`${resources.<r>.url}`) carry no password here: ECS injects a secret only as a whole variable, so the task gets the password in its own variable and the application adds it to the URL (redis-py `password=`, ioredis `password`, libpq `PGPASSWORD`):\n\n");
+            for line in &self.urls {
+                out.push_str(&format!("{line}\n"));
+            }
+            out.push('\n');
+        }
         out.push_str(
             "HTTP health checks run inside the container with the tool `health.probe` names (`curl`, `wget` or `python` (python3's urllib, no shell needed)); by default (`auto`) `/bin/sh` tries curl, then wget, then python3. An image with none of them needs `health.command`, or `probe: none` (no container check; the load balancer still checks the path).\n\n",
         );

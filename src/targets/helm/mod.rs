@@ -6,6 +6,7 @@
 //! `values-<env>.yaml` per environment that names helm, holding only what differs from `values.yaml`
 //! the way Helm merges it (see [`diff`]). `targets/helm/README.md` is the values contract.
 
+mod certificates;
 mod chart;
 pub mod checks;
 mod diff;

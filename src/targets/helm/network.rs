@@ -1,7 +1,12 @@
-//! `networkPolicy` values: who may call this workload, whom it calls, and the ports of the resources
-//! it uses (databases outside the cluster, reached by host name: egress by port).
+//! `networkPolicy` values: who may call this workload, whom it calls, the ports of the resources it
+//! uses (databases outside the cluster, reached by host name: egress by port), and its declared
+//! `egress`: NetworkPolicy matches addresses, never names, so a host name opens its port to every
+//! address outside the platform (`0.0.0.0/0` except `targets.helm.internal_cidrs`), and an address
+//! or network opens its port to exactly that; the hosts are the rule's comment.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{Egress, EgressHost};
 
 use crate::targets::helm::values::Scope;
 use crate::targets::yaml_out::Yaml;
@@ -13,6 +18,7 @@ pub fn policy(
     callers: &BTreeSet<String>,
     callees: &BTreeSet<String>,
     uses: &BTreeSet<String>,
+    egress: &[Egress],
 ) -> Yaml {
     let stack = scope.stack;
     let callee_rules = callees.iter().map(|name| {
@@ -38,6 +44,7 @@ pub fn policy(
             .with("cidrs", Yaml::Seq(Vec::new()))
             .with("description", Yaml::str(format!("{} ({})", resource.name, resource.kind.as_str())))
     });
+    let external = external.chain(egress_rules(scope, egress));
     Yaml::map()
         .with("enabled", Yaml::Bool(true))
         .with("ingressNamespace", Yaml::str(scope.helm.ingress_namespace.clone()))
@@ -48,4 +55,30 @@ pub fn policy(
         .with("external", Yaml::Seq(external.collect()))
         .with("extraIngress", Yaml::Seq(Vec::new()))
         .with("extraEgress", Yaml::Seq(Vec::new()))
+}
+
+/// One rule per port for the named hosts (to any outside address) and one per port for the
+/// addresses and networks (to exactly those), in port order.
+fn egress_rules(scope: &Scope<'_>, egress: &[Egress]) -> Vec<Yaml> {
+    let mut by_port: BTreeMap<(u16, bool), Vec<&Egress>> = BTreeMap::new();
+    for entry in egress {
+        let named = matches!(entry.host, EgressHost::Name(_));
+        by_port.entry((entry.port, !named)).or_default().push(entry);
+    }
+    by_port
+        .into_iter()
+        .map(|((port, exact), entries)| {
+            let hosts: Vec<String> = entries.iter().map(|entry| entry.host.to_string()).collect();
+            let description = format!("egress to {} (port {port})", hosts.join(", "));
+            let rule = Yaml::map().with("port", Yaml::Int(i64::from(port))).with("protocol", Yaml::str("TCP"));
+            if exact {
+                let cidrs = entries.iter().filter_map(|entry| entry.host.cidr());
+                rule.with("cidrs", Yaml::strs(cidrs)).with("description", Yaml::str(description))
+            } else {
+                rule.with("cidrs", Yaml::strs(["0.0.0.0/0"]))
+                    .with("except", Yaml::strs(scope.helm.internal_cidrs.iter().cloned()))
+                    .with("description", Yaml::str(format!("{description}: any address outside the platform")))
+            }
+        })
+        .collect()
 }

@@ -11,23 +11,48 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, codes};
-use crate::ir::{SecretEnv, SecretRef};
+use crate::ir::{Auth, SecretEnv, SecretRef, password_env};
 use crate::model::placeholder::{Placeholder, ResourceAttr, Segment, ServiceAttr};
+use crate::targets::connection;
 use crate::targets::helm::Sink;
 use crate::targets::helm::values::{Scope, Workload};
 use crate::targets::yaml_out::{Entry, Yaml};
 
-/// The plain env of `workload` in `scope`, rendered; variables only an environment can give are
-/// absent from the base.
-pub fn env(scope: &Scope<'_>, workload: Workload<'_>, sink: &mut Sink) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+/// A workload's env, rendered for the chart.
+#[derive(Default)]
+pub struct Env {
+    /// Plain values (ConfigMap `<name>-env`).
+    pub plain: BTreeMap<String, String>,
+    /// Values that embed a secret env var as `$(VAR)` (a connection URL with its password): written
+    /// as `env` entries after the secrets, where Kubernetes expands them (`$$` is a literal `$`).
+    pub composed: BTreeMap<String, String>,
+}
+
+/// The env of `workload` in `scope`, rendered; variables only an environment can give are absent
+/// from the base.
+pub fn env(scope: &Scope<'_>, workload: Workload<'_>, sink: &mut Sink) -> Env {
+    let mut out = Env::default();
     'vars: for (name, value) in workload.env() {
+        // Rendered twice over: as plain text, and with `$` escaped for Kubernetes' expansion in
+        // case a part refers to a secret variable.
         let mut text = String::new();
+        let mut expanded = String::new();
+        let mut composed = false;
         for segment in &value.template.segments {
             match segment {
-                Segment::Text(literal) => text.push_str(literal),
-                Segment::Placeholder(placeholder, span) => match resolve(scope, placeholder) {
-                    Resolved::Value(value) => text.push_str(&value),
+                Segment::Text(literal) => {
+                    text.push_str(literal);
+                    expanded.push_str(&literal.replace('$', "$$"));
+                }
+                Segment::Placeholder(placeholder, span) => match resolve(scope, workload, placeholder) {
+                    Resolved::Value(value) => {
+                        expanded.push_str(&value.replace('$', "$$"));
+                        text.push_str(&value);
+                    }
+                    Resolved::WithSecret(value) => {
+                        composed = true;
+                        expanded.push_str(&value);
+                    }
                     Resolved::EnvironmentOnly => continue 'vars,
                     Resolved::NoHttpPort(callee) => {
                         let mut diagnostic = Diagnostic::new(
@@ -48,20 +73,26 @@ pub fn env(scope: &Scope<'_>, workload: Workload<'_>, sink: &mut Sink) -> BTreeM
                 },
             }
         }
-        out.insert(name.clone(), text);
+        if composed {
+            out.composed.insert(name.clone(), expanded);
+        } else {
+            out.plain.insert(name.clone(), text);
+        }
     }
     out
 }
 
 enum Resolved {
     Value(String),
+    /// Text for Kubernetes' `$(VAR)` expansion that references a secret env var (`$` escaped).
+    WithSecret(String),
     /// Only an environment knows it (values.yaml).
     EnvironmentOnly,
     /// `${services.s.port|url}` of a service without an http port.
     NoHttpPort(String),
 }
 
-fn resolve(scope: &Scope<'_>, placeholder: &Placeholder) -> Resolved {
+fn resolve(scope: &Scope<'_>, workload: Workload<'_>, placeholder: &Placeholder) -> Resolved {
     let stack = scope.stack;
     match placeholder {
         Placeholder::Environment if scope.is_base => Resolved::EnvironmentOnly,
@@ -75,6 +106,25 @@ fn resolve(scope: &Scope<'_>, placeholder: &Placeholder) -> Resolved {
                 ResourceAttr::Port => Resolved::Value(resource.port.to_string()),
                 ResourceAttr::Name => Resolved::Value(resource.database.clone()),
                 ResourceAttr::User => Resolved::Value(resource.user.clone()),
+                ResourceAttr::Url => {
+                    let Some(host) = &resource.host else { return Resolved::EnvironmentOnly };
+                    // The password variable the workload maps (resolution adds one for a URL).
+                    let password =
+                        (resource.auth == Auth::Password).then(|| password_env(workload.secrets(), name)).flatten();
+                    // With a password, the value is expanded by Kubernetes: `$` in text is `$$`.
+                    let text = |raw: &str| if password.is_some() { raw.replace('$', "$$") } else { raw.to_string() };
+                    let reference = password.map(|variable| format!("$({variable})"));
+                    let url = connection::url(connection::UrlParts {
+                        kind: resource.kind,
+                        tls: resource.tls,
+                        user: &text(&connection::escape(&resource.user)),
+                        password: reference.as_deref(),
+                        host: &text(host),
+                        port: &resource.port.to_string(),
+                        database: &text(&connection::escape(&resource.database)),
+                    });
+                    if reference.is_some() { Resolved::WithSecret(url) } else { Resolved::Value(url) }
+                }
             }
         }
         Placeholder::Service { name, attr } => {

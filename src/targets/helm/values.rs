@@ -9,7 +9,7 @@ use crate::ir::{
 };
 use crate::model::image::ImagePin;
 use crate::model::quantity::Duration;
-use crate::targets::helm::{Sink, network, placeholders};
+use crate::targets::helm::{Sink, certificates, network, placeholders};
 use crate::targets::yaml_out::Yaml;
 
 /// What values are built for: one environment's stack, or the base (values.yaml).
@@ -82,6 +82,14 @@ impl<'a> Workload<'a> {
         match self {
             Workload::Service(service) => &service.env,
             Workload::Job(job) => &job.env,
+        }
+    }
+
+    /// Secret env vars.
+    pub fn secrets(self) -> &'a BTreeMap<String, SecretEnv> {
+        match self {
+            Workload::Service(service) => &service.secrets,
+            Workload::Job(job) => &job.secrets,
         }
     }
 
@@ -166,7 +174,7 @@ fn service_values(scope: &Scope<'_>, service: &Service, sink: &mut Sink) -> Yaml
         None => Yaml::map().with("enabled", Yaml::Bool(false)).with("args", Yaml::Seq(Vec::new())),
     };
     values.insert("migration", migration.with("retries", int(0)).with("timeoutSeconds", int(600)));
-    let policy = network::policy(scope, &service.called_by, &service.calls, &service.uses);
+    let policy = network::policy(scope, &service.called_by, &service.calls, &service.uses, &service.egress);
     finish(&mut values, policy, skips(Some(service), common.image, common.security));
     values
 }
@@ -202,7 +210,7 @@ fn job_values(scope: &Scope<'_>, job: &Job, sink: &mut Sink) -> Yaml {
     );
     values.insert("resources", compute(common.compute));
     tail(scope, &common, &mut values, Workload::Job(job), sink);
-    let policy = network::policy(scope, &BTreeSet::new(), &job.calls, &job.uses);
+    let policy = network::policy(scope, &BTreeSet::new(), &job.calls, &job.uses, &job.egress);
     finish(&mut values, policy, skips(None, common.image, common.security));
     values
 }
@@ -235,9 +243,10 @@ fn head(scope: &Scope<'_>, kind: &str, common: &Common<'_>) -> Yaml {
 fn tail(scope: &Scope<'_>, common: &Common<'_>, values: &mut Yaml, workload: Workload<'_>, sink: &mut Sink) {
     values.insert("serviceAccount", Yaml::map().with("annotations", Yaml::map()));
     let env = placeholders::env(scope, workload, sink);
-    values.insert("env", Yaml::Map(env.into_iter().map(|(k, v)| entry(&k, Yaml::Str(v))).collect()));
+    values.insert("env", Yaml::Map(env.plain.into_iter().map(|(k, v)| entry(&k, Yaml::Str(v))).collect()));
     values.insert("extraEnv", Yaml::Seq(Vec::new()));
     values.insert("secrets", placeholders::secrets(scope, workload.name(), common.secrets));
+    values.insert("composedEnv", Yaml::Map(env.composed.into_iter().map(|(k, v)| entry(&k, Yaml::Str(v))).collect()));
     values.insert("files", Yaml::Map(common.files.iter().map(|(p, c)| entry(p, Yaml::str(c.clone()))).collect()));
     let volumes = common.volumes.iter().map(|(path, volume)| {
         let value = match volume {
@@ -403,9 +412,14 @@ fn ingress(scope: &Scope<'_>, service: &Service) -> Yaml {
             .with("annotations", Yaml::map());
     };
     // cert-manager issues certificates for host names: a host-less route uses the controller's
-    // default certificate, so it gets no issuer.
+    // default certificate, so it gets no issuer. Services sharing a host share its Secret, and only
+    // the first of them asks for it (certificates.rs).
     let issuer = match (&ingress.host, &scope.helm.cluster_issuer) {
-        (Some(_), Some(issuer)) if ingress.tls => issuer.clone(),
+        (Some(_), Some(issuer)) if ingress.tls && certificates::issues(scope.stack, service) => issuer.clone(),
+        _ => String::new(),
+    };
+    let secret = match &ingress.host {
+        Some(host) if ingress.tls => certificates::secret_name(host),
         _ => String::new(),
     };
     let rate_limit = match ingress.rate_limit {
@@ -418,7 +432,7 @@ fn ingress(scope: &Scope<'_>, service: &Service) -> Yaml {
         .with("host", Yaml::str(ingress.host.clone().unwrap_or_default()))
         .with("path", Yaml::str(ingress.path.clone()))
         .with("tls", Yaml::Bool(ingress.tls))
-        .with("tlsSecretName", Yaml::str(""))
+        .with("tlsSecretName", Yaml::str(secret))
         .with("clusterIssuer", Yaml::str(issuer))
         .with("rateLimit", rate_limit)
         .with("stripPrefix", Yaml::Bool(ingress.strip_prefix))

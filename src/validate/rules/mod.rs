@@ -1,5 +1,6 @@
 //! The rules, one concern per file. Codes and their documentation live in `diagnostic::codes`.
 
+pub mod credentials;
 pub mod names;
 pub mod references;
 pub mod resolved;

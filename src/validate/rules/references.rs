@@ -170,6 +170,20 @@ fn check_spec(model: &Model, _context: &str, spec: &ServiceSpec, diagnostics: &m
                             .with_help("use host, port or user"),
                         );
                     }
+                    Some(resource) if *attr == ResourceAttr::Url && resource.kind.value == ResourceKind::Mssql => {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                codes::UNKNOWN_PLACEHOLDER,
+                                span,
+                                format!("resource `{name}` is a SQL Server database, which has no connection URL its drivers agree on"),
+                            )
+                            .with_label("no URL for mssql")
+                            .with_related(resource.name.span, "defined here")
+                            .with_help(format!(
+                                "build the driver's connection string from ${{resources.{name}.host}}, port, name and user, and map `{name}.password`"
+                            )),
+                        );
+                    }
                     Some(_) => {}
                 },
                 Placeholder::Service { name, .. } if !model.services.contains_key(name) => {

@@ -88,7 +88,7 @@ spec:
         - configMapRef:
             name: {{ $name }}-env
       {{- end }}
-      {{- if or $v.secrets.env $v.extraEnv (and (eq $mode "migration") $v.env) }}
+      {{- if or $v.secrets.env $v.composedEnv $v.extraEnv (and (eq $mode "migration") $v.env) }}
       env:
         {{- if eq $mode "migration" }}
         {{- /* The migration runs before this release's ConfigMaps exist: its env is inline. */}}
@@ -102,6 +102,11 @@ spec:
           valueFrom:
             secretKeyRef:
               {{- include "iacgen.secretKeyRef" (dict "root" $root "var" $var "ref" $ref "mode" $mode) | nindent 14 }}
+        {{- end }}
+        {{- /* After the secrets: Kubernetes expands $(VAR) only from variables defined before. */}}
+        {{- range $key, $value := $v.composedEnv }}
+        - name: {{ $key }}
+          value: {{ $value | toString | toYaml }}
         {{- end }}
         {{- with $v.extraEnv }}
         {{- toYaml . | nindent 8 }}
