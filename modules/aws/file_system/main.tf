@@ -15,6 +15,7 @@ locals {
 }
 
 resource "aws_efs_file_system" "this" {
+  #checkov:skip=CKV2_AWS_18:Backed up by AWS Backup through the EFS backup policy below (its automatic daily plan, 35 days); checkov looks only for a backup selection.
   creation_token   = local.prefix
   encrypted        = true
   kms_key_id       = var.kms_key_arn

@@ -81,7 +81,7 @@ resource "azurerm_linux_web_app" "this" {
 
   #checkov:skip=CKV_AZURE_13:Authentication is the application's job (e.g. JWT bearer tokens); App Service Easy Auth would send API clients to an interactive login.
   #checkov:skip=CKV_AZURE_17:Incoming client certificates (mTLS) would lock out the API's ordinary HTTPS clients; the model has no client-certificate option.
-  #checkov:skip=CKV_AZURE_88:Services are stateless containers; the model's scratch volumes live in the container and persistent volumes are not supported on this target (README).
+  #checkov:skip=CKV_AZURE_88:A service's persistent volumes are Azure Files shares (storage_mounts); a service without any keeps nothing (scratch volumes live in the container).
   #checkov:skip=CKV_AZURE_222:Public ingress is the service's purpose (its model ingress); internal services deny all but their callers' IPs (internal, allowed_ip_addresses). Private endpoints need a VNet this target does not create.
   name                                           = var.name
   resource_group_name                            = var.resource_group_name
@@ -139,6 +139,18 @@ resource "azurerm_linux_web_app" "this" {
         priority    = 1000 + ip_restriction.key
         service_tag = ip_restriction.value
       }
+    }
+  }
+
+  dynamic "storage_account" {
+    for_each = var.storage_mounts
+    content {
+      name         = storage_account.key
+      type         = "AzureFiles"
+      account_name = var.storage_account_name
+      access_key   = var.storage_access_key
+      share_name   = storage_account.value.share_name
+      mount_path   = storage_account.value.mount_path
     }
   }
 
@@ -169,7 +181,7 @@ resource "azurerm_linux_web_app" "slotted" {
 
   #checkov:skip=CKV_AZURE_13:Authentication is the application's job (e.g. JWT bearer tokens); App Service Easy Auth would send API clients to an interactive login.
   #checkov:skip=CKV_AZURE_17:Incoming client certificates (mTLS) would lock out the API's ordinary HTTPS clients; the model has no client-certificate option.
-  #checkov:skip=CKV_AZURE_88:Services are stateless containers; the model's scratch volumes live in the container and persistent volumes are not supported on this target (README).
+  #checkov:skip=CKV_AZURE_88:A service's persistent volumes are Azure Files shares (storage_mounts); a service without any keeps nothing (scratch volumes live in the container).
   #checkov:skip=CKV_AZURE_222:Public ingress is the service's purpose (its model ingress); internal services deny all but their callers' IPs (internal, allowed_ip_addresses). Private endpoints need a VNet this target does not create.
   name                                           = var.name
   resource_group_name                            = var.resource_group_name
@@ -227,6 +239,18 @@ resource "azurerm_linux_web_app" "slotted" {
         priority    = 1000 + ip_restriction.key
         service_tag = ip_restriction.value
       }
+    }
+  }
+
+  dynamic "storage_account" {
+    for_each = var.storage_mounts
+    content {
+      name         = storage_account.key
+      type         = "AzureFiles"
+      account_name = var.storage_account_name
+      access_key   = var.storage_access_key
+      share_name   = storage_account.value.share_name
+      mount_path   = storage_account.value.mount_path
     }
   }
 
@@ -316,6 +340,18 @@ resource "azurerm_linux_web_app_slot" "staging" {
         priority    = 1000 + ip_restriction.key
         service_tag = ip_restriction.value
       }
+    }
+  }
+
+  dynamic "storage_account" {
+    for_each = var.storage_mounts
+    content {
+      name         = storage_account.key
+      type         = "AzureFiles"
+      account_name = var.storage_account_name
+      access_key   = var.storage_access_key
+      share_name   = storage_account.value.share_name
+      mount_path   = storage_account.value.mount_path
     }
   }
 

@@ -168,6 +168,25 @@ variable "allowed_service_tags" {
   default     = []
 }
 
+variable "storage_mounts" {
+  description = "Persistent volumes: mount name => { share_name, mount_path }, Azure Files shares of storage_account_name (module file_share) mounted into the app, its slot included."
+  type        = map(object({ share_name = string, mount_path = string }))
+  default     = {}
+}
+
+variable "storage_account_name" {
+  description = "Storage account of the storage_mounts shares (module file_share, output name); required with storage_mounts."
+  type        = string
+  default     = null
+}
+
+variable "storage_access_key" {
+  description = "Key of that storage account (module file_share, output primary_access_key); required with storage_mounts."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
 variable "tags" {
   description = "Tags added to every resource of the module."
   type        = map(string)

@@ -170,7 +170,6 @@ fn services(environment: &Environment<'_>, out: &mut Out) {
                 String::from("wrap the command in a script inside the image, or move the argument into an env variable"),
             ));
         }
-        volumes(name, &service.volumes, &service.origins, service.origin, out);
         for (variable, origin) in
             service.env.iter().map(|(n, v)| (n, &v.origin)).chain(service.secrets.iter().map(|(n, s)| (n, &s.origin)))
         {
@@ -190,6 +189,8 @@ fn services(environment: &Environment<'_>, out: &mut Out) {
     }
 }
 
+/// IAC037: a job's persistent volume (services get Azure Files shares; jobs run on Container Apps,
+/// which the azure target does not give volumes).
 fn volumes(
     name: &str,
     volumes: &BTreeMap<String, Volume>,
@@ -202,12 +203,12 @@ fn volumes(
             out.push(unsupported(
                 span_of(origins, &Field::Volume(path.to_string()), fallback),
                 format!(
-                    "`{name}` mounts a persistent volume at `{path}` ({}), which the azure target cannot provide",
+                    "job `{name}` mounts a persistent volume at `{path}` ({}), which the azure target does not mount into Container Apps jobs",
                     size.kubernetes()
                 ),
                 "persistent volume",
                 String::from(
-                    "keep state in a resource (a database or cache), use `scratch` if the data may be lost on restart, or leave azure out of the environment",
+                    "keep the job's state in a resource (a database or cache) or in a service's volume, use `scratch` if the data may be lost, or leave azure out of the environment",
                 ),
             ));
         }

@@ -1,7 +1,7 @@
 //! The blocks every environment has (README section 1.1): locals, resource group, insights, Key Vault,
 //! registry, the App Service plans and the Container Apps environment of the jobs.
 
-use crate::ir::Service;
+use crate::ir::{Service, Volume};
 use crate::targets::azure::Environment;
 use crate::targets::azure::names;
 use crate::targets::azure::sizing;
@@ -78,6 +78,35 @@ pub fn shared(environment: &Environment<'_>, file: &mut Body) {
     }
     tags(&mut body);
     file.block(Block::labelled("module", "registry", body)).blank();
+}
+
+/// The storage account and Azure Files shares of the services' persistent volumes (README section
+/// 1.9), when a service has any: zone-redundant in production.
+pub fn file_shares(environment: &Environment<'_>, file: &mut Body) {
+    let shares: Vec<(String, Expr)> = environment
+        .stack
+        .services
+        .values()
+        .flat_map(|service| {
+            service.volumes.iter().filter_map(move |(path, volume)| match volume {
+                Volume::Persistent(size) => {
+                    Some((names::share(&service.name, path), Expr::number(size.mebibytes.div_ceil(1024).max(1))))
+                }
+                Volume::Scratch => None,
+            })
+        })
+        .collect();
+    if shares.is_empty() {
+        return;
+    }
+    file.comment("Persistent volumes: one Azure Files share each, mounted into the service's web app.");
+    let mut body = module("file_share");
+    body.attribute("name", Expr::string(&environment.names.file_storage()));
+    in_resource_group(&mut body);
+    body.attribute("replication_type", Expr::string(if environment.production { "ZRS" } else { "LRS" }))
+        .attribute("shares", Expr::object(shares));
+    tags(&mut body);
+    file.block(Block::labelled("module", "files", body)).blank();
 }
 
 /// The shared plan (services without autoscale), the dedicated plans and the jobs' environment.

@@ -92,6 +92,12 @@ impl<'a> Environment<'a> {
         if self.has_jobs() {
             modules.extend(["container_app_environment", "container_job"]);
         }
+        let persistent = |service: &crate::ir::Service| {
+            service.volumes.values().any(|volume| matches!(volume, crate::ir::Volume::Persistent(_)))
+        };
+        if self.stack.services.values().any(persistent) {
+            modules.insert("file_share");
+        }
         if self.stack.alerting.is_some() {
             modules.insert("alerts");
         }
@@ -144,6 +150,7 @@ fn main_tf(environment: &Environment<'_>, model_file: &str) -> String {
     file.block(Block::new("locals", foundation::locals(environment))).blank();
     foundation::shared(environment, &mut file);
     foundation::plans(environment, &mut file);
+    foundation::file_shares(environment, &mut file);
     for resource in stack.resources.values() {
         resources::resource(environment, resource, &mut file);
     }

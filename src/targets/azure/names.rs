@@ -114,12 +114,27 @@ impl Names<'_> {
     }
 
     /// A database server or cache (global DNS name).
+    /// The storage account of the environment's Azure Files shares: globally unique, 3-24 lowercase
+    /// letters and digits.
+    pub fn file_storage(&self) -> String {
+        alnum(&self.parts(&["files"]), 24)
+    }
+
     pub fn server(&self, resource: &str) -> String {
         unique(&self.parts(&[resource]), 63)
     }
 }
 
 /// The root module block name of a model name: `-` → `_`.
+/// The Azure Files share of a service's persistent volume at `path`: `<service>-<path as a slug>`,
+/// 3-63 lowercase letters, digits and single '-' (`/var/cache/previews` → `web-var-cache-previews`).
+pub fn share(service: &str, path: &str) -> String {
+    let slug: String =
+        path.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let name = bounded(&[service, slug.trim_matches('-')], 63);
+    if name.len() < 3 { format!("{name}-share") } else { name }
+}
+
 pub fn block(name: &str) -> String {
     name.replace('-', "_")
 }
@@ -156,6 +171,8 @@ mod tests {
         assert_eq!(production.job("nightly-report"), "pact-production-nightly-report");
         assert_eq!(production.server("db"), "pact-production-db-5cea");
         assert_eq!(production.server("cache"), "pact-production-cache-c6c0");
+        assert_eq!(share("web", "/var/cache/previews"), "web-var-cache-previews");
+        assert!(production.file_storage().len() <= 24);
     }
 
     #[test]

@@ -62,6 +62,16 @@ pub fn service(environment: &Environment<'_>, service: &Service, source: &Source
     if let Source::External { host, .. } = source {
         notes.push(external(host));
     }
+    for (path, volume) in &service.volumes {
+        if let crate::ir::Volume::Persistent(size) = volume {
+            let migration = if service.migrate.is_some() { "; its migration job does not mount it" } else { "" };
+            notes.push(format!(
+                "Note: {path} ({}) is the Azure Files share {} (SMB), shared by every instance and mounted by App Service with its own owner and modes, whatever the container's user{migration}.",
+                size.kubernetes(),
+                crate::targets::azure::names::share(&service.name, path)
+            ));
+        }
+    }
     notes.extend(connections(environment, &service.env, &service.egress, "App Service"));
     if let Some(members) = environment.wiring.cycles.get(&service.name) {
         let list: Vec<&str> = members.iter().map(String::as_str).collect();

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Compute, EnvValue, Field, HealthCheck, Job, SecretEnv, Service};
+use crate::ir::{Compute, EnvValue, Field, HealthCheck, Job, SecretEnv, Service, Volume};
 use crate::targets::azure::Environment;
 use crate::targets::azure::foundation::{in_resource_group, module, tags};
 use crate::targets::azure::names;
@@ -56,6 +56,7 @@ pub fn service(environment: &Environment<'_>, service: &Service, file: &mut Body
         body.attribute("container_start_time_limit", Expr::number(limit));
     }
     environment_and_secrets(environment, &service.env, &service.secrets, "app_settings", &mut body);
+    storage_mounts(service, &mut body);
     body.attribute("application_insights_connection_string", Expr::raw("module.insights.connection_string"))
         .attribute("log_analytics_workspace_id", Expr::raw("module.insights.workspace_id"))
         .attribute("staging_slot_enabled", Expr::bool(service.strategy == crate::ir::Strategy::BlueGreen));
@@ -161,6 +162,31 @@ fn container_job(environment: &Environment<'_>, run: &Run<'_>) -> Body {
         .attribute("retry_limit", Expr::number(run.retries));
     tags(&mut body);
     body
+}
+
+/// A service's persistent volumes: Azure Files shares of the environment's storage account (module
+/// `files`), mounted at the volume's path; nothing without any.
+fn storage_mounts(service: &Service, body: &mut Body) {
+    let paths: Vec<&String> = service
+        .volumes
+        .iter()
+        .filter(|(_, volume)| matches!(volume, Volume::Persistent(_)))
+        .map(|(path, _)| path)
+        .collect();
+    if paths.is_empty() {
+        return;
+    }
+    let mounts = paths.iter().map(|path| {
+        let share = names::share(&service.name, path);
+        let mount = Expr::object([
+            (String::from("share_name"), Expr::string(&share)),
+            (String::from("mount_path"), Expr::string(path)),
+        ]);
+        (share, mount)
+    });
+    body.attribute("storage_mounts", Expr::object(mounts))
+        .attribute("storage_account_name", Expr::raw("module.files.name"))
+        .attribute("storage_access_key", Expr::raw("module.files.primary_access_key"));
 }
 
 /// `[<env name>]`, `[secrets]` and `[key_vault_id]`, each only when not empty.

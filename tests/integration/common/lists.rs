@@ -14,6 +14,7 @@ macro_rules! target_cases {
             aws_mssql: "aws-mssql",
             azure_alerts: "azure-alerts",
             azure_basic: "azure-basic",
+            azure_files: "azure-files",
             azure_postgres_job: "azure-postgres-job",
             compose_alerts_backups: "compose-alerts-backups",
             compose_basic: "compose-basic",
