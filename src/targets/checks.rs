@@ -100,6 +100,17 @@ pub fn pinned_hosts(stack: &Stack, target: Target, out: &mut Vec<Finding>) {
     }
 }
 
+/// The resources some service or job of `stack` uses: the ones whose limits matter there.
+pub fn used_resources(stack: &Stack) -> BTreeSet<&str> {
+    stack
+        .services
+        .values()
+        .flat_map(|s| s.uses.iter())
+        .chain(stack.jobs.values().flat_map(|j| j.uses.iter()))
+        .map(String::as_str)
+        .collect()
+}
+
 /// IAC048: `target` (helm, ecs) runs no databases, so the backups a resource asks for are kept by
 /// whoever runs it; said where the model sets `backup_days` or `backup_copy`, in environments no
 /// other target of which provisions the resource.
@@ -108,13 +119,7 @@ pub fn backups_elsewhere(stack: &Stack, target: Target, out: &mut Vec<Finding>) 
     if provisions.iter().any(|t| stack.targets.contains(t)) {
         return;
     }
-    let used: std::collections::BTreeSet<&str> = stack
-        .services
-        .values()
-        .flat_map(|s| s.uses.iter())
-        .chain(stack.jobs.values().flat_map(|j| j.uses.iter()))
-        .map(String::as_str)
-        .collect();
+    let used = used_resources(stack);
     for resource in stack.resources.values().filter(|r| used.contains(r.name.as_str())) {
         let Some(span) = resource.backup_days_span.or(resource.backup_copy) else { continue };
         let name = &resource.name;

@@ -16,6 +16,7 @@ pub mod header;
 pub mod helm;
 pub mod probe;
 pub mod tags;
+pub mod webhook;
 pub mod yaml_out;
 
 use crate::ir::{Compilation, Stack};

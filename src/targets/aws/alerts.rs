@@ -10,8 +10,7 @@ use crate::targets::aws::foundation::{KMS, module, project_environment};
 use crate::targets::aws::names::Kind;
 use crate::targets::hcl::{Block, Body, Expr};
 
-/// The root variable that carries the webhook URL (never written in the root).
-pub const WEBHOOK_VARIABLE: &str = "alerts_webhook_url";
+use crate::targets::webhook::VARIABLE as WEBHOOK_VARIABLE;
 
 /// `module "alerts"`, after a blank line, when alerting is on in the environment.
 pub fn block(environment: &Environment<'_>, file: &mut Body) {
@@ -159,16 +158,5 @@ fn cache(environment: &Environment<'_>, resource: &Resource) -> Option<(String, 
 
 /// `variable "alerts_webhook_url"` when the model sends alerts to a webhook.
 pub fn webhook_variable(environment: &Environment<'_>) -> Option<Block> {
-    let secret = environment.stack.alerting.as_ref()?.notify.webhook.as_ref()?;
-    let mut variable = Body::new();
-    variable
-        .attribute(
-            "description",
-            Expr::string(&format!(
-                "HTTPS URL the alerts topic posts to: the value of the secret `{secret}` (e.g. TF_VAR_{WEBHOOK_VARIABLE} from the pipeline's secret store), never written here."
-            )),
-        )
-        .attribute("type", Expr::raw("string"))
-        .attribute("sensitive", Expr::raw("true"));
-    Some(Block::labelled("variable", WEBHOOK_VARIABLE, variable))
+    crate::targets::webhook::variable(environment.stack, "the alerts topic")
 }

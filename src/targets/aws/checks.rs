@@ -118,13 +118,7 @@ fn valid_database_name(name: &str) -> bool {
 fn backups(stack: &Stack, out: &mut Vec<Finding>) {
     let max = crate::targets::aws::backup::MAX_RETENTION_DAYS;
     let region = stack.config.aws.as_ref().and_then(|aws| aws.backup_region.as_deref());
-    let used: BTreeSet<&str> = stack
-        .services
-        .values()
-        .flat_map(|s| s.uses.iter())
-        .chain(stack.jobs.values().flat_map(|j| j.uses.iter()))
-        .map(String::as_str)
-        .collect();
+    let used = crate::targets::checks::used_resources(stack);
     for resource in stack.resources.values().filter(|r| used.contains(r.name.as_str())) {
         let name = &resource.name;
         let service = if resource.kind == ResourceKind::Redis { "ElastiCache" } else { "RDS" };

@@ -9,8 +9,7 @@ use crate::targets::azure::foundation::{module, tags};
 use crate::targets::azure::names;
 use crate::targets::hcl::{Block, Body, Expr};
 
-/// The root variable that carries the webhook URL (never written in the root).
-pub const WEBHOOK_VARIABLE: &str = "alerts_webhook_url";
+use crate::targets::webhook::VARIABLE as WEBHOOK_VARIABLE;
 
 /// The windows Azure Monitor evaluates a metric alert over, in minutes, and how it writes them.
 const WINDOWS: [(u64, &str); 8] = [
@@ -156,16 +155,5 @@ fn app(service: &Service) -> Option<(String, Expr)> {
 
 /// `variable "alerts_webhook_url"` when the model sends alerts to a webhook.
 pub fn webhook_variable(environment: &Environment<'_>) -> Option<Block> {
-    let secret = environment.stack.alerting.as_ref()?.notify.webhook.as_ref()?;
-    let mut variable = Body::new();
-    variable
-        .attribute(
-            "description",
-            Expr::string(&format!(
-                "HTTPS URL the action group posts to: the value of the secret `{secret}` (e.g. TF_VAR_{WEBHOOK_VARIABLE} from the pipeline's secret store), never written here."
-            )),
-        )
-        .attribute("type", Expr::raw("string"))
-        .attribute("sensitive", Expr::raw("true"));
-    Some(Block::labelled("variable", WEBHOOK_VARIABLE, variable))
+    crate::targets::webhook::variable(environment.stack, "the action group")
 }
