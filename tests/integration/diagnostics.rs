@@ -12,7 +12,7 @@ use iacgen::source::reader::Reader;
 use crate::common;
 
 /// Codes that need a setting no static fixture can give (a missing model is a CLI test; IAC043 is
-/// refused by `iacgen env`, whose cases are `fixtures/err-env/` in local_env.rs).
+/// refused by `iacgen env`, whose cases are `fixtures/err/env/` in local_env.rs).
 const NOT_IN_FIXTURES: &[&str] = &["IAC005", "IAC043"];
 
 /// The failure of `fixtures/err/<case>`, which must not compile.

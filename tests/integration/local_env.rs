@@ -1,5 +1,5 @@
 //! `iacgen env`: the git-ignored compose `.env` with random local secrets. The refusals are
-//! `fixtures/err-env/<case>/` (the environment asked for is in the case's `environment` file), each
+//! `fixtures/err/env/<case>/` (the environment asked for is in the case's `environment` file), each
 //! an exact rendered snapshot; the command itself runs end to end on an `iacgen init` project.
 
 use crate::common;
@@ -13,16 +13,16 @@ use iacgen::source::reader::Reader;
 
 #[test]
 fn every_refusal_matches_its_snapshot() {
-    let cases = common::projects(&common::repo().join("fixtures/err-env"));
+    let cases = common::projects(&common::repo().join("fixtures/err/env"));
     assert_eq!(cases.len(), 3);
     for dir in cases {
         let case = common::name(&dir);
         let environment = std::fs::read_to_string(dir.join("environment")).expect("environment file");
         let failure = match local_env::write(&dir, &Reader::Disk { root: dir.clone() }, environment.trim()) {
             Err(EnvError::Model(failure)) => failure,
-            other => panic!("fixtures/err-env/{case}: expected a refusal, got {other:?}"),
+            other => panic!("fixtures/err/env/{case}: expected a refusal, got {other:?}"),
         };
-        assert!(!dir.join("deploy").exists(), "fixtures/err-env/{case} wrote something");
+        assert!(!dir.join("deploy").exists(), "fixtures/err/env/{case} wrote something");
         insta::with_settings!({ snapshot_path => "../snapshots/diagnostics", prepend_module_to_snapshot => false, omit_expression => true }, {
             insta::assert_snapshot!(format!("env-{case}"), common::render(&failure));
         });
